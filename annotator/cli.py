@@ -1,0 +1,293 @@
+"""The ``annotator`` command. With no arguments it opens the window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from annotator import __version__, formats
+from annotator.cli_progress import TerminalProgress
+from annotator.core.errors import AnnotatorError, Cancelled
+
+
+class _Cancel:
+    """Ctrl+C asks the running job to stop at the next document instead of killing it."""
+
+    def __init__(self) -> None:
+        self.flag = False
+
+    def __call__(self) -> bool:
+        return self.flag
+
+    def install(self) -> None:
+        def handler(signum, frame):
+            if self.flag:  # a second Ctrl+C means now
+                raise KeyboardInterrupt
+            self.flag = True
+            print("\nstopping after the current document… (Ctrl+C again to abort)", file=sys.stderr)
+
+        signal.signal(signal.SIGINT, handler)
+
+
+def _open(path: str):
+    from annotator.store.project import Project
+
+    return Project.open(path)
+
+
+# ------------------------------------------------------------------ commands
+def cmd_init(args: argparse.Namespace) -> int:
+    from annotator.store.project import Project
+
+    with Project.create(args.project, annotator=args.annotator) as project:
+        if args.allow_overlap:
+            project.allow_overlap = True
+        print(f"created {args.project} with {len(project.labels())} labels"
+              f" (annotator: {project.annotator})")
+    return 0
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    with _open(args.project) as project:
+        action = args.action or "list"
+        if action == "list":
+            for label in project.labels():
+                n = project.query("SELECT COUNT(*) FROM spans WHERE label_id = ?", (label.id,))[0][0]
+                print(f"{label.name:<14} {label.color}  key {label.hotkey or '-':<3} {n:>7} spans  {label.description}")
+        elif action == "add":
+            label = project.add_label(args.name, args.color, args.hotkey, args.description or "")
+            print(f"added {label.name} ({label.color}, key {label.hotkey or '-'})")
+        elif action == "rename":
+            project.update_label(args.name, new_name=args.new_name)
+            print(f"renamed {args.name} to {args.new_name}; its spans follow")
+        elif action == "color":
+            project.update_label(args.name, color=args.color)
+            print(f"{args.name} is now {args.color}")
+        elif action == "hotkey":
+            if args.key in ("", "none"):
+                project.update_label(args.name, clear_hotkey=True)
+            else:
+                project.update_label(args.name, hotkey=args.key)
+            print(f"{args.name}: hotkey {args.key}")
+        elif action == "describe":
+            project.update_label(args.name, description=args.text)
+        elif action == "remove":
+            n = project.remove_label(args.name, force=args.force)
+            print(f"removed {args.name}" + (f" and its {n} spans" if n else ""))
+    return 0
+
+
+def _parse_map(items: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise AnnotatorError(f"--map {item!r}: expected FROM=TO, e.g. FACILITY=LOCATION")
+        a, b = item.split("=", 1)
+        out[a.strip()] = b.strip()
+    return out
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from annotator.jobs.importer import run_import
+
+    cancel = _Cancel()
+    cancel.install()
+    progress = TerminalProgress("import")
+    with _open(args.project) as project:
+        report = run_import(
+            project,
+            args.paths,
+            fmt=args.format,
+            as_gold=args.as_ == "gold",
+            unknown_labels=args.unknown_labels,
+            label_map=_parse_map(args.map or []),
+            max_bytes=args.max_size,
+            progress=progress,
+            cancelled=cancel,
+        )
+    progress.finish()
+    print(report.summary())
+    return 1 if report.failed or report.cancelled else 0
+
+
+def cmd_preannotate(args: argparse.Namespace) -> int:
+    from annotator.nlp.preannotate import run_preannotate
+
+    cancel = _Cancel()
+    cancel.install()
+    progress = TerminalProgress("pre-annotate")
+    with _open(args.project) as project:
+        report = run_preannotate(project, workers=args.workers, progress=progress, cancelled=cancel)
+    progress.finish()
+    print(report.summary())
+    return 1 if report.cancelled else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from annotator.jobs.exporter import parse_split, run_export
+
+    cancel = _Cancel()
+    cancel.install()
+    progress = TerminalProgress("export")
+    with _open(args.project) as project:
+        report = run_export(
+            project,
+            args.out,
+            args.format,
+            status=args.status,
+            include_suggestions=args.include_suggestions,
+            split=parse_split(args.split) if args.split else None,
+            seed=args.seed,
+            scheme=args.scheme,
+            with_authors=args.with_authors,
+            progress=progress,
+            cancelled=cancel,
+        )
+    progress.finish()
+    print(report.summary())
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with _open(args.project) as project:
+        stats = project.stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    print(_format_stats(stats))
+    return 0
+
+
+def _format_stats(stats: dict) -> str:
+    docs = stats["documents"]
+    lines = [f"documents: {sum(docs.values())} (" + ", ".join(f"{k} {v}" for k, v in docs.items()) + ")"]
+    states = list(stats["spans_by_state"])
+    header = f"{'':<14}" + "".join(f"{s:>11}" for s in states)
+    lines += ["", "spans by label", header]
+    for label, counts in sorted(stats["spans_by_label"].items()):
+        lines.append(f"{label:<14}" + "".join(f"{counts[s]:>11}" for s in states))
+    lines += ["", "spans by origin", header]
+    for origin, counts in sorted(stats["spans_by_origin"].items()):
+        lines.append(f"{origin:<14}" + "".join(f"{counts[s]:>11}" for s in states))
+    sug = stats["suggestions"]
+    rate = "n/a (none decided yet)" if sug["acceptance_rate"] is None else f"{100 * sug['acceptance_rate']:.1f}%"
+    lines += ["", f"suggestions: {sug['open']} open, {sug['accepted']} accepted, {sug['edited']} corrected,"
+              f" {sug['rejected']} rejected; acceptance rate {rate}"]
+    return "\n".join(lines)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from annotator.gui.app import run
+    except ImportError as e:
+        raise AnnotatorError(f"the window is not available: {e}") from None
+    return run(getattr(args, "project", None), screenshot=getattr(args, "screenshot", None))
+
+
+# -------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="annotator", description="Thai NER Annotator: Thai news to gold NER data.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("init", help="create a project file with the default labels")
+    s.add_argument("project")
+    s.add_argument("--annotator", help="your name, recorded with every change")
+    s.add_argument("--allow-overlap", action="store_true", help="allow overlapping spans")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("labels", help="list, add, rename, recolour or remove labels")
+    s.add_argument("project")
+    lsub = s.add_subparsers(dest="action", metavar="ACTION")
+    a = lsub.add_parser("list", help="list labels (the default)")
+    a = lsub.add_parser("add", help="add a label")
+    a.add_argument("name")
+    a.add_argument("--color", help="#rrggbb")
+    a.add_argument("--hotkey")
+    a.add_argument("--description")
+    a = lsub.add_parser("rename", help="rename a label; its spans follow")
+    a.add_argument("name")
+    a.add_argument("new_name")
+    a = lsub.add_parser("color", help="recolour a label")
+    a.add_argument("name")
+    a.add_argument("color")
+    a = lsub.add_parser("hotkey", help="set a label's hotkey ('none' to clear)")
+    a.add_argument("name")
+    a.add_argument("key")
+    a = lsub.add_parser("describe", help="set a label's one-line description")
+    a.add_argument("name")
+    a.add_argument("text")
+    a = lsub.add_parser("remove", help="remove a label (refused while spans use it, unless --force)")
+    a.add_argument("name")
+    a.add_argument("--force", action="store_true", help="also remove the spans that use it")
+    s.set_defaults(func=cmd_labels)
+
+    s = sub.add_parser("import", help="import articles or annotated data")
+    s.add_argument("project")
+    s.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or glob patterns")
+    s.add_argument("--format", default="auto", choices=("auto", *formats.READERS))
+    s.add_argument("--as", dest="as_", default="suggestions", choices=("suggestions", "gold"),
+                   help="gold: spans confirmed and documents done")
+    s.add_argument("--unknown-labels", default="refuse", choices=("refuse", "add"),
+                   help="what to do with labels the project does not have")
+    s.add_argument("--map", action="append", metavar="FROM=TO", help="rename a label on import, e.g. FACILITY=LOCATION")
+    s.add_argument("--max-size", type=int, default=2_000_000, metavar="BYTES",
+                   help="refuse articles larger than this (default 2,000,000)")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("preannotate", help="suggest entities in documents not yet reviewed")
+    s.add_argument("project")
+    s.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
+    s.set_defaults(func=cmd_preannotate)
+
+    s = sub.add_parser("export", help="write a gold dataset")
+    s.add_argument("project")
+    s.add_argument("out")
+    s.add_argument("--format", required=True, choices=formats.WRITERS)
+    s.add_argument("--status", default="done", choices=("done", "any"))
+    s.add_argument("--include-suggestions", action="store_true", help="also write open suggestions")
+    s.add_argument("--split", help="train/dev/test percentages, e.g. 80/10/10")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--scheme", default="iob2", choices=("iob2", "bioes"))
+    s.add_argument("--with-authors", action="store_true", help="jsonl: add each span's author")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("stats", help="documents, spans and how the suggestions are doing")
+    s.add_argument("project")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_stats)
+
+    s = sub.add_parser("gui", help="open the window")
+    s.add_argument("project", nargs="?")
+    s.add_argument("--screenshot", metavar="FILE", help="render, save a PNG of the window and exit")
+    s.set_defaults(func=cmd_gui)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        args.func = cmd_gui
+    try:
+        return args.func(args)
+    except Cancelled as e:
+        print(f"annotator: {e}", file=sys.stderr)
+        return 130
+    except AnnotatorError as e:
+        print(f"annotator: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("annotator: aborted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""Write a project's documents out as a gold dataset, optionally split train/dev/test.
+
+Output is written under a temporary name beside the target and renamed into place, so a
+reader never sees a half-written export under the final name. A manifest beside the output
+gives counts per split and label, the warnings, and the project's schema version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from annotator import formats
+from annotator.core.errors import AnnotatorError, Cancelled
+from annotator.core.model import CONFIRMED_STATES, DONE, SUGGESTED, ExportDocument, SpanData
+from annotator.core.progress import ProgressFn, never_cancelled, no_progress
+from annotator.nlp.tokenizer import split_at
+from annotator.store.project import Project
+
+SPLIT_NAMES = ("train", "dev", "test")
+EXTENSIONS = {"conll": ".conll", "jsonl": ".jsonl", "hf": ".jsonl", "doccano": ".jsonl", "thainer": ".txt"}
+
+
+class ExportError(AnnotatorError):
+    code = "E040"
+
+
+@dataclass
+class ExportReport:
+    documents: dict[str, int] = field(default_factory=dict)
+    spans: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    manifest: str = ""
+
+    def summary(self) -> str:
+        total = sum(self.documents.values())
+        parts = ", ".join(f"{k} {v}" for k, v in self.documents.items())
+        lines = [f"exported {total} documents ({parts}) to {', '.join(self.outputs)}"]
+        lines.append(f"manifest: {self.manifest}")
+        lines.extend(f"  warning: {w}" for w in self.warnings[:50])
+        if len(self.warnings) > 50:
+            lines.append(f"  … {len(self.warnings) - 50} more warnings in the manifest")
+        return "\n".join(lines)
+
+
+def parse_split(text: str) -> tuple[float, float, float]:
+    """'80/10/10' -> (0.8, 0.1, 0.1)."""
+    try:
+        parts = [float(p) for p in text.split("/")]
+    except ValueError:
+        raise ExportError(f"--split {text!r}: expected three numbers like 80/10/10") from None
+    if len(parts) != 3 or any(p < 0 for p in parts) or sum(parts) <= 0:
+        raise ExportError(f"--split {text!r}: expected three non-negative numbers like 80/10/10")
+    total = sum(parts)
+    return parts[0] / total, parts[1] / total, parts[2] / total
+
+
+def assign_splits(
+    rows: Sequence[tuple[int, str]], ratios: tuple[float, float, float], seed: int
+) -> dict[str, list[int]]:
+    """Split document ids by a seeded hash of their text's hash: the same documents and seed
+    always give the same split, whatever order or ids they have."""
+    keyed = sorted(rows, key=lambda r: hashlib.sha1(f"{seed}:{r[1]}".encode()).hexdigest())
+    n = len(keyed)
+    n_train = round(n * ratios[0])
+    n_dev = round(n * ratios[1])
+    cut = {"train": keyed[:n_train], "dev": keyed[n_train : n_train + n_dev], "test": keyed[n_train + n_dev :]}
+    return {name: sorted(doc_id for doc_id, _ in part) for name, part in cut.items()}
+
+
+def run_export(
+    project: Project,
+    out: str | Path,
+    fmt: str,
+    status: str = "done",
+    include_suggestions: bool = False,
+    split: tuple[float, float, float] | None = None,
+    seed: int = 0,
+    scheme: str = "iob2",
+    with_authors: bool = False,
+    progress: ProgressFn = no_progress,
+    cancelled: Callable[[], bool] = never_cancelled,
+) -> ExportReport:
+    if fmt not in formats.WRITERS:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(formats.WRITERS)}")
+    if scheme not in ("iob2", "bioes"):
+        raise ExportError(f"unknown tag scheme {scheme!r}; choose iob2 or bioes")
+    if status not in ("done", "any"):
+        raise ExportError(f"--status {status!r}: choose done or any")
+    out = Path(out)
+    writer = formats.get(fmt)
+    where = "WHERE status = 'done'" if status == "done" else "WHERE status != 'skipped'"
+    rows = [(r[0], r[1]) for r in project.query(f"SELECT id, content_hash FROM documents {where} ORDER BY id")]
+    parts = assign_splits(rows, split, seed) if split else {"all": [r[0] for r in rows]}
+    states = CONFIRMED_STATES + ((SUGGESTED,) if include_suggestions else ())
+    options = formats.WriteOptions(scheme=scheme, labels=[l.name for l in project.labels()], with_authors=with_authors)
+    report = ExportReport()
+    total = len(rows)
+    done = [0]
+
+    def documents(ids: list[int], counter: Counter) -> Iterator[ExportDocument]:
+        for doc_id in ids:
+            if cancelled():
+                raise Cancelled("export cancelled; nothing was written")
+            doc = project.document(doc_id)
+            spans = [
+                SpanData(s.start, s.end, s.label, s.state, s.origin, s.confidence, s.author)
+                for s in project.spans(doc_id, states)
+            ]
+            cuts = {s.start for s in spans} | {s.end for s in spans}
+            tokens = split_at(project.tokens(doc_id, doc.text), cuts)
+            counter.update(s.label for s in spans)
+            meta = {"title": doc.title, "date": doc.date, "url": doc.url, "source": doc.source, **doc.meta}
+            meta = {k: v for k, v in meta.items() if v not in (None, "")}
+            yield ExportDocument(doc_id, doc.text, meta, spans, tokens, doc.status)
+            done[0] += 1
+            if done[0] % 50 == 0 or done[0] == total:
+                progress(done[0], total, "exporting")
+
+    progress(0, total, "exporting")
+    is_dir = bool(split) or fmt == "brat"
+    with _staged(out, is_dir) as stage:
+        for name, ids in parts.items():
+            if split:
+                target = stage / (name if fmt == "brat" else name + EXTENSIONS.get(fmt, ""))
+            else:
+                target = stage
+            counter: Counter = Counter()
+            warnings = writer.write(documents(ids, counter), target, options) or []
+            report.warnings.extend(warnings)
+            report.documents[name] = len(ids)
+            report.spans[name] = dict(sorted(counter.items()))
+            report.outputs.append(str(out / target.relative_to(stage)) if split else str(out))
+        manifest = {
+            "format": fmt,
+            "scheme": scheme if fmt in ("conll", "hf") else None,
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "project": str(project.path),
+            "schema_version": project.schema_version,
+            "status": status,
+            "include_suggestions": include_suggestions,
+            "split": dict(zip(SPLIT_NAMES, split)) if split else None,
+            "seed": seed if split else None,
+            "labels": options.labels,
+            "documents": report.documents,
+            "spans": report.spans,
+            "warnings": report.warnings,
+        }
+        manifest_path = (stage / "manifest.json") if is_dir else _manifest_beside(stage)
+        manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    report.manifest = str(out / "manifest.json") if is_dir else str(_manifest_beside(out))
+    return report
+
+
+def _manifest_beside(path: Path) -> Path:
+    return path.with_name(path.name + ".manifest.json")
+
+
+class _staged:
+    """Build the output under a temporary name, then move it (and its side files) into place."""
+
+    def __init__(self, out: Path, is_dir: bool):
+        self.out = out
+        self.is_dir = is_dir
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.tmpdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+
+    def __enter__(self) -> Path:
+        # For a folder export the stage is that folder; for a file, the file's name inside a folder.
+        if self.is_dir:
+            (self.tmpdir / "out").mkdir()
+            return self.tmpdir / "out"
+        return self.tmpdir / self.out.name
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                staged = self.tmpdir / "out" if self.is_dir else self.tmpdir / self.out.name
+                if self.is_dir:
+                    staged.mkdir(exist_ok=True)
+                    _replace_dir(staged, self.out)
+                else:
+                    # side files (manifest, label list) first, the data file last
+                    for side in sorted(self.tmpdir.iterdir()):
+                        if side != staged:
+                            os.replace(side, self.out.parent / side.name)
+                    os.replace(staged, self.out)
+        finally:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        if not target.is_dir():
+            raise ExportError(f"{target}: exists and is not a folder")
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

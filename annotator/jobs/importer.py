@@ -1,0 +1,193 @@
+"""Bring documents into a project from files, folders and globs.
+
+Each file is one transaction: it goes in whole (minus the documents refused inside it,
+each named by line) or not at all. Texts already in the project are skipped and counted,
+so an interrupted import can simply be run again.
+"""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from annotator import formats
+from annotator.core.errors import Cancelled, InputFileError, InputProblem
+from annotator.core.model import ACCEPTED, DONE, NEW, SUGGESTED, DocumentData, SpanData
+from annotator.core.progress import ProgressFn, never_cancelled, no_progress
+from annotator.store.project import Project
+
+UNKNOWN_LABEL_POLICIES = ("refuse", "add")
+
+
+@dataclass
+class ImportReport:
+    files: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    spans: int = 0
+    failed: list[InputProblem] = field(default_factory=list)
+    labels_added: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+    def summary(self) -> str:
+        lines = [
+            f"imported {self.imported} documents ({self.spans} spans) from {self.files} files;"
+            f" {self.duplicates} duplicates skipped; {len(self.failed)} failed"
+        ]
+        if self.labels_added:
+            lines.append("labels added: " + ", ".join(self.labels_added))
+        lines.extend(f"  failed: {p}" for p in self.failed)
+        if self.cancelled:
+            lines.append("cancelled: files not reached were not imported")
+        return "\n".join(lines)
+
+
+def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files named by paths, folders (recursively, sorted) and glob patterns."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            yield from sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
+        elif p.exists():
+            yield p
+        else:
+            matches = sorted(glob.glob(str(raw), recursive=True))
+            if not matches:
+                raise InputFileError(str(raw), 0, "no such file, folder or matching files")
+            yield from (Path(m) for m in matches if Path(m).is_file())
+
+
+def _brat_pairs(files: list[Path]) -> list[Path]:
+    """In a brat folder the .ann files ride with their .txt; list each document once."""
+    names = {f for f in files}
+    return [f for f in files if not (f.suffix == ".ann" and f.with_suffix(".txt") in names)]
+
+
+def run_import(
+    project: Project,
+    paths: Iterable[str | Path],
+    fmt: str = "auto",
+    as_gold: bool = False,
+    unknown_labels: str = "refuse",
+    label_map: dict[str, str] | None = None,
+    max_bytes: int = 2_000_000,
+    progress: ProgressFn = no_progress,
+    cancelled: Callable[[], bool] = never_cancelled,
+) -> ImportReport:
+    if unknown_labels not in UNKNOWN_LABEL_POLICIES:
+        raise ValueError(f"unknown_labels must be one of {UNKNOWN_LABEL_POLICIES}")
+    report = ImportReport()
+    try:
+        files = _brat_pairs(list(expand(paths)))
+    except InputFileError as e:
+        report.failed.append(e.problem)
+        return report
+    label_map = label_map or {}
+    total = len(files)
+    progress(0, total, "importing")
+    for n, path in enumerate(files, 1):
+        if cancelled():
+            report.cancelled = True
+            break
+        report.files += 1
+        _import_file(project, path, fmt, as_gold, unknown_labels, label_map, max_bytes, report)
+        progress(n, total, str(path))
+    return report
+
+
+def _reader_for(path: Path, fmt: str):
+    name = formats.guess(path) if fmt == "auto" else fmt
+    if name is None:
+        raise InputFileError(str(path), 0, f"cannot tell the format from the name {path.name!r}; give --format")
+    if name not in formats.READERS:
+        raise InputFileError(str(path), 0, f"no reader for format {name!r}")
+    return name, formats.get(name)
+
+
+def _import_file(
+    project: Project,
+    path: Path,
+    fmt: str,
+    as_gold: bool,
+    unknown_labels: str,
+    label_map: dict[str, str],
+    max_bytes: int,
+    report: ImportReport,
+) -> None:
+    counts = {"imported": 0, "duplicates": 0, "spans": 0}
+    problems: list[InputProblem] = []
+    added_labels: list[str] = []
+    try:
+        name, reader = _reader_for(path, fmt)
+        options = {"max_bytes": max_bytes} if name == "txt" else {}
+        with project.transaction(bulk=True):
+            for item in reader.read(path, **options):
+                if isinstance(item, InputProblem):
+                    problems.append(item)
+                    continue
+                problem = _prepare(project, item, label_map, unknown_labels, added_labels)
+                if problem:
+                    problems.append(InputProblem(str(path), item.line, problem))
+                    continue
+                doc_id = project.add_document(
+                    item,
+                    status=DONE if as_gold else NEW,
+                    span_state=ACCEPTED if as_gold else SUGGESTED,
+                )
+                if doc_id is None:
+                    counts["duplicates"] += 1
+                else:
+                    counts["imported"] += 1
+                    counts["spans"] += len(item.spans)
+    except InputFileError as e:  # the whole file is refused; its transaction rolled back
+        report.failed.append(e.problem)
+        return
+    except (UnicodeError, OSError, ValueError) as e:
+        report.failed.append(InputProblem(str(path), 0, f"{type(e).__name__}: {e}"))
+        return
+    report.imported += counts["imported"]
+    report.duplicates += counts["duplicates"]
+    report.spans += counts["spans"]
+    report.failed.extend(problems)
+    report.labels_added.extend(added_labels)
+
+
+def _prepare(
+    project: Project,
+    doc: DocumentData,
+    label_map: dict[str, str],
+    unknown_labels: str,
+    added_labels: list[str],
+) -> str | None:
+    """Map labels, check spans; return why the document is refused, or None."""
+    if not doc.text:
+        return "empty document"
+    spans: list[SpanData] = []
+    for s in doc.spans:
+        label = label_map.get(s.label, s.label)
+        if not (0 <= s.start < s.end <= len(doc.text)):
+            return f"span {s.start}-{s.end} {s.label} is outside the text (length {len(doc.text)})"
+        if not project.has_label(label):
+            if unknown_labels == "refuse":
+                return (
+                    f"unknown label {label!r}; add it with --unknown-labels add"
+                    f" or map it with --map {label}=LABEL"
+                )
+            project.add_label(label)
+            added_labels.append(label)
+        spans.append(SpanData(s.start, s.end, label, s.state, s.origin, s.confidence, s.author))
+    spans = sorted(set(spans), key=lambda s: (s.start, s.end, s.label))
+    if not project.allow_overlap:
+        for a, b in zip(spans, spans[1:]):
+            if b.start < a.end:
+                return (
+                    f"spans overlap: {a.label} {a.start}-{a.end} and {b.label} {b.start}-{b.end}"
+                    " (this project does not allow overlapping spans)"
+                )
+    doc.spans = spans
+    return None
+
+
+__all__ = ["ImportReport", "run_import", "expand", "Cancelled"]

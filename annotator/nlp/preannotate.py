@@ -1,0 +1,151 @@
+"""Suggest entities in every document nobody has finished, using all cores.
+
+Worker processes tokenize and tag; this process is the only one that writes, in batches
+of documents per transaction. Spans a person has touched are never changed
+(:meth:`Project.replace_suggestions` drops new suggestions that overlap them).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from annotator.core.errors import Cancelled
+from annotator.core.model import IN_PROGRESS, NEW, SpanData
+from annotator.core.progress import ProgressFn, never_cancelled, no_progress
+from annotator.store.project import Project, encode_tokens
+
+CHUNK = 16  # documents per task sent to a worker
+IN_FLIGHT = 4  # tasks queued per worker: enough to keep it busy, little memory
+BATCH = 64  # documents per write transaction
+
+_suggester = None
+
+
+@dataclass
+class PreannotateReport:
+    documents: int = 0
+    added: int = 0
+    removed: int = 0
+    model_version: str = ""
+    cancelled: bool = False
+
+    def summary(self) -> str:
+        text = (f"suggested {self.added} spans in {self.documents} documents"
+                f" (replaced {self.removed} earlier suggestions) with {self.model_version}")
+        return text + ("; cancelled, the rest left as they were" if self.cancelled else "")
+
+
+def _init_worker(model_path: str | None) -> None:
+    global _suggester
+    from annotator.nlp.suggest import Suggester
+
+    _suggester = Suggester(model_path)
+
+
+def _work(items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
+    """In a worker: tokens and suggestions of each (doc_id, text)."""
+    from annotator.nlp.tokenizer import tokenize
+
+    assert _suggester is not None
+    out = []
+    for doc_id, text in items:
+        tokens = tokenize(text)
+        spans = _suggester.suggest(text, tokens)
+        out.append((doc_id, encode_tokens(tokens),
+                    [(s.start, s.end, s.label, s.origin, s.confidence) for s in spans]))
+    return out
+
+
+def model_version(model_path: str | None = None) -> str:
+    from annotator.nlp.suggest import Suggester
+
+    return Suggester(model_path).version
+
+
+def run_preannotate(
+    project: Project,
+    doc_ids: Sequence[int] | None = None,
+    workers: int | None = None,
+    model_path: str | None = None,
+    progress: ProgressFn = no_progress,
+    cancelled: Callable[[], bool] = never_cancelled,
+) -> PreannotateReport:
+    """Suggest entities in ``doc_ids`` (default: every document that is new or in progress)."""
+    if doc_ids is None:
+        doc_ids = project.document_ids((NEW, IN_PROGRESS))
+    workers = workers or max(1, min(os.cpu_count() or 1, 8))
+    report = PreannotateReport()
+    total = len(doc_ids)
+    progress(0, total, "pre-annotating")
+    if not total:
+        report.model_version = model_version(model_path)
+        return report
+
+    def tasks():
+        for i in range(0, total, CHUNK):
+            ids = list(doc_ids[i : i + CHUNK])
+            marks = ",".join("?" * len(ids))
+            rows = project.query(f"SELECT id, text FROM documents WHERE id IN ({marks})", ids)
+            yield [(r[0], r[1]) for r in rows]
+
+    # spawn: the window has threads, and fork with threads is unsafe.
+    ctx = mp.get_context("spawn" if workers > 1 else "fork")
+    pending: list[tuple[int, bytes, list[tuple]]] = []
+    version = model_version(model_path)
+    report.model_version = version
+    if workers == 1:
+        _init_worker(model_path)
+        results = (_work(items) for items in tasks())
+        _drain(project, results, pending, version, report, total, progress, cancelled)
+        return report
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(model_path,)) as pool:
+        queue: deque = deque()
+        source = tasks()
+
+        def results():
+            for items in source:
+                queue.append(pool.apply_async(_work, (items,)))
+                if len(queue) >= workers * IN_FLIGHT:
+                    yield queue.popleft().get()
+            while queue:
+                yield queue.popleft().get()
+
+        try:
+            _drain(project, results(), pending, version, report, total, progress, cancelled)
+        finally:
+            pool.terminate()
+    return report
+
+
+def _drain(project, results, pending, version, report, total, progress, cancelled) -> None:
+    try:
+        for chunk in results:
+            if cancelled():
+                raise Cancelled("pre-annotation cancelled")
+            pending.extend(chunk)
+            if len(pending) >= BATCH:
+                _write(project, pending, version, report)
+                progress(report.documents, total, "pre-annotating")
+    except Cancelled:
+        report.cancelled = True
+    if pending:  # finished work is kept, even when cancelled
+        _write(project, pending, version, report)
+    progress(report.documents, total, "pre-annotating")
+
+
+def _write(project: Project, pending: list, version: str, report: PreannotateReport) -> None:
+    with project.transaction(bulk=True):
+        for doc_id, tokens, spans in pending:
+            project.store_tokens(doc_id, tokens)
+            if project.document_status(doc_id) not in (NEW, IN_PROGRESS):
+                continue  # finished by a reviewer while we worked: leave it alone
+            suggestions = [SpanData(s, e, label, origin=origin, confidence=conf) for s, e, label, origin, conf in spans]
+            added, removed = project.replace_suggestions(doc_id, suggestions, version)
+            report.documents += 1
+            report.added += added
+            report.removed += removed
+    pending.clear()

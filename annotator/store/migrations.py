@@ -1,0 +1,150 @@
+"""Schema versions as a ladder of migrations. A shipped step is never edited; add a new one.
+
+Each step runs inside the one exclusive transaction that upgrades the file, so a failed
+upgrade leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+SCHEMA_V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE labels (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+    color TEXT NOT NULL,
+    hotkey TEXT UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    date TEXT,
+    url TEXT,
+    meta TEXT NOT NULL DEFAULT '{}',
+    source TEXT,
+    status TEXT NOT NULL DEFAULT 'new'
+        CHECK (status IN ('new', 'in_progress', 'done', 'skipped')),
+    open_suggestions INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX documents_status ON documents (status);
+CREATE TABLE spans (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    label_id INTEGER NOT NULL REFERENCES labels (id),
+    state TEXT NOT NULL
+        CHECK (state IN ('suggested', 'accepted', 'rejected', 'edited', 'manual')),
+    origin TEXT NOT NULL
+        CHECK (origin IN ('model', 'rule', 'gazetteer', 'human', 'import')),
+    confidence REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
+    author TEXT,
+    model_version TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK (start >= 0 AND start < "end")
+);
+CREATE INDEX spans_doc ON spans (doc_id, start);
+CREATE INDEX spans_label ON spans (label_id);
+-- Open suggestions per document, kept by the database itself so no writer can forget it.
+CREATE TRIGGER spans_open_insert AFTER INSERT ON spans WHEN new.state = 'suggested'
+BEGIN
+    UPDATE documents SET open_suggestions = open_suggestions + 1 WHERE id = new.doc_id;
+END;
+CREATE TRIGGER spans_open_delete AFTER DELETE ON spans WHEN old.state = 'suggested'
+BEGIN
+    UPDATE documents SET open_suggestions = open_suggestions - 1 WHERE id = old.doc_id;
+END;
+CREATE TRIGGER spans_open_update AFTER UPDATE OF state ON spans
+    WHEN (old.state = 'suggested') != (new.state = 'suggested')
+BEGIN
+    UPDATE documents
+    SET open_suggestions = open_suggestions + (new.state = 'suggested') - (old.state = 'suggested')
+    WHERE id = new.doc_id;
+END;
+-- Token offsets cache: derived from the text, rebuilt whenever missing.
+CREATE TABLE tokens (
+    doc_id INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    tokenizer TEXT NOT NULL,
+    ends BLOB NOT NULL
+);
+-- Append-only log of every change: who, when, what before, what after.
+CREATE TABLE changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    grp INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    action TEXT NOT NULL,
+    doc_id INTEGER,
+    span_id INTEGER,
+    before TEXT,
+    after TEXT,
+    undo_of INTEGER,
+    redo_of INTEGER
+);
+CREATE INDEX changes_grp ON changes (grp);
+CREATE INDEX changes_author ON changes (author, grp);
+CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes
+BEGIN
+    SELECT RAISE(ABORT, 'the change log is append-only');
+END;
+CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes
+BEGIN
+    SELECT RAISE(ABORT, 'the change log is append-only');
+END;
+"""
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    for statement in _split(SCHEMA_V1):
+        conn.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    """Split a schema script into statements (triggers contain ';' inside BEGIN…END)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        buf.append(line)
+        joined = "\n".join(buf)
+        if sqlite3.complete_statement(joined):
+            out.append(joined)
+            buf = []
+    return out
+
+
+# (version reached, step). Append only.
+MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
+    (1, _v1),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def migrate(conn: sqlite3.Connection, current: int) -> int:
+    """Run every step above ``current`` in one exclusive transaction; return the new version."""
+    steps = [(v, step) for v, step in MIGRATIONS if v > current]
+    if not steps:
+        return current
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        for version, step in steps:
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return steps[-1][0]

@@ -1,0 +1,890 @@
+"""Typed reads and writes of a project file.
+
+Every public method that changes something runs in its own transaction and appends what
+it changed to the ``changes`` log (who, when, before, after). Undo and redo are rebuilt from
+that log, so they survive a restart. One connection per project, guarded by a lock, is the
+only writer: background jobs in the window share it rather than opening a second one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from array import array
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import sqlite_utils
+
+from annotator.core.errors import LabelError, OverlapError, SpanError
+from annotator.core.model import (
+    ACCEPTED,
+    CONFIRMED_STATES,
+    DOC_STATUSES,
+    EDITED,
+    HUMAN_STATES,
+    MANUAL,
+    NEW,
+    REJECTED,
+    SPAN_ORIGINS,
+    SPAN_STATES,
+    SUGGESTED,
+    Document,
+    DocumentData,
+    Label,
+    Span,
+    SpanData,
+)
+
+from . import db as dbmod
+from . import migrations
+
+DEFAULT_ANNOTATOR = "annotator"
+_SPAN_COLUMNS = (
+    "s.id, s.doc_id, s.start, s.\"end\", l.name AS label, s.state, s.origin, s.confidence, "
+    "s.author, s.model_version"
+)
+# Actions a person's undo may revert.
+UNDOABLE = ("span.create", "span.update", "span.delete", "doc.status")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _span_from_row(row: sqlite3.Row) -> Span:
+    return Span(
+        id=row["id"],
+        doc_id=row["doc_id"],
+        start=row["start"],
+        end=row["end"],
+        label=row["label"],
+        state=row["state"],
+        origin=row["origin"],
+        confidence=row["confidence"],
+        author=row["author"],
+        model_version=row["model_version"],
+    )
+
+
+class Project:
+    """An open project file. Use :meth:`create` or :meth:`open`; close it when done."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self._conn = conn
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._depth = 0  # nesting of transaction()
+        self._grp: int | None = None  # change group of the running transaction
+        self._labels: list[Label] | None = None
+        self._undo: list[int] | None = None
+        self._redo: list[int] | None = None
+        self.db = sqlite_utils.Database(conn)
+
+    # ----------------------------------------------------------------- lifecycle
+    @classmethod
+    def create(
+        cls,
+        path: str | Path,
+        annotator: str | None = None,
+        labels: Iterable[dict[str, Any]] | None = None,
+    ) -> "Project":
+        conn = dbmod.connect(Path(path), create=True)
+        project = cls(conn, Path(path))
+        if labels is None:
+            labels = default_labels()
+        with project.transaction():
+            project._set_meta("annotator", annotator or DEFAULT_ANNOTATOR)
+            project._set_meta("allow_overlap", "0")
+            project._set_meta("created_at", now())
+            for label in labels:
+                project.add_label(
+                    label["name"], label.get("color"), label.get("hotkey"), label.get("description", "")
+                )
+        return project
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Project":
+        return cls(dbmod.connect(Path(path)), Path(path))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # ----------------------------------------------------------- transactions
+    @contextmanager
+    def transaction(self, bulk: bool = False) -> Iterator[None]:
+        """One logical change. Nested calls join the outer transaction.
+
+        ``bulk`` relaxes fsync for the duration (a killed process still loses nothing
+        committed; only a power cut could lose the last batches).
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            if bulk:
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                self._labels = None
+                self._undo = self._redo = None
+                raise
+            finally:
+                self._depth = 0
+                self._grp = None
+                if bulk:
+                    self._conn.execute("PRAGMA synchronous = FULL")
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._conn.execute(sql, params)
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # ------------------------------------------------------------ change log
+    def _group(self) -> int:
+        if self._grp is None:
+            row = self._conn.execute("SELECT COALESCE(MAX(grp), 0) + 1 FROM changes").fetchone()
+            self._grp = row[0]
+        return self._grp
+
+    def _log(
+        self,
+        action: str,
+        doc_id: int | None = None,
+        span_id: int | None = None,
+        before: Any = None,
+        after: Any = None,
+        author: str | None = None,
+        undo_of: int | None = None,
+        redo_of: int | None = None,
+    ) -> None:
+        grp = self._group()
+        self._conn.execute(
+            "INSERT INTO changes (grp, at, author, action, doc_id, span_id, before, after, undo_of, redo_of)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                grp,
+                now(),
+                author or self.annotator,
+                action,
+                doc_id,
+                span_id,
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+                undo_of,
+                redo_of,
+            ),
+        )
+        if action in UNDOABLE and undo_of is None and redo_of is None and self._undo is not None:
+            if not self._undo or self._undo[-1] != grp:
+                self._undo.append(grp)
+            self._redo = []
+
+    def history(self, doc_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        where, params = ("WHERE doc_id = ?", [doc_id]) if doc_id is not None else ("", [])
+        rows = self.query(f"SELECT * FROM changes {where} ORDER BY id DESC LIMIT ?", [*params, limit])
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["before"] = json.loads(d["before"]) if d["before"] else None
+            d["after"] = json.loads(d["after"]) if d["after"] else None
+            out.append(d)
+        return out
+
+    # ------------------------------------------------------------- settings
+    def _get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        with self._lock:
+            return self._get_meta(key, default)
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            before = self._get_meta(key)
+            self._set_meta(key, value)
+            self._log("setting", before={key: before}, after={key: value})
+
+    @property
+    def annotator(self) -> str:
+        return self.get_setting("annotator", DEFAULT_ANNOTATOR) or DEFAULT_ANNOTATOR
+
+    @annotator.setter
+    def annotator(self, name: str) -> None:
+        if not name.strip():
+            raise ValueError("the annotator name cannot be empty")
+        self.set_setting("annotator", name.strip())
+        self._undo = self._redo = None  # the undo history is per annotator
+
+    @property
+    def allow_overlap(self) -> bool:
+        return self.get_setting("allow_overlap", "0") == "1"
+
+    @allow_overlap.setter
+    def allow_overlap(self, value: bool) -> None:
+        self.set_setting("allow_overlap", "1" if value else "0")
+
+    # ---------------------------------------------------------------- labels
+    def labels(self) -> list[Label]:
+        with self._lock:
+            if self._labels is None:
+                rows = self._conn.execute("SELECT * FROM labels ORDER BY position, id").fetchall()
+                self._labels = [
+                    Label(r["id"], r["name"], r["color"], r["hotkey"], r["description"], r["position"])
+                    for r in rows
+                ]
+            return list(self._labels)
+
+    def label(self, name: str) -> Label:
+        for label in self.labels():
+            if label.name == name:
+                return label
+        raise LabelError(f"no label named {name!r}")
+
+    def has_label(self, name: str) -> bool:
+        return any(label.name == name for label in self.labels())
+
+    def _label_id(self, name: str) -> int:
+        return self.label(name).id
+
+    def add_label(
+        self,
+        name: str,
+        color: str | None = None,
+        hotkey: str | None = None,
+        description: str = "",
+    ) -> Label:
+        name = name.strip()
+        if not name or any(ch.isspace() for ch in name):
+            raise LabelError(f"label name {name!r} must be one word without spaces")
+        if self.has_label(name):
+            raise LabelError(f"label {name} already exists")
+        hotkey = hotkey or None
+        self._check_hotkey(hotkey, None)
+        with self.transaction():
+            position = self._conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM labels").fetchone()[0]
+            color = color or _auto_color(position)
+            cur = self._conn.execute(
+                "INSERT INTO labels (name, color, hotkey, description, position) VALUES (?, ?, ?, ?, ?)",
+                (name, color, hotkey, description, position),
+            )
+            after = {"id": cur.lastrowid, "name": name, "color": color, "hotkey": hotkey, "description": description}
+            self._log("label.create", after=after)
+            self._labels = None
+        return self.label(name)
+
+    def _check_hotkey(self, hotkey: str | None, owner: str | None) -> None:
+        if hotkey is None:
+            return
+        for label in self.labels():
+            if label.hotkey == hotkey and label.name != owner:
+                raise LabelError(f"hotkey {hotkey!r} is already used by {label.name}")
+
+    def update_label(
+        self,
+        name: str,
+        *,
+        new_name: str | None = None,
+        color: str | None = None,
+        hotkey: str | None = None,
+        clear_hotkey: bool = False,
+        description: str | None = None,
+    ) -> Label:
+        """Change a label. Renaming keeps every span (spans refer to the label by id)."""
+        old = self.label(name)
+        values: dict[str, Any] = {}
+        if new_name is not None and new_name != name:
+            new_name = new_name.strip()
+            if not new_name or any(ch.isspace() for ch in new_name):
+                raise LabelError(f"label name {new_name!r} must be one word without spaces")
+            if self.has_label(new_name):
+                raise LabelError(f"label {new_name} already exists")
+            values["name"] = new_name
+        if color is not None:
+            values["color"] = color
+        if clear_hotkey:
+            values["hotkey"] = None
+        elif hotkey is not None:
+            self._check_hotkey(hotkey, name)
+            values["hotkey"] = hotkey
+        if description is not None:
+            values["description"] = description
+        if not values:
+            return old
+        with self.transaction():
+            sets = ", ".join(f"{k} = ?" for k in values)
+            self._conn.execute(f"UPDATE labels SET {sets} WHERE id = ?", [*values.values(), old.id])
+            before = {k: getattr(old, k) for k in values}
+            self._log("label.update", before={"id": old.id, **before}, after={"id": old.id, **values})
+            self._labels = None
+        return self.label(values.get("name", name))
+
+    def remove_label(self, name: str, force: bool = False) -> int:
+        """Remove a label. Refused while spans use it unless ``force`` (then they go too).
+
+        Returns how many spans were removed.
+        """
+        label = self.label(name)
+        with self.transaction():
+            used = self._conn.execute("SELECT COUNT(*) FROM spans WHERE label_id = ?", (label.id,)).fetchone()[0]
+            if used and not force:
+                raise LabelError(f"label {name} is used by {used} spans; remove them too with --force")
+            if used:
+                for row in self._conn.execute(
+                    f"SELECT {_SPAN_COLUMNS} FROM spans s JOIN labels l ON l.id = s.label_id WHERE s.label_id = ?",
+                    (label.id,),
+                ).fetchall():
+                    self._log("span.delete", row["doc_id"], row["id"], before=self._span_json(row["id"]))
+                self._conn.execute("DELETE FROM spans WHERE label_id = ?", (label.id,))
+            self._conn.execute("DELETE FROM labels WHERE id = ?", (label.id,))
+            self._log("label.delete", before={"id": label.id, "name": label.name, "color": label.color,
+                                              "hotkey": label.hotkey, "description": label.description})
+            self._labels = None
+        return used
+
+    # ------------------------------------------------------------- documents
+    def add_document(
+        self,
+        doc: DocumentData,
+        status: str = NEW,
+        span_state: str = SUGGESTED,
+        author: str | None = None,
+        action: str = "doc.import",
+    ) -> int | None:
+        """Insert a document and its spans; None if the same text is already in the project.
+
+        Labels must exist (the importer decides about unknown ones before calling this).
+        Runs inside the caller's transaction when there is one.
+        """
+        if status not in DOC_STATUSES:
+            raise ValueError(f"unknown status {status}")
+        h = content_hash(doc.text)
+        with self.transaction():
+            if self._conn.execute("SELECT 1 FROM documents WHERE content_hash = ?", (h,)).fetchone():
+                return None
+            meta = dict(doc.meta)
+            title = str(meta.pop("title", "") or "")
+            date = meta.pop("date", None)
+            url = meta.pop("url", None)
+            t = now()
+            cur = self._conn.execute(
+                "INSERT INTO documents (text, content_hash, title, date, url, meta, source, status,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc.text, h, title, date, url, json.dumps(meta, ensure_ascii=False), doc.source or None,
+                 status, t, t),
+            )
+            doc_id = cur.lastrowid
+            assert doc_id is not None
+            added = self._insert_spans(doc_id, doc.spans, span_state, author, None, t)
+            self._log(action, doc_id, after={"source": doc.source, "spans": added}, author=author)
+        return doc_id
+
+    def _insert_spans(
+        self,
+        doc_id: int,
+        spans: Iterable[SpanData],
+        state: str | None,
+        author: str | None,
+        model_version: str | None,
+        t: str,
+    ) -> list[list[Any]]:
+        """Bulk insert; returns [id, start, end, label] of each for the log."""
+        ids = {label.name: label.id for label in self.labels()}
+        size = self._conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+        added = []
+        for s in spans:
+            if not (0 <= s.start < s.end <= size):
+                raise SpanError(f"span {s.start}-{s.end} is outside the text (0-{size})")
+            origin = s.origin if s.origin in SPAN_ORIGINS else "import"
+            cur = self._conn.execute(
+                "INSERT INTO spans (doc_id, start, \"end\", label_id, state, origin, confidence, author,"
+                " model_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, s.start, s.end, ids[s.label], state or s.state, origin, s.confidence,
+                 s.author or author, model_version, t, t),
+            )
+            added.append([cur.lastrowid, s.start, s.end, s.label])
+        return added
+
+    def document(self, doc_id: int) -> Document:
+        with self._lock:
+            r = self._conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if r is None:
+            raise KeyError(f"no document {doc_id}")
+        return Document(
+            id=r["id"],
+            text=r["text"],
+            title=r["title"],
+            date=r["date"],
+            url=r["url"],
+            meta=json.loads(r["meta"]),
+            status=r["status"],
+            content_hash=r["content_hash"],
+            source=r["source"],
+        )
+
+    def document_count(self, status: str | None = None) -> int:
+        if status is None:
+            return self.query("SELECT COUNT(*) FROM documents")[0][0]
+        return self.query("SELECT COUNT(*) FROM documents WHERE status = ?", (status,))[0][0]
+
+    def document_ids(self, statuses: Sequence[str] | None = None) -> list[int]:
+        if statuses is None:
+            return [r[0] for r in self.query("SELECT id FROM documents ORDER BY id")]
+        marks = ",".join("?" * len(statuses))
+        return [r[0] for r in self.query(f"SELECT id FROM documents WHERE status IN ({marks}) ORDER BY id", statuses)]
+
+    def set_status(self, doc_id: int, status: str) -> None:
+        if status not in DOC_STATUSES:
+            raise ValueError(f"unknown status {status}")
+        with self.transaction():
+            before = self._doc_status(doc_id)
+            if before == status:
+                return
+            self._conn.execute("UPDATE documents SET status = ?, updated_at = ? WHERE id = ?", (status, now(), doc_id))
+            self._log("doc.status", doc_id, before=before, after=status)
+
+    def document_status(self, doc_id: int) -> str:
+        with self._lock:
+            return self._doc_status(doc_id)
+
+    def _doc_status(self, doc_id: int) -> str:
+        row = self._conn.execute("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no document {doc_id}")
+        return row[0]
+
+    def _touch(self, doc_id: int) -> None:
+        """A person edited this document: a new one becomes in progress."""
+        if self._doc_status(doc_id) == NEW:
+            self._conn.execute("UPDATE documents SET status = 'in_progress', updated_at = ? WHERE id = ?", (now(), doc_id))
+            self._log("doc.status", doc_id, before=NEW, after="in_progress")
+
+    def next_document(self, after_id: int | None, statuses: Sequence[str] = (NEW, "in_progress")) -> int | None:
+        """The next document (by id, wrapping around) whose status is one of ``statuses``."""
+        marks = ",".join("?" * len(statuses))
+        start = after_id or 0
+        row = self.query(f"SELECT id FROM documents WHERE id > ? AND status IN ({marks}) ORDER BY id LIMIT 1",
+                         (start, *statuses))
+        if not row:
+            row = self.query(f"SELECT id FROM documents WHERE id <= ? AND status IN ({marks}) ORDER BY id LIMIT 1",
+                             (start, *statuses))
+        return row[0][0] if row else None
+
+    # ----------------------------------------------------------------- spans
+    def spans(self, doc_id: int, states: Sequence[str] | None = None) -> list[Span]:
+        sql = f"SELECT {_SPAN_COLUMNS} FROM spans s JOIN labels l ON l.id = s.label_id WHERE s.doc_id = ?"
+        params: list[Any] = [doc_id]
+        if states is not None:
+            sql += f" AND s.state IN ({','.join('?' * len(states))})"
+            params.extend(states)
+        sql += " ORDER BY s.start, s.\"end\", s.id"
+        return [_span_from_row(r) for r in self.query(sql, params)]
+
+    def span(self, span_id: int) -> Span:
+        rows = self.query(
+            f"SELECT {_SPAN_COLUMNS} FROM spans s JOIN labels l ON l.id = s.label_id WHERE s.id = ?", (span_id,)
+        )
+        if not rows:
+            raise SpanError(f"no span {span_id}")
+        return _span_from_row(rows[0])
+
+    def _span_json(self, span_id: int) -> dict[str, Any] | None:
+        row = self._conn.execute("SELECT * FROM spans WHERE id = ?", (span_id,)).fetchone()
+        return dict(row) if row else None
+
+    def _check_range(self, doc_id: int, start: int, end: int) -> None:
+        row = self._conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise SpanError(f"no document {doc_id}")
+        if not (0 <= start < end <= row[0]):
+            raise SpanError(f"span {start}-{end} is outside the text (0-{row[0]})")
+
+    def _resolve_overlaps(self, doc_id: int, start: int, end: int, exclude: int | None) -> None:
+        """Refuse an overlap with a confirmed span; reject overlapped suggestions (they lose)."""
+        rows = self._conn.execute(
+            f"SELECT s.id, s.state, s.start, s.\"end\", l.name FROM spans s JOIN labels l ON l.id = s.label_id"
+            f" WHERE s.doc_id = ? AND s.start < ? AND s.\"end\" > ? AND s.state != 'rejected' AND s.id != ?",
+            (doc_id, end, start, exclude or -1),
+        ).fetchall()
+        confirmed = [r for r in rows if r["state"] in CONFIRMED_STATES]
+        if confirmed and not self.allow_overlap:
+            r = confirmed[0]
+            raise OverlapError(
+                f"overlaps {r['name']} at {r['start']}-{r['end']}; remove it first or allow overlapping spans"
+            )
+        for r in rows:
+            if r["state"] == SUGGESTED:
+                self._update_span_row(r["id"], {"state": REJECTED})
+
+    def _update_span_row(self, span_id: int, values: dict[str, Any]) -> None:
+        before = self._span_json(span_id)
+        if before is None:
+            raise SpanError(f"no span {span_id}")
+        values = {**values, "updated_at": now(), "author": self.annotator}
+        sets = ", ".join(f'"{k}" = ?' for k in values)
+        self._conn.execute(f"UPDATE spans SET {sets} WHERE id = ?", [*values.values(), span_id])
+        self._log("span.update", before["doc_id"], span_id, before=before, after=self._span_json(span_id))
+
+    def add_span(
+        self,
+        doc_id: int,
+        start: int,
+        end: int,
+        label: str,
+        state: str = MANUAL,
+        origin: str = "human",
+        confidence: float | None = None,
+    ) -> Span:
+        """A person makes a span (state manual). Overlapped suggestions are rejected."""
+        if state not in SPAN_STATES:
+            raise SpanError(f"unknown state {state}")
+        label_id = self._label_id(label)
+        with self.transaction():
+            self._check_range(doc_id, start, end)
+            if state != SUGGESTED and state != REJECTED:
+                self._resolve_overlaps(doc_id, start, end, None)
+            t = now()
+            cur = self._conn.execute(
+                "INSERT INTO spans (doc_id, start, \"end\", label_id, state, origin, confidence, author,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, start, end, label_id, state, origin, confidence, self.annotator, t, t),
+            )
+            span_id = cur.lastrowid
+            self._log("span.create", doc_id, span_id, after=self._span_json(span_id))
+            self._touch(doc_id)
+        return self.span(span_id)
+
+    def update_span(
+        self,
+        span_id: int,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        label: str | None = None,
+    ) -> Span:
+        """Move or relabel a span. A suggestion or accepted span that a person changes becomes 'edited'."""
+        with self.transaction():
+            old = self.span(span_id)
+            start = old.start if start is None else start
+            end = old.end if end is None else end
+            values: dict[str, Any] = {}
+            if (start, end) != (old.start, old.end):
+                self._check_range(old.doc_id, start, end)
+                values.update(start=start, end=end)
+            if label is not None and label != old.label:
+                values["label_id"] = self._label_id(label)
+            if not values:
+                return old
+            if old.state != REJECTED:
+                self._resolve_overlaps(old.doc_id, start, end, span_id)
+            if old.state in (SUGGESTED, ACCEPTED, REJECTED):
+                values["state"] = EDITED
+            self._update_span_row(span_id, values)
+            self._touch(old.doc_id)
+        return self.span(span_id)
+
+    def set_span_state(self, span_id: int, state: str) -> Span:
+        """Accept or reject (or reopen) a span."""
+        if state not in SPAN_STATES:
+            raise SpanError(f"unknown state {state}")
+        with self.transaction():
+            old = self.span(span_id)
+            if old.state == state:
+                return old
+            if state in CONFIRMED_STATES and old.state not in CONFIRMED_STATES:
+                self._resolve_overlaps(old.doc_id, old.start, old.end, span_id)
+            self._update_span_row(span_id, {"state": state})
+            self._touch(old.doc_id)
+        return self.span(span_id)
+
+    def accept(self, span_id: int) -> Span:
+        span = self.span(span_id)
+        return span if span.state in CONFIRMED_STATES else self.set_span_state(span_id, ACCEPTED)
+
+    def reject(self, span_id: int) -> Span:
+        return self.set_span_state(span_id, REJECTED)
+
+    def delete_span(self, span_id: int) -> None:
+        with self.transaction():
+            before = self._span_json(span_id)
+            if before is None:
+                raise SpanError(f"no span {span_id}")
+            self._conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+            self._log("span.delete", before["doc_id"], span_id, before=before)
+            self._touch(before["doc_id"])
+
+    def accept_all(self, doc_id: int) -> int:
+        """Accept every open suggestion of a document, as one undoable step."""
+        with self.transaction():
+            ids = [r[0] for r in self._conn.execute(
+                "SELECT id FROM spans WHERE doc_id = ? AND state = 'suggested' ORDER BY start", (doc_id,))]
+            accepted = 0
+            for span_id in ids:
+                if self._span_json(span_id)["state"] != SUGGESTED:  # type: ignore[index]
+                    continue  # rejected meanwhile by an overlapping accept
+                self.set_span_state(span_id, ACCEPTED)
+                accepted += 1
+        return accepted
+
+    def replace_suggestions(
+        self,
+        doc_id: int,
+        suggestions: Iterable[SpanData],
+        model_version: str,
+        author: str = "preannotate",
+    ) -> tuple[int, int]:
+        """Swap a document's open suggestions for new ones. Returns (added, removed).
+
+        Spans a person has touched are never changed: a new suggestion that overlaps any of
+        them (including rejected ones) is dropped, so a rejection is not asked again.
+        """
+        with self.transaction():
+            rows = self._conn.execute(
+                'SELECT id, start, "end", state FROM spans WHERE doc_id = ?', (doc_id,)
+            ).fetchall()
+            human = sorted((r["start"], r["end"]) for r in rows if r["state"] in HUMAN_STATES)
+            old = [r["id"] for r in rows if r["state"] == SUGGESTED]
+            if old:
+                self._conn.execute(
+                    f"DELETE FROM spans WHERE id IN ({','.join('?' * len(old))})", old
+                )
+            keep = [s for s in suggestions if not _overlaps_any(s.start, s.end, human) and self.has_label(s.label)]
+            added = self._insert_spans(doc_id, keep, SUGGESTED, author, model_version, now())
+            self._log("doc.suggest", doc_id, before={"removed": old}, after={"model": model_version, "spans": added},
+                      author=author)
+        return len(added), len(old)
+
+    # ------------------------------------------------------------------ undo
+    def _load_stacks(self) -> None:
+        undo: list[int] = []
+        redo: list[int] = []
+        marks = ",".join("?" * len(UNDOABLE))
+        rows = self._conn.execute(
+            f"SELECT grp, MAX(undo_of) AS undo_of, MAX(redo_of) AS redo_of FROM changes"
+            f" WHERE author = ? AND action IN ({marks}) GROUP BY grp ORDER BY grp",
+            (self.annotator, *UNDOABLE),
+        ).fetchall()
+        for r in rows:
+            if r["undo_of"] is not None:
+                if r["undo_of"] in undo:
+                    undo.remove(r["undo_of"])
+                redo.append(r["grp"])
+            elif r["redo_of"] is not None:
+                if r["redo_of"] in redo:
+                    redo.remove(r["redo_of"])
+                undo.append(r["grp"])
+            else:
+                undo.append(r["grp"])
+                redo.clear()
+        self._undo, self._redo = undo, redo
+
+    def can_undo(self) -> bool:
+        with self._lock:
+            if self._undo is None:
+                self._load_stacks()
+            return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        with self._lock:
+            if self._redo is None:
+                self._load_stacks()
+            return bool(self._redo)
+
+    def undo(self) -> int | None:
+        """Revert this annotator's latest edit. Returns the document it touched, or None."""
+        return self._revert(redo=False)
+
+    def redo(self) -> int | None:
+        return self._revert(redo=True)
+
+    def _revert(self, redo: bool) -> int | None:
+        with self._lock:
+            if self._undo is None or self._redo is None:
+                self._load_stacks()
+            assert self._undo is not None and self._redo is not None
+            stack = self._redo if redo else self._undo
+            if not stack:
+                return None
+            grp = stack[-1]
+            rows = self._conn.execute("SELECT * FROM changes WHERE grp = ? ORDER BY id DESC", (grp,)).fetchall()
+            doc_id = None
+            with self.transaction():
+                for r in rows:
+                    before = json.loads(r["before"]) if r["before"] else None
+                    after = json.loads(r["after"]) if r["after"] else None
+                    doc_id = r["doc_id"] if r["doc_id"] is not None else doc_id
+                    kw = {"redo_of": grp} if redo else {"undo_of": grp}
+                    if r["action"] == "doc.status":
+                        if self._doc_status(r["doc_id"]) != after:
+                            raise SpanError("this document has changed since; cannot undo")
+                        self._conn.execute("UPDATE documents SET status = ?, updated_at = ? WHERE id = ?",
+                                           (before, now(), r["doc_id"]))
+                        self._log("doc.status", r["doc_id"], before=after, after=before, **kw)
+                    else:
+                        self._restore_span(r["span_id"], current=after, wanted=before)
+                        self._log(r["action"], r["doc_id"], r["span_id"], before=after, after=before, **kw)
+                new_grp = self._grp
+            stack.pop()
+            (self._undo if redo else self._redo).append(new_grp)  # type: ignore[arg-type]
+            return doc_id
+
+    def _restore_span(self, span_id: int, current: dict | None, wanted: dict | None) -> None:
+        now_row = self._span_json(span_id)
+        if _strip_times(now_row) != _strip_times(current):
+            raise SpanError("this span has changed since; cannot undo")
+        if wanted is None:
+            self._conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+        elif now_row is None:
+            cols = ", ".join(f'"{k}"' for k in wanted)
+            self._conn.execute(f"INSERT INTO spans ({cols}) VALUES ({','.join('?' * len(wanted))})",
+                               list(wanted.values()))
+        else:
+            sets = ", ".join(f'"{k}" = ?' for k in wanted if k != "id")
+            self._conn.execute(f"UPDATE spans SET {sets} WHERE id = ?",
+                               [v for k, v in wanted.items() if k != "id"] + [span_id])
+
+    # ---------------------------------------------------------------- tokens
+    def tokens(self, doc_id: int, text: str | None = None) -> list[tuple[int, int]]:
+        """Word tokens of a document, cached in the file the first time they are needed."""
+        from annotator.nlp import tokenizer
+
+        with self._lock:
+            row = self._conn.execute("SELECT ends FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is not None:
+            return decode_tokens(row[0])
+        if text is None:
+            text = self.document(doc_id).text
+        offsets = tokenizer.tokenize(text)
+        self.store_tokens(doc_id, offsets)
+        return offsets
+
+    def store_tokens(self, doc_id: int, offsets: list[tuple[int, int]] | bytes) -> None:
+        blob = offsets if isinstance(offsets, bytes) else encode_tokens(offsets)
+        with self.transaction():
+            self._conn.execute(
+                "INSERT OR REPLACE INTO tokens (doc_id, tokenizer, ends) VALUES (?, ?, ?)",
+                (doc_id, "newmm", blob),
+            )
+
+    # ----------------------------------------------------------------- stats
+    def stats(self) -> dict[str, Any]:
+        """Documents by status; spans by label, state and origin; suggestion acceptance."""
+        docs = {s: 0 for s in DOC_STATUSES}
+        for r in self.query("SELECT status, COUNT(*) FROM documents GROUP BY status"):
+            docs[r[0]] = r[1]
+        by_label: dict[str, dict[str, int]] = {}
+        by_origin: dict[str, dict[str, int]] = {}
+        by_state = {s: 0 for s in SPAN_STATES}
+        for r in self.query(
+            "SELECT l.name, s.state, s.origin, COUNT(*) FROM spans s JOIN labels l ON l.id = s.label_id"
+            " GROUP BY l.name, s.state, s.origin"
+        ):
+            name, state, origin, n = r[0], r[1], r[2], r[3]
+            by_label.setdefault(name, {s: 0 for s in SPAN_STATES})[state] += n
+            by_origin.setdefault(origin, {s: 0 for s in SPAN_STATES})[state] += n
+            by_state[state] += n
+        # Of the machine suggestions a person has decided on, how many were kept as they were.
+        machine = [o for o in by_origin if o in ("model", "rule", "gazetteer")]
+        accepted = sum(by_origin[o][ACCEPTED] for o in machine)
+        edited = sum(by_origin[o][EDITED] for o in machine)
+        rejected = sum(by_origin[o][REJECTED] for o in machine)
+        decided = accepted + edited + rejected
+        return {
+            "documents": docs,
+            "spans_by_state": by_state,
+            "spans_by_label": by_label,
+            "spans_by_origin": by_origin,
+            "suggestions": {
+                "open": sum(by_origin[o][SUGGESTED] for o in machine),
+                "accepted": accepted,
+                "edited": edited,
+                "rejected": rejected,
+                "acceptance_rate": (accepted / decided) if decided else None,
+            },
+            "schema_version": self.schema_version,
+        }
+
+
+def encode_tokens(offsets: list[tuple[int, int]]) -> bytes:
+    """Token lengths, one byte each when all fit (the usual case), else 4 bytes each."""
+    lengths = array("I", (e - s for s, e in offsets))
+    if not lengths or max(lengths) < 256:
+        return b"B" + bytes(lengths)
+    return b"I" + lengths.tobytes()
+
+
+def decode_tokens(blob: bytes) -> list[tuple[int, int]]:
+    lengths = array(chr(blob[0]))
+    lengths.frombytes(blob[1:])
+    out = []
+    pos = 0
+    for n in lengths:
+        out.append((pos, pos + n))
+        pos += n
+    return out
+
+
+def _strip_times(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    return {k: v for k, v in row.items() if k not in ("updated_at", "author")}
+
+
+def _overlaps_any(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in ranges)
+
+
+_PALETTE = ["#f4a6a6", "#9ecbf0", "#a8e0a0", "#f7d08a", "#f2b8e0", "#c5e99b", "#d7c4f2", "#f0c8a0",
+            "#b3e5e0", "#e6e29a", "#c9d3dc", "#e3c6b8", "#d9d9d9"]
+
+
+def _auto_color(position: int) -> str:
+    return _PALETTE[position % len(_PALETTE)]
+
+
+def default_labels() -> list[dict[str, Any]]:
+    from annotator.paths import resource
+
+    with open(resource("labels.json"), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+__all__ = ["Project", "content_hash", "default_labels", "migrations"]
