@@ -44,11 +44,12 @@ def parse_tag(tag: str) -> tuple[str, str | None]:
 
 def tag_names(labels: Iterable[str], scheme: str = "iob2") -> list[str]:
     """All tag names of ``scheme`` in id order: ``O``, then each label's B, I (, E, S)."""
-    prefixes = _scheme_prefixes(scheme)
+    prefixes = scheme_prefixes(scheme)
     return ["O"] + [f"{p}-{label}" for label in labels for p in prefixes]
 
 
-def _scheme_prefixes(scheme: str) -> tuple[str, ...]:
+def scheme_prefixes(scheme: str) -> tuple[str, ...]:
+    """Tag prefixes of ``scheme`` in id order; FormatError for an unknown scheme."""
     if scheme == "iob2":
         return ("B", "I")
     if scheme == "bioes":
@@ -118,7 +119,7 @@ def spans_to_tags(
     Raises AlignmentError when a span edge is not a token edge. Overlapping spans:
     the earlier (then longer) one is kept; each one left out is named in ``problems``.
     """
-    prefixes = _scheme_prefixes(scheme)
+    prefixes = scheme_prefixes(scheme)
     bioes = "S" in prefixes
     spans = [as_triple(s) for s in spans]
     index_of_start = {s: i for i, (s, _e) in enumerate(tokens)}

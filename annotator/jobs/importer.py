@@ -44,12 +44,23 @@ class ImportReport:
         return "\n".join(lines)
 
 
+def _side_file(path: Path) -> bool:
+    """Files that travel with exported data but are not documents (manifests, label lists,
+    brat configuration): skipped when a folder is imported."""
+    name = path.name
+    return (
+        name.startswith(".")
+        or name in ("manifest.json", "annotation.conf", "visual.conf", "tools.conf")
+        or name.endswith((".manifest.json", ".labels.json"))
+    )
+
+
 def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files named by paths, folders (recursively, sorted) and glob patterns."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            yield from sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
+            yield from sorted(q for q in p.rglob("*") if q.is_file() and not _side_file(q))
         elif p.exists():
             yield p
         else:
@@ -79,21 +90,23 @@ def run_import(
     if unknown_labels not in UNKNOWN_LABEL_POLICIES:
         raise ValueError(f"unknown_labels must be one of {UNKNOWN_LABEL_POLICIES}")
     report = ImportReport()
+    own = {project.path.resolve().with_name(project.path.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")}
     try:
-        files = _brat_pairs(list(expand(paths)))
+        files = _brat_pairs([f for f in expand(paths) if f.resolve() not in own])
     except InputFileError as e:
         report.failed.append(e.problem)
         return report
     label_map = label_map or {}
     total = len(files)
     progress(0, total, "importing")
-    for n, path in enumerate(files, 1):
-        if cancelled():
-            report.cancelled = True
-            break
-        report.files += 1
-        _import_file(project, path, fmt, as_gold, unknown_labels, label_map, max_bytes, report)
-        progress(n, total, str(path))
+    with project.bulk():
+        for n, path in enumerate(files, 1):
+            if cancelled():
+                report.cancelled = True
+                break
+            report.files += 1
+            _import_file(project, path, fmt, as_gold, unknown_labels, label_map, max_bytes, report)
+            progress(n, total, str(path))
     return report
 
 
@@ -122,7 +135,7 @@ def _import_file(
     try:
         name, reader = _reader_for(path, fmt)
         options = {"max_bytes": max_bytes} if name == "txt" else {}
-        with project.transaction(bulk=True):
+        with project.transaction():
             for item in reader.read(path, **options):
                 if isinstance(item, InputProblem):
                     problems.append(item)

@@ -100,7 +100,8 @@ def run_preannotate(
     if workers == 1:
         _init_worker(model_path)
         results = (_work(items) for items in tasks())
-        _drain(project, results, pending, version, report, total, progress, cancelled)
+        with project.bulk():
+            _drain(project, results, pending, version, report, total, progress, cancelled)
         return report
     with ctx.Pool(workers, initializer=_init_worker, initargs=(model_path,)) as pool:
         queue: deque = deque()
@@ -115,7 +116,8 @@ def run_preannotate(
                 yield queue.popleft().get()
 
         try:
-            _drain(project, results(), pending, version, report, total, progress, cancelled)
+            with project.bulk():
+                _drain(project, results(), pending, version, report, total, progress, cancelled)
         finally:
             pool.terminate()
     return report
@@ -138,7 +140,7 @@ def _drain(project, results, pending, version, report, total, progress, cancelle
 
 
 def _write(project: Project, pending: list, version: str, report: PreannotateReport) -> None:
-    with project.transaction(bulk=True):
+    with project.transaction():
         for doc_id, tokens, spans in pending:
             project.store_tokens(doc_id, tokens)
             if project.document_status(doc_id) not in (NEW, IN_PROGRESS):

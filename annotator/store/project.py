@@ -83,6 +83,7 @@ class Project:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._depth = 0  # nesting of transaction()
+        self._bulk = 0  # nesting of bulk()
         self._grp: int | None = None  # change group of the running transaction
         self._labels: list[Label] | None = None
         self._undo: list[int] | None = None
@@ -131,12 +132,8 @@ class Project:
 
     # ----------------------------------------------------------- transactions
     @contextmanager
-    def transaction(self, bulk: bool = False) -> Iterator[None]:
-        """One logical change. Nested calls join the outer transaction.
-
-        ``bulk`` relaxes fsync for the duration (a killed process still loses nothing
-        committed; only a power cut could lose the last batches).
-        """
+    def transaction(self) -> Iterator[None]:
+        """One logical change. Nested calls join the outer transaction."""
         with self._lock:
             if self._depth:
                 self._depth += 1
@@ -145,8 +142,6 @@ class Project:
                 finally:
                     self._depth -= 1
                 return
-            if bulk:
-                self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
@@ -160,7 +155,21 @@ class Project:
             finally:
                 self._depth = 0
                 self._grp = None
-                if bulk:
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Relax fsync while a bulk job runs: each transaction still commits whole, and a
+        killed process loses nothing committed; only a power cut could lose the last ones."""
+        with self._lock:
+            self._bulk += 1
+            if self._bulk == 1:
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._bulk -= 1
+                if self._bulk == 0:
                     self._conn.execute("PRAGMA synchronous = FULL")
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
@@ -427,6 +436,9 @@ class Project:
         t: str,
     ) -> list[list[Any]]:
         """Bulk insert; returns [id, start, end, label] of each for the log."""
+        spans = list(spans)
+        if not spans:
+            return []
         ids = {label.name: label.id for label in self.labels()}
         size = self._conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
         added = []
@@ -845,10 +857,10 @@ class Project:
 
 def encode_tokens(offsets: list[tuple[int, int]]) -> bytes:
     """Token lengths, one byte each when all fit (the usual case), else 4 bytes each."""
-    lengths = array("I", (e - s for s, e in offsets))
+    lengths = [e - s for s, e in offsets]
     if not lengths or max(lengths) < 256:
         return b"B" + bytes(lengths)
-    return b"I" + lengths.tobytes()
+    return b"I" + array("I", lengths).tobytes()
 
 
 def decode_tokens(blob: bytes) -> list[tuple[int, int]]:

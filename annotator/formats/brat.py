@@ -1,0 +1,247 @@
+"""brat standoff: ``<id>.txt`` (the text) and ``<id>.ann`` (the annotations) per document.
+
+Sample, for ``7.txt`` holding ``"คนไทย ไป\\nกทม.\\nนาย ก\\nข"``::
+
+    T1<TAB>LOCATION 2 5<TAB>ไทย
+    #1<TAB>AnnotatorNotes T1<TAB>state=accepted origin=model confidence=0.93
+    T2<TAB>PERSON 14 19;20 21<TAB>นาย ก ข
+
+Offsets are code points, end-exclusive, like everywhere in this program. The ``.txt``
+is the text exactly (UTF-8, no BOM, line ends untouched, CR included).
+
+Line-break rule: an ``.ann`` file is line-oriented and brat refuses line breaks inside
+a fragment, so a span covering line breaks is written as discontinuous fragments
+``START END;START END`` around them (a fragment never holds LF, CR, VT, FF, U+001C-1E,
+U+0085, U+2028 or U+2029: Python's line readers split at all of them). The covered text
+column is the fragments' texts joined with one space, as brat writes it. The reader
+merges fragments separated only by line breaks back into one span; a genuinely
+discontinuous annotation refuses its document. A span that starts or ends on a line
+break cannot be written exactly: it is trimmed to its fragments, with a warning.
+
+``write`` also writes ``annotation.conf`` listing the entity labels, so brat shows them
+without a fix-up, and an ``AnnotatorNotes`` line per span with its state, origin,
+confidence (and author, with ``with_authors``). The reader ignores notes, relations,
+events and attributes: only text-bound (``T``) annotations are entities here. It checks
+that each covered text column equals the text at its offsets. ``read`` takes a ``.txt``
+or ``.ann`` (the pair is read), or a folder (its pairs, sorted by name, not recursive).
+Any other file yields nothing when its folder holds ``.ann`` files (a collection's
+``annotation.conf``, an export's ``manifest.json``) and is refused otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from annotator.core.errors import FormatError, InputFileError, InputProblem
+from annotator.core.model import DocumentData, ExportDocument, SpanData
+from annotator.core.spans import check_spans
+from annotator.formats import WriteOptions
+
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_FRAGMENT = re.compile(f"[^{re.escape(LINE_BREAKS)}]+")
+_NUMBER = re.compile(r"[0-9]+")
+DISCONTINUOUS_SEPARATOR = " "  # between fragment texts in the covered text column
+CONF_NAME = "annotation.conf"
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The runs of ``text[start:end]`` that hold no line break."""
+    return [m.span() for m in _FRAGMENT.finditer(text, start, end)]
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def _type_ok(label: str) -> bool:
+    """brat types are runs of non-space characters."""
+    return bool(label) and not any(c.isspace() for c in label)
+
+
+def _note(span: SpanData, with_authors: bool) -> str:
+    parts = [f"state={span.state}", f"origin={span.origin}"]
+    if span.confidence is not None:
+        parts.append(f"confidence={span.confidence:g}")
+    if with_authors and span.author:
+        parts.append(f"author={'_'.join(span.author.split())}")
+    return " ".join(parts)
+
+
+def format_ann(doc: ExportDocument, with_authors: bool = False) -> tuple[str, list[str]]:
+    """(the .ann text, warnings) of one document."""
+    lines: list[str] = []
+    warnings: list[str] = []
+    n = 0
+    for span in doc.spans:
+        where = f"document {doc.id}: span {span.start}-{span.end} {span.label}"
+        problems = check_spans(len(doc.text), [span])
+        if problems:
+            warnings.extend(f"document {doc.id}: {p}; not written" for p in problems)
+            continue
+        if not _type_ok(span.label):
+            warnings.append(f"{where}: a brat type cannot hold whitespace; not written")
+            continue
+        frags = fragments(doc.text, span.start, span.end)
+        if not frags:
+            warnings.append(f"{where} covers only line breaks; not written")
+            continue
+        if frags[0][0] != span.start or frags[-1][1] != span.end:
+            warnings.append(
+                f"{where} starts or ends on a line break; written as {frags[0][0]}-{frags[-1][1]}"
+            )
+        n += 1
+        offsets = ";".join(f"{s} {e}" for s, e in frags)
+        covered = DISCONTINUOUS_SEPARATOR.join(doc.text[s:e] for s, e in frags)
+        lines.append(f"T{n}\t{span.label} {offsets}\t{covered}")
+        lines.append(f"#{n}\tAnnotatorNotes T{n}\t{_note(span, with_authors)}")
+    return "".join(line + "\n" for line in lines), warnings
+
+
+def format_conf(labels: Iterable[str]) -> str:
+    """annotation.conf declaring ``labels`` as entity types (and nothing else)."""
+    lines = ["# Entity types of a Thai NER Annotator export.", "[entities]"]
+    lines.extend(labels)
+    lines += ["", "[relations]", "", "[events]", "", "[attributes]"]
+    return "\n".join(lines) + "\n"
+
+
+def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[str]:
+    """Write each document as ``<id>.txt`` + ``<id>.ann`` into the directory ``path``."""
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = [label for label in options.labels if _type_ok(label)]
+    warnings: list[str] = []
+    for doc in docs:
+        ann, doc_warnings = format_ann(doc, options.with_authors)
+        warnings.extend(doc_warnings)
+        for span in doc.spans:  # labels the project list lacks still need declaring
+            if span.label not in labels and _type_ok(span.label):
+                labels.append(span.label)
+        # newline="": the text is written exactly, CR and all.
+        with open(folder / f"{doc.id}.txt", "w", encoding="utf-8", newline="") as out:
+            out.write(doc.text)
+        with open(folder / f"{doc.id}.ann", "w", encoding="utf-8", newline="\n") as out:
+            out.write(ann)
+    with open(folder / CONF_NAME, "w", encoding="utf-8", newline="\n") as out:
+        out.write(format_conf(labels))
+    return warnings
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def _natural_key(path: Path) -> list:
+    """Sort 2.txt before 10.txt."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"([0-9]+)", path.name)]
+
+
+def _parse_textbound(line: str, text: str) -> tuple[int, int, str]:
+    """(start, end, label) of a ``T`` line; FormatError if it is unusable here."""
+    parts = line.split("\t", 2)
+    if len(parts) != 3:
+        raise FormatError("a text-bound annotation needs ID<TAB>TYPE START END<TAB>TEXT")
+    ann_id, middle, covered = parts
+    label, _, offsets = middle.partition(" ")
+    frags = []
+    for piece in offsets.split(";"):
+        numbers = piece.split()
+        if not label or len(numbers) != 2 or not all(_NUMBER.fullmatch(x) for x in numbers):
+            raise FormatError(f"{ann_id}: cannot read type and offsets {middle!r}")
+        start, end = int(numbers[0]), int(numbers[1])
+        if not 0 <= start < end <= len(text):
+            raise FormatError(f"{ann_id}: offsets {start} {end} are outside the text or empty")
+        frags.append((start, end))
+    expected = DISCONTINUOUS_SEPARATOR.join(text[s:e] for s, e in frags)
+    if covered != expected:
+        raise FormatError(
+            f"{ann_id}: text {covered!r} differs from the text at {offsets}: {expected!r}"
+        )
+    frags.sort()
+    merged = [frags[0]]
+    for start, end in frags[1:]:
+        gap = text[merged[-1][1] : start]
+        if start >= merged[-1][1] and all(c in LINE_BREAKS for c in gap):
+            merged[-1] = (merged[-1][0], end)  # split only by line breaks: one span
+        else:
+            merged.append((start, end))
+    if len(merged) > 1:
+        raise FormatError(f"{ann_id}: discontinuous annotation {offsets} cannot be one span")
+    return merged[0][0], merged[0][1], label
+
+
+def read_pair(txt: Path, ann: Path) -> DocumentData | list[InputProblem]:
+    """One document from its text and annotation files, or the problems refusing it."""
+    contents = []
+    for file, encoding in ((txt, "utf-8"), (ann, "utf-8-sig")):
+        try:  # bytes, not text mode: keep CR, which brat counts
+            contents.append(file.read_bytes().decode(encoding))
+        except OSError as e:
+            return [InputProblem(str(file), 0, f"cannot read the file: {e.strerror}")]
+        except UnicodeDecodeError:
+            return [InputProblem(str(file), 0, "not UTF-8 text")]
+    text, ann_lines = contents[0], contents[1].split("\n")
+    # brat counts a BOM as a character; the document text does not keep it.
+    shift = 1 if text.startswith("\ufeff") else 0
+    spans: list[SpanData] = []
+    problems: list[InputProblem] = []
+    for number, line in enumerate(ann_lines, 1):
+        line = line.rstrip("\r")
+        if not line.startswith("T"):  # notes, relations, events, attributes: not entities
+            continue
+        try:
+            start, end, label = _parse_textbound(line, text)
+        except FormatError as e:
+            problems.append(InputProblem(str(ann), number, e.args[0]))
+            continue
+        start, end = max(start - shift, 0), end - shift
+        if end <= start:
+            problems.append(InputProblem(str(ann), number, "the annotation covers only the BOM"))
+            continue
+        spans.append(SpanData(start, end, label, origin="import"))
+    if problems:
+        return problems
+    spans.sort(key=lambda s: (s.start, s.end, s.label))
+    return DocumentData(text[shift:], {"id": txt.stem}, spans, source=str(txt), line=0)
+
+
+def _pairs(path: Path) -> Iterator[tuple[Path, Path] | InputProblem]:
+    if path.is_dir():
+        for txt in sorted(path.glob("*.txt"), key=_natural_key):
+            ann = txt.with_suffix(".ann")
+            if ann.exists():
+                yield txt, ann
+            else:
+                yield InputProblem(str(txt), 0, f"no {ann.name} beside it; skipped")
+        for ann in sorted(path.glob("*.ann"), key=_natural_key):
+            txt = ann.with_suffix(".txt")
+            if not txt.exists():
+                yield InputProblem(str(ann), 0, f"no {txt.name} beside it; skipped")
+        return
+    if path.suffix not in (".txt", ".ann"):
+        # annotation.conf, visual.conf, an export's manifest.json: brat ignores the other
+        # files of a collection, and so does this reader; alone, such a file is an error.
+        if any(path.parent.glob("*.ann")):
+            return
+        raise InputFileError(str(path), 0, "not a brat file: expected a .txt, an .ann or a folder")
+    if path.suffix == ".ann":
+        txt, ann = path.with_suffix(".txt"), path
+    else:
+        txt, ann = path, path.with_suffix(".ann")
+    for needed in (txt, ann):
+        if not needed.exists():
+            raise InputFileError(str(path), 0, f"{needed.name} not found beside it")
+    yield txt, ann
+
+
+def read(path) -> Iterator[DocumentData | InputProblem]:
+    """Documents of a brat ``.txt``/``.ann`` pair, or of a directory of pairs (sorted by name)."""
+    for pair in _pairs(Path(path)):
+        if isinstance(pair, InputProblem):
+            yield pair
+            continue
+        result = read_pair(*pair)
+        if isinstance(result, list):
+            yield from result
+        else:
+            yield result

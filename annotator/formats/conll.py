@@ -1,0 +1,333 @@
+r"""CoNLL token-per-line files, tags in IOB2 or BIOES: ``TOKEN<TAB>TAG``.
+
+Sample: the text ``"คนไทย ไป\nกทม."`` with LOCATION on ``ไทย`` (tokens already split
+at the entity edge, so ``คนไทย`` is written as ``คน`` + ``ไทย``)::
+
+    -DOCSTART- -X- O O
+
+    คน	O
+    ไทย	B-LOCATION
+    \s	O
+    ไป	O
+    \n	O
+
+    กทม.	O
+
+Files written here
+------------------
+* Each document starts with the line ``-DOCSTART- -X- O O`` and a blank line; that
+  exact line is what ``spacy convert`` splits documents at, and readers that skip
+  lines starting with ``-DOCSTART-`` (Hugging Face's CoNLL scripts) skip it.
+* A token line is the escaped token, a TAB, the tag. Escaping makes a token a run of
+  visible characters, so readers that split lines on whitespace see two columns:
+
+  ==========================  =====================
+  character in the token      written as
+  ==========================  =====================
+  ``\`` (backslash)           ``\\``
+  space                       ``\s``
+  TAB                         ``\t``
+  LF                          ``\n``
+  CR                          ``\r``
+  other ``str.isspace()``     ``\uXXXX`` (4 upper-case hex digits), e.g. NBSP
+  ``-`` that begins a token   ``\u002D``, only when the token begins ``-DOCSTART-``
+  ==========================  =====================
+
+  Nothing else is escaped (Thai, emoji, zero-width characters are written as they are).
+* A blank line (a sentence break) follows every token that ends with LF. It adds no
+  text: the document text is the unescaped tokens joined with ``""``, exactly.
+
+Reading (ours and other tools' files)
+-------------------------------------
+* Columns are split at runs of spaces/TABs. The token is the first column and the
+  tag the last, so ``TOKEN POS CHUNK NER`` files work. Every token line must have as
+  many columns as the first token line of the file; a line that differs refuses its
+  document (the problem names file and line).
+* ``escapes``: None (default) unescapes when some token holds one of the escapes
+  above (every file written here that has anything to escape does); files without
+  one read the same either way. ``escapes=False`` takes tokens verbatim (a file from
+  another tool with tokens like ``C:\new``); ``True`` forces unescaping.
+* ``join``: put between tokens of one sentence: ``""`` (Thai, the default) or ``" "``
+  for a space-separated language. A joining gap inside an entity belongs to it.
+* A sentence break followed by more tokens of the same document adds ``"\n"`` unless
+  the token before it already ends with LF (always so in files written here, so they
+  read back exactly). The added ``"\n"`` is an ``O`` token: no entity crosses it.
+* ``doc_split``: ``"docstart"`` — documents are separated by ``-DOCSTART-`` lines and
+  blank lines separate sentences; ``"blank"`` — every blank-line block is a document;
+  ``"auto"`` (default) — ``docstart`` if the file has a ``-DOCSTART-`` line, else ``blank``.
+* Tags may be IOB2, IOB1-style or BIOES (see :mod:`annotator.core.spans`).
+* Files may be UTF-8 (with or without BOM), UTF-16 with a BOM, or TIS-620 Thai (see
+  :mod:`annotator.formats.encoding`); they are written as UTF-8 without BOM.
+* A document with no tokens is not yielded, so an empty document is not written
+  either (a warning says so).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from annotator.core.errors import FormatError, InputFileError, InputProblem
+from annotator.core.model import DocumentData, ExportDocument, SpanData
+from annotator.core.spans import (
+    check_spans,
+    parse_tag,
+    scheme_prefixes,
+    spans_to_tags,
+    tags_to_spans,
+    token_cuts,
+)
+from annotator.formats import WriteOptions, encoding
+from annotator.nlp.tokenizer import split_at
+
+DOCSTART = "-DOCSTART-"
+DOCSTART_LINE = "-DOCSTART- -X- O O"
+DOC_SPLITS = ("auto", "docstart", "blank")
+
+_SHORT_ESCAPES = {"\\": "\\\\", " ": "\\s", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {"\\": "\\", "s": " ", "t": "\t", "n": "\n", "r": "\r"}
+_ANY_ESCAPE = re.compile(r"\\(?:[\\strn]|u[0-9A-Fa-f]{4})")
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+_COLUMNS = re.compile(r"[ \t]+")
+
+
+# --- the escape rule -------------------------------------------------------------
+
+
+def escape_token(word: str) -> str:
+    """The token as written in a file: no whitespace, reversible by :func:`unescape_token`."""
+    out = []
+    for ch in word:
+        if ch in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[ch])
+        elif ch.isspace():
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    field = "".join(out)
+    if field.startswith(DOCSTART):  # a token must never read as a document break
+        field = "\\u002D" + field[1:]
+    return field
+
+
+def unescape_token(field: str) -> str:
+    """Inverse of :func:`escape_token`. Raises FormatError on an unknown escape."""
+    if "\\" not in field:
+        return field
+    out = []
+    i = 0
+    while i < len(field):
+        ch = field[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        code = field[i + 1 : i + 2]
+        if code and code in _UNESCAPES:
+            out.append(_UNESCAPES[code])
+            i += 2
+        elif code == "u" and _HEX4.fullmatch(field, i + 2, i + 6):
+            out.append(chr(int(field[i + 2 : i + 6], 16)))
+            i += 6
+        else:
+            raise FormatError(
+                f"unknown escape {field[i : i + 2]!r} in token {field!r} "
+                "(read with escapes off for files not written by this program)"
+            )
+    return "".join(out)
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def encode_document(doc: ExportDocument, scheme: str) -> tuple[list[str], list[str], list[str]]:
+    """(words, tags, warnings) of one document, for token formats (CoNLL, Hugging Face).
+
+    Spans that are out of range, or whose label cannot be a tag, and spans left out
+    because they overlap another are named in the warnings.
+    """
+    warnings = []
+    spans = []
+    for span in doc.spans:
+        problems = check_spans(len(doc.text), [span])
+        if not problems and (not span.label or any(c.isspace() for c in span.label)):
+            problems = [f"span {span.start}-{span.end}: label {span.label!r} cannot be a tag"]
+        warnings.extend(f"document {doc.id}: {p}; not written" for p in problems)
+        if not problems:
+            spans.append(span)
+    # The exporter splits tokens at span edges already; splitting again costs nothing
+    # and keeps a hand-made ExportDocument from failing on an edge inside a word.
+    tokens = [(s, e) for s, e in split_at(doc.tokens, token_cuts(spans)) if e > s]
+    _check_cover(doc, tokens)
+    tags, problems = spans_to_tags(tokens, spans, scheme)
+    warnings.extend(f"document {doc.id}: {p}" for p in problems)
+    return [doc.text[s:e] for s, e in tokens], tags, warnings
+
+
+def _check_cover(doc: ExportDocument, tokens: list[tuple[int, int]]) -> None:
+    """Refuse tokens that do not cover the text exactly: text would be lost on the way."""
+    pos = 0
+    for start, end in tokens:
+        if start != pos:
+            break
+        pos = end
+    else:
+        if pos == len(doc.text):
+            return
+    raise FormatError(f"document {doc.id}: tokens do not cover the text exactly (at {pos})")
+
+
+def format_document(words: list[str], tags: list[str]) -> str:
+    """The lines of one document, starting with the -DOCSTART- line."""
+    lines = [DOCSTART_LINE, ""]
+    for word, tag in zip(words, tags):
+        lines.append(f"{escape_token(word)}\t{tag}")
+        if word.endswith("\n"):
+            lines.append("")  # sentence break: gives readers sentences, adds no text
+    return "\n".join(lines) + "\n"
+
+
+def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[str]:
+    """Write ``docs`` to the file ``path``; return warnings (spans not written)."""
+    scheme_prefixes(options.scheme)  # fail before creating the file
+    warnings: list[str] = []
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        ends_blank = True
+        for doc in docs:
+            if not doc.text:
+                warnings.append(f"document {doc.id}: empty text; not written")
+                continue
+            words, tags, doc_warnings = encode_document(doc, options.scheme)
+            warnings.extend(doc_warnings)
+            block = format_document(words, tags)
+            if not ends_blank:
+                out.write("\n")  # a blank line before -DOCSTART-, as CoNLL-2003 has
+            out.write(block)
+            ends_blank = block.endswith("\n\n")
+    return warnings
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputFileError(str(path), 0, f"cannot read the file: {e.strerror}") from e
+    # UTF-8 (one BOM dropped), UTF-16 with a BOM, or TIS-620 Thai: older Thai corpora
+    # come in TIS-620. Refuses binary and undecodable files, naming the line.
+    content = encoding.decode(data, path)
+    # Universal line ends: CRLF files from other tools read like LF ones. Our own
+    # files never hold a CR (it is escaped).
+    lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _rows(path: Path, lines: list[str]) -> list[tuple[int, str, list[str]]]:
+    """(line number, kind, columns) with kind "blank", "docstart" or "token"."""
+    rows = []
+    for number, line in enumerate(lines, 1):
+        body = line.strip(" \t")
+        if not body:
+            rows.append((number, "blank", []))
+            continue
+        columns = _COLUMNS.split(body)
+        kind = "docstart" if columns[0] == DOCSTART else "token"
+        rows.append((number, kind, columns))
+    return rows
+
+
+def _blocks(rows, doc_split: str) -> list[list[tuple[int, str, list[str]]]]:
+    """Rows grouped into documents."""
+    blocks: list[list[tuple[int, str, list[str]]]] = [[]]
+    for row in rows:
+        kind = row[1]
+        if kind == "docstart" or (kind == "blank" and doc_split == "blank"):
+            blocks.append([])
+        else:
+            blocks[-1].append(row)
+    return [b for b in blocks if any(kind == "token" for _, kind, _ in b)]
+
+
+def _document(
+    path: Path, rows, n_columns: int, first_line: int, escapes: bool, join: str
+) -> DocumentData | list[InputProblem]:
+    parts: list[str] = []
+    tokens: list[tuple[int, int]] = []
+    tags: list[str] = []
+    problems: list[InputProblem] = []
+    pos = 0
+    prev: str | None = None  # previous token of this document
+    after_break = False
+    start_line = 0
+    for number, kind, columns in rows:
+        if kind == "blank":
+            after_break = prev is not None
+            continue
+        if len(columns) != n_columns:
+            problems.append(
+                InputProblem(
+                    str(path),
+                    number,
+                    f"expected {n_columns} columns like line {first_line}, found {len(columns)}",
+                )
+            )
+            continue
+        try:
+            word = unescape_token(columns[0]) if escapes else columns[0]
+            parse_tag(columns[-1])
+        except FormatError as e:
+            problems.append(InputProblem(str(path), number, e.args[0]))
+            continue
+        if prev is not None:
+            if after_break and not prev.endswith("\n"):
+                tokens.append((pos, pos + 1))  # the sentence break's line end
+                tags.append("O")
+                parts.append("\n")
+                pos += 1
+            elif not after_break and join:
+                parts.append(join)  # a gap, not a token: an entity spans it
+                pos += len(join)
+        start_line = start_line or number
+        tokens.append((pos, pos + len(word)))
+        tags.append(columns[-1])
+        parts.append(word)
+        pos += len(word)
+        prev, after_break = word, False
+    if problems:
+        return problems
+    spans = [SpanData(s, e, label, origin="import") for s, e, label in tags_to_spans(tokens, tags)]
+    return DocumentData("".join(parts), {}, spans, source=str(path), line=start_line)
+
+
+def read(
+    path, *, doc_split: str = "auto", join: str = "", escapes: bool | None = None
+) -> Iterator[DocumentData | InputProblem]:
+    """Documents of a CoNLL file; see the module docstring for the options."""
+    path = Path(path)
+    if doc_split not in DOC_SPLITS:
+        choices = ", ".join(DOC_SPLITS)
+        raise FormatError(f"unknown doc_split {doc_split!r} (expected one of {choices})")
+    rows = _rows(path, _read_lines(path))
+    token_rows = [r for r in rows if r[1] == "token"]
+    if not token_rows:
+        return
+    first_line, _, first_columns = token_rows[0]
+    if len(first_columns) < 2:
+        raise InputFileError(
+            str(path), first_line, "a token line needs at least 2 columns (token and tag), found 1"
+        )
+    if escapes is None:
+        escapes = any(_ANY_ESCAPE.search(columns[0]) for _, _, columns in token_rows)
+    if doc_split == "auto":
+        doc_split = "docstart" if any(r[1] == "docstart" for r in rows) else "blank"
+    for block in _blocks(rows, doc_split):
+        result = _document(path, block, len(first_columns), first_line, escapes, join)
+        if isinstance(result, list):
+            yield from result
+        else:
+            yield result

@@ -1,0 +1,181 @@
+"""Hugging Face token classification data: JSON lines, label names in a file beside them.
+
+Sample ``train.jsonl`` (the text ``"คนไทย ไป\\nกทม."``, LOCATION on ``ไทย``)::
+
+    {"id": "7", "tokens": ["คน", "ไทย", " ", "ไป", "\\n", "กทม."], "ner_tags": [0, 1, 0, 0, 0, 0]}
+
+and ``train.labels.json`` — always ``<data file stem>.labels.json`` in the same folder,
+see :func:`labels_path` — holding the tag names in id order::
+
+    ["O", "B-LOCATION", "I-LOCATION", "B-PERSON", "I-PERSON"]
+
+The names are ``O``, then for each label in project order its ``B-``, ``I-`` (and with
+the BIOES scheme ``E-``, ``S-``) tags. A span label missing from the project's list is
+appended at the end (with a warning), so existing ids never move. Pass the names to
+``datasets.ClassLabel(names=...)``.
+
+Whitespace rule: tokens are written verbatim — JSON strings carry spaces, TABs, CR and
+LF — so ``"".join(tokens)`` is the document text exactly. Lines are UTF-8
+(``ensure_ascii=False``); U+2028, U+2029 and U+0085 are written as ``\\uXXXX`` escapes
+because some line readers (``str.splitlines``, JavaScript) break lines at them.
+
+Reading: ``ner_tags`` (or ``tags``) holds integers, looked up in the labels file beside
+the data (or the ``labels`` option), or tag strings. The text is the tokens joined with
+``join`` (default ``""``; ``" "`` for a space-separated language). A bad line refuses its
+document, named by file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from annotator.core.errors import FormatError, InputFileError, InputProblem
+from annotator.core.model import DocumentData, ExportDocument, SpanData
+from annotator.core.spans import parse_tag, scheme_prefixes, tag_names, tags_to_spans
+from annotator.formats import WriteOptions
+from annotator.formats.conll import encode_document
+
+LABELS_SUFFIX = ".labels.json"
+# Line separators JSON leaves raw but other line readers split at.
+_RAW_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def labels_path(path) -> Path:
+    """Where the label list of the data file ``path`` lives: ``<stem>.labels.json`` beside it."""
+    path = Path(path)
+    return path.with_name(path.stem + LABELS_SUFFIX)
+
+
+def _dumps(obj: Any) -> str:
+    text = json.dumps(obj, ensure_ascii=False)
+    for raw, escaped in _RAW_LINE_BREAKS.items():
+        text = text.replace(raw, escaped)  # only ever inside a JSON string: still valid
+    return text
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[str]:
+    """Write ``docs`` to ``path`` and the label list to :func:`labels_path` ``(path)``."""
+    prefixes = scheme_prefixes(options.scheme)
+    names = tag_names(options.labels, options.scheme)
+    ids = {name: i for i, name in enumerate(names)}
+    warnings: list[str] = []
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        for doc in docs:
+            words, tags, doc_warnings = encode_document(doc, options.scheme)
+            warnings.extend(doc_warnings)
+            for tag in tags:
+                if tag not in ids:  # a label the project list lacks: add it at the end
+                    label = parse_tag(tag)[1]
+                    if options.labels:
+                        warnings.append(
+                            f"document {doc.id}: label {label} is not in the label list; "
+                            f"added as ids {len(names)}-{len(names) + len(prefixes) - 1}"
+                        )
+                    for p in prefixes:
+                        ids[f"{p}-{label}"] = len(names)
+                        names.append(f"{p}-{label}")
+            record = {"id": str(doc.id), "tokens": words, "ner_tags": [ids[t] for t in tags]}
+            out.write(_dumps(record) + "\n")
+    with open(labels_path(path), "w", encoding="utf-8", newline="\n") as out:
+        out.write(_dumps(names) + "\n")
+    return warnings
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def _load_labels(path: Path) -> list[str] | None:
+    if not path.exists():
+        return None
+    try:
+        names = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise InputFileError(str(path), 0, f"cannot read the label list: {e}") from e
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise InputFileError(str(path), 0, "the label list must be a JSON list of tag names")
+    for name in names:
+        try:
+            parse_tag(name)
+        except FormatError as e:
+            raise InputFileError(str(path), 0, e.args[0]) from e
+    return names
+
+
+def _tag_strings(raw: Any, names: list[str] | None, labels_file: Path) -> list[str]:
+    if not isinstance(raw, list):
+        raise FormatError("ner_tags must be a list")
+    tags = []
+    for i, tag in enumerate(raw):
+        if isinstance(tag, int) and not isinstance(tag, bool):
+            if names is None:
+                raise FormatError(
+                    f"integer tags need the label list {labels_file.name} beside the file"
+                )
+            if not 0 <= tag < len(names):
+                raise FormatError(f"tag id {tag} at token {i} is not in the label list")
+            tag = names[tag]
+        elif not isinstance(tag, str):
+            raise FormatError(f"tag at token {i} is neither an integer nor a string")
+        parse_tag(tag)
+        tags.append(tag)
+    return tags
+
+
+def _document(obj: Any, names: list[str] | None, labels_file: Path, join: str):
+    """(text, spans, meta) of one JSON record; FormatError if it cannot be used."""
+    if not isinstance(obj, dict):
+        raise FormatError("a line must hold a JSON object")
+    words = obj.get("tokens")
+    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        raise FormatError("tokens must be a list of non-empty strings")
+    key = "ner_tags" if "ner_tags" in obj else "tags"
+    if key not in obj:
+        raise FormatError("no ner_tags (or tags) list")
+    tags = _tag_strings(obj[key], names, labels_file)
+    if len(tags) != len(words):
+        raise FormatError(f"{len(words)} tokens but {len(tags)} tags")
+    tokens = []
+    pos = 0
+    for i, word in enumerate(words):
+        pos += len(join) if i else 0  # a joining gap inside an entity belongs to it
+        tokens.append((pos, pos + len(word)))
+        pos += len(word)
+    spans = [SpanData(s, e, label, origin="import") for s, e, label in tags_to_spans(tokens, tags)]
+    meta = {"id": obj["id"]} if "id" in obj else {}
+    return join.join(words), spans, meta
+
+
+def read(
+    path, *, labels: list[str] | None = None, join: str = ""
+) -> Iterator[DocumentData | InputProblem]:
+    """Documents of a Hugging Face JSON-lines file; see the module docstring."""
+    path = Path(path)
+    labels_file = labels_path(path)
+    names = list(labels) if labels is not None else _load_labels(labels_file)
+    try:
+        content = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise InputFileError(str(path), 0, f"cannot read the file: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise InputFileError(str(path), 0, "not UTF-8 text") from e
+    # Split at LF only: a raw U+2028 inside a JSON string is not a line end.
+    for number, line in enumerate(content.split("\n"), 1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield InputProblem(str(path), number, f"not valid JSON: {e.msg} (column {e.colno})")
+            continue
+        try:
+            text, spans, meta = _document(obj, names, labels_file, join)
+        except FormatError as e:
+            yield InputProblem(str(path), number, e.args[0])
+            continue
+        yield DocumentData(text, meta, spans, source=str(path), line=number)

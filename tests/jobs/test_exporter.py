@@ -1,0 +1,126 @@
+import json
+
+import pytest
+
+from annotator.core.model import DocumentData, SpanData
+from annotator.jobs.exporter import assign_splits, parse_split, run_export
+from annotator.jobs.importer import run_import
+from annotator.store.project import Project
+
+def _spans(text, *pieces):
+    """(start, end, label) of each (substring, label), found left to right."""
+    out, pos = [], 0
+    for piece, label in pieces:
+        start = text.index(piece, pos)
+        out.append((start, start + len(piece), label))
+        pos = start + len(piece)
+    return out
+
+
+T1 = "คนไทยรักชาติ นายสมชาย ใจดี ไปเชียงใหม่\nวันที่ 5 มกราคม 2567  เวลา 07.30 น."
+T2 = "กระทรวงดิจิทัลฯ ลงทุน 100 ล้านบาท 😀 ที่ https://example.go.th"
+DOCS = [
+    (T1, _spans(T1, ("ไทย", "LOCATION"), ("นายสมชาย ใจดี", "PERSON"), ("เชียงใหม่", "LOCATION"),
+                ("5 มกราคม 2567", "DATE"), ("07.30 น.", "TIME"))),
+    (T2, _spans(T2, ("กระทรวงดิจิทัลฯ", "ORGANIZATION"), ("100 ล้านบาท", "MONEY"), ("https://example.go.th", "URL"))),
+    ("ไม่มีชื่อเฉพาะในประโยคนี้\n\n", []),
+]
+
+
+@pytest.fixture
+def gold(project):
+    for text, spans in DOCS:
+        project.add_document(DocumentData(text, {"title": text[:5]}, [SpanData(s, e, l) for s, e, l in spans]),
+                             status="done", span_state="accepted")
+    # a suggestion and an unfinished document that must not be exported by default
+    project.add_span(1, 0, 2, "PERSON", state="suggested", origin="model")
+    project.add_document(DocumentData("ยังไม่เสร็จ กรุงเทพ", {}, [SpanData(12, 19, "LOCATION")]))
+    return project
+
+
+def spans_of(project):
+    out = {}
+    for r in project.query("SELECT id, text FROM documents ORDER BY id"):
+        out[r[1]] = sorted((s.start, s.end, s.label) for s in project.spans(r[0]))
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "conll", "hf", "doccano", "brat", "thainer"])
+def test_round_trip_every_format(gold, tmp_path, fmt):
+    out = tmp_path / ("out" if fmt == "brat" else f"out.{fmt}")
+    report = run_export(gold, out, fmt)
+    assert report.documents == {"all": 3}
+    back = Project.create(tmp_path / "back.annot")
+    read_fmt = {"thainer": "thainer", "hf": "hf", "doccano": "doccano"}.get(fmt, "auto")
+    rep = run_import(back, [out], fmt=read_fmt, as_gold=True)
+    expected = {t: sorted(s) for t, s in DOCS}
+    if fmt == "thainer":  # one document per line: a text with newlines cannot be written, and says so
+        assert report.warnings
+        expected = {t: s for t, s in expected.items() if "\n" not in t}
+    else:
+        assert rep.failed == []
+    assert spans_of(back) == expected
+    back.close()
+
+
+def test_default_exports_done_documents_and_confirmed_spans_only(gold, tmp_path):
+    run_export(gold, tmp_path / "d.jsonl", "jsonl")
+    rows = [json.loads(l) for l in (tmp_path / "d.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 3
+    assert all(s["state"] == "accepted" for r in rows for s in r["spans"])
+    run_export(gold, tmp_path / "all.jsonl", "jsonl", status="any", include_suggestions=True)
+    rows = [json.loads(l) for l in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 4
+    assert any(s["state"] == "suggested" for r in rows for s in r["spans"])
+
+
+def test_conll_tokens_join_to_text_and_edges_inside_words_survive(gold, tmp_path):
+    run_export(gold, tmp_path / "g.conll", "conll")
+    back = Project.create(tmp_path / "b.annot")
+    run_import(back, [tmp_path / "g.conll"], as_gold=True)
+    assert (2, 5, "LOCATION") in [(s.start, s.end, s.label) for s in back.spans(1)]  # ไทย inside คนไทย
+    assert back.document(1).text == DOCS[0][0]
+    back.close()
+
+
+def test_split_is_reproducible_and_manifest_counts(gold, tmp_path):
+    for i in range(20):
+        text = f"เอกสาร {i} จังหวัดน่าน"
+        gold.add_document(DocumentData(text, {}, [SpanData(text.index("จังหวัด"), len(text), "LOCATION")]),
+                          status="done", span_state="accepted")
+    a = run_export(gold, tmp_path / "a", "conll", split=parse_split("80/10/10"), seed=7)
+    b = run_export(gold, tmp_path / "b", "conll", split=parse_split("80/10/10"), seed=7)
+    assert a.documents == b.documents == {"train": 18, "dev": 2, "test": 3}
+    for name in ("train", "dev", "test"):
+        assert (tmp_path / "a" / f"{name}.conll").read_bytes() == (tmp_path / "b" / f"{name}.conll").read_bytes()
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["schema_version"] == gold.schema_version
+    assert sum(manifest["documents"].values()) == 23
+    assert sum(n for split in manifest["spans"].values() for n in split.values()) == 8 + 20
+    c = run_export(gold, tmp_path / "c", "conll", split=parse_split("80/10/10"), seed=8)
+    assert c.documents == a.documents
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no staging left
+
+
+def test_assign_splits_ignores_order():
+    rows = [(i, f"h{i}") for i in range(100)]
+    assert assign_splits(rows, (0.8, 0.1, 0.1), 1) == assign_splits(list(reversed(rows)), (0.8, 0.1, 0.1), 1)
+
+
+def test_hf_writes_label_list_beside(gold, tmp_path):
+    run_export(gold, tmp_path / "h.jsonl", "hf")
+    labels = json.loads((tmp_path / "h.labels.json").read_text(encoding="utf-8"))
+    assert labels[0] == "O" and "B-PERSON" in labels
+    row = json.loads((tmp_path / "h.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert "".join(row["tokens"]) == DOCS[0][0]
+    assert len(row["tokens"]) == len(row["ner_tags"])
+
+
+def test_cancelled_export_leaves_nothing(gold, tmp_path):
+    from annotator.core.errors import Cancelled
+
+    with pytest.raises(Cancelled):
+        run_export(gold, tmp_path / "x.conll", "conll", cancelled=lambda: True)
+    assert list(tmp_path.iterdir()) == [tmp_path / "test.annot", tmp_path / "test.annot-wal",
+                                        tmp_path / "test.annot-shm"] or not (tmp_path / "x.conll").exists()
+    assert not (tmp_path / "x.conll").exists()

@@ -1,0 +1,131 @@
+import json
+
+from annotator.jobs.importer import run_import
+from annotator.store.project import Project
+
+ARTICLE = """ดีอีเปิดศูนย์ข้อมูลเมืองอัจฉริยะ
+
+วันจันทร์ที่ 8 มกราคม 2567
+ดีอีเปิดศูนย์ข้อมูลเมืองอัจฉริยะ
+นายวิชัย ศรีสุข ปลัดกระทรวง เปิดศูนย์ข้อมูลที่จังหวัดขอนแก่น งบประมาณ 120 ล้านบาท
+ที่มา : https://www.example.go.th/news/1
+"""
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def texts(project):
+    return [r[0] for r in project.query("SELECT text FROM documents ORDER BY id")]
+
+
+def test_folder_of_articles_with_bom_and_cp874(project, tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    write(src / "a.txt", ARTICLE)
+    write(src / "sub" / "b.txt", "\ufeff" + ARTICLE.replace("120", "130"))
+    write(src / "c.txt", ARTICLE.replace("120", "140"), "cp874")
+    report = run_import(project, [src])
+    assert (report.imported, report.duplicates, report.failed) == (3, 0, [])
+    stored = texts(project)  # files are taken in path order: a.txt, c.txt, sub/b.txt
+    assert stored[0] == ARTICLE  # kept exactly
+    assert "140 ล้านบาท" in stored[1]
+    assert stored[2] == ARTICLE.replace("120", "130")  # the BOM is an encoding mark, not text
+    doc = project.document(1)
+    assert doc.title == "ดีอีเปิดศูนย์ข้อมูลเมืองอัจฉริยะ"
+    assert doc.date == "2024-01-08"
+    assert doc.url == "https://www.example.go.th/news/1"
+
+
+def test_duplicates_skipped_and_counted_rerun_is_harmless(project, tmp_path):
+    write(tmp_path / "a.txt", ARTICLE)
+    write(tmp_path / "b.txt", ARTICLE)
+    report = run_import(project, [tmp_path / "*.txt"])
+    assert (report.imported, report.duplicates) == (1, 1)
+    again = run_import(project, [tmp_path])
+    assert (again.imported, again.duplicates) == (0, 2)
+    assert project.document_count() == 1
+
+
+def test_bad_files_named_with_line_and_good_ones_still_go_in(project, tmp_path):
+    write(tmp_path / "good.txt", ARTICLE)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
+    (tmp_path / "broken.txt").write_bytes("สวัสดี\nบรรทัดสอง\n".encode() + b"\xff\xfe\xfa\n")
+    (tmp_path / "huge.txt").write_bytes(("ก" * 1000 + "\n").encode() * 1800)  # ~5.4 MB
+    report = run_import(project, [tmp_path])
+    assert report.imported == 1
+    failed = {p.path.rsplit("/", 1)[-1]: p for p in report.failed}
+    assert set(failed) == {"empty.txt", "binary.txt", "broken.txt", "huge.txt"}
+    assert "empty" in failed["empty.txt"].message
+    assert "binary" in failed["binary.txt"].message
+    assert failed["broken.txt"].line == 3
+    assert "MB" in failed["huge.txt"].message or "bytes" in failed["huge.txt"].message
+    assert project.document_count() == 1
+
+
+def test_jsonl_malformed_line_named_and_others_imported(project, tmp_path):
+    lines = [
+        json.dumps({"text": "กรุงเทพมหานคร", "spans": [{"start": 0, "end": 13, "label": "LOCATION"}]}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"text": "ภูเก็ต", "spans": [{"start": 0, "end": 60, "label": "LOCATION"}]}, ensure_ascii=False),
+        json.dumps({"text": "เชียงราย เชียงใหม่", "label": [[0, 8, "LOCATION"], [4, 12, "LOCATION"]]}, ensure_ascii=False),
+        json.dumps({"text": "นครพนม"}, ensure_ascii=False),
+    ]
+    write(tmp_path / "d.jsonl", "\n".join(lines) + "\n")
+    report = run_import(project, [tmp_path / "d.jsonl"])
+    assert report.imported == 2
+    lines_failed = sorted(p.line for p in report.failed)
+    assert lines_failed == [2, 3, 4]
+    assert all(p.path.endswith("d.jsonl") for p in report.failed)
+    assert any("overlap" in p.message for p in report.failed)
+    assert any("outside" in p.message for p in report.failed)
+
+
+def test_conll_wrong_column_count_named(project, tmp_path):
+    write(tmp_path / "x.conll", "-DOCSTART-\nนาย\tB-PERSON\nสมชาย\tI-PERSON\n\n-DOCSTART-\nไป\tO\tX\n")
+    report = run_import(project, [tmp_path / "x.conll"])
+    assert report.imported == 1
+    assert [(p.line) for p in report.failed] == [6]
+    assert project.spans(1)[0].label == "PERSON"
+
+
+def test_gold_import_and_unknown_labels(project, tmp_path):
+    write(tmp_path / "ner.txt",
+          "[PERSON]นายสมชาย[/PERSON] ไป[FACILITY]สนามบินดอนเมือง[/FACILITY]\n[AGO]3 วันก่อน[/AGO] ฝนตก\n")
+    report = run_import(project, [tmp_path / "ner.txt"], fmt="thainer", as_gold=True,
+                        label_map={"FACILITY": "LOCATION"})
+    assert report.imported == 1
+    assert report.failed[0].line == 2 and "AGO" in report.failed[0].message
+    assert project.document(1).status == "done"
+    assert [(s.label, s.state) for s in project.spans(1)] == [("PERSON", "accepted"), ("LOCATION", "accepted")]
+    report = run_import(project, [tmp_path / "ner.txt"], fmt="thainer", as_gold=True,
+                        unknown_labels="add", label_map={"FACILITY": "LOCATION"})
+    assert (report.imported, report.duplicates, report.labels_added) == (1, 1, ["AGO"])
+    assert project.has_label("AGO")
+
+
+def test_file_refused_whole_when_it_breaks_midway(project, tmp_path):
+    good = json.dumps({"text": "ขอนแก่น"}, ensure_ascii=False).encode()
+    (tmp_path / "mixed.jsonl").write_bytes(good + b"\n" + b"\xff\xff not utf8\n")
+    report = run_import(project, [tmp_path / "mixed.jsonl"])
+    assert report.imported == 0 and project.document_count() == 0
+    assert report.failed and report.failed[0].path.endswith("mixed.jsonl")
+
+
+def test_missing_path_reported(project, tmp_path):
+    report = run_import(project, [tmp_path / "nope" / "*.txt"])
+    assert report.imported == 0
+    assert "no such file" in report.failed[0].message
+
+
+def test_cancel_stops_between_files(project, tmp_path):
+    for i in range(5):
+        write(tmp_path / f"{i}.txt", ARTICLE + str(i))
+    seen = []
+    report = run_import(project, [tmp_path], progress=lambda d, t, m="": seen.append(d),
+                        cancelled=lambda: len(seen) > 2)
+    assert report.cancelled
+    assert project.document_count() == 2

@@ -1,0 +1,218 @@
+import sqlite3
+
+import pytest
+
+from annotator.core.errors import LabelError, NotAProjectError, OverlapError, SchemaTooNewError, SpanError
+from annotator.core.model import DocumentData, SpanData
+from annotator.store.project import Project, decode_tokens, encode_tokens
+
+TEXT = "นายสมชาย ใจดี ไปเชียงใหม่ เมื่อวันที่ 5 มกราคม 2567"
+
+
+def add_doc(project, text=TEXT, spans=()):
+    return project.add_document(DocumentData(text, {"title": "t"}, list(spans)))
+
+
+def test_new_project_has_default_labels_with_colour_hotkey_description(project):
+    labels = project.labels()
+    names = [l.name for l in labels]
+    assert names == ["PERSON", "ORGANIZATION", "LOCATION", "DATE", "TIME", "MONEY", "PERCENT",
+                     "LAW", "LEN", "PHONE", "URL", "EMAIL", "ZIP"]
+    assert all(l.color.startswith("#") and l.hotkey and l.description for l in labels)
+    assert len({l.hotkey for l in labels}) == len(labels)
+
+
+def test_pragmas_wal_and_foreign_keys(project):
+    assert project.query("PRAGMA journal_mode")[0][0] == "wal"
+    assert project.query("PRAGMA foreign_keys")[0][0] == 1
+
+
+def test_duplicate_text_is_skipped(project):
+    assert add_doc(project) is not None
+    assert add_doc(project) is None
+    assert project.document_count() == 1
+
+
+def test_rename_label_spans_follow(project):
+    doc = add_doc(project, spans=[SpanData(0, 13, "PERSON")])
+    project.update_label("PERSON", new_name="PER")
+    assert [s.label for s in project.spans(doc)] == ["PER"]
+    with pytest.raises(LabelError):
+        project.update_label("LOCATION", hotkey="4")  # DATE has it
+
+
+def test_remove_label_refused_while_used_unless_forced(project):
+    doc = add_doc(project, spans=[SpanData(0, 13, "PERSON")])
+    with pytest.raises(LabelError, match="used by 1 spans"):
+        project.remove_label("PERSON")
+    assert project.remove_label("PERSON", force=True) == 1
+    assert project.spans(doc) == []
+    assert not project.has_label("PERSON")
+
+
+def test_span_edits_are_committed_and_logged(project, tmp_path):
+    doc = add_doc(project, spans=[SpanData(0, 13, "PERSON", origin="model", confidence=0.8)])
+    sug = project.spans(doc)[0]
+    project.accept(sug.id)
+    loc = project.add_span(doc, 17, 26, "LOCATION")
+    project.update_span(loc.id, label="ORGANIZATION")
+    # a second connection sees every change at once: nothing waits for a save
+    other = sqlite3.connect(project.path)
+    rows = other.execute('SELECT start, "end", state FROM spans ORDER BY start').fetchall()
+    assert rows == [(0, 13, "accepted"), (17, 26, "manual")]
+    actions = [r[0] for r in other.execute("SELECT action FROM changes ORDER BY id")]
+    assert actions[-3:] == ["span.create", "doc.status", "span.update"] or "span.update" in actions
+    other.close()
+    assert project.document(doc).status == "in_progress"
+
+
+def test_change_log_is_append_only(project):
+    add_doc(project)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        project.execute("DELETE FROM changes")
+
+
+def test_overlap_with_confirmed_span_is_refused_and_suggestions_give_way(project):
+    doc = add_doc(project, spans=[SpanData(17, 26, "LOCATION", origin="model")])
+    project.add_span(doc, 0, 13, "PERSON")
+    with pytest.raises(OverlapError):
+        project.add_span(doc, 5, 15, "PERSON")
+    # a manual span over a suggestion rejects the suggestion
+    project.add_span(doc, 17, 30, "LOCATION")
+    states = {(s.start, s.end): s.state for s in project.spans(doc)}
+    assert states[(17, 26)] == "rejected"
+
+
+def test_span_out_of_range_refused(project):
+    doc = add_doc(project)
+    with pytest.raises(SpanError):
+        project.add_span(doc, 0, len(TEXT) + 1, "PERSON")
+
+
+def test_open_suggestions_counter_follows_states(project):
+    doc = add_doc(project, spans=[SpanData(0, 13, "PERSON"), SpanData(17, 26, "LOCATION")])
+    count = lambda: project.query("SELECT open_suggestions FROM documents WHERE id = ?", (doc,))[0][0]
+    assert count() == 2
+    a, b = project.spans(doc)
+    project.accept(a.id)
+    assert count() == 1
+    project.delete_span(b.id)
+    assert count() == 0
+    project.undo()
+    assert count() == 1
+
+
+def test_accept_all_is_one_undo_step(project):
+    doc = add_doc(project, spans=[SpanData(0, 13, "PERSON"), SpanData(17, 26, "LOCATION")])
+    assert project.accept_all(doc) == 2
+    assert {s.state for s in project.spans(doc)} == {"accepted"}
+    project.undo()
+    assert {s.state for s in project.spans(doc)} == {"suggested"}
+    assert project.document(doc).status == "new"
+
+
+def test_undo_redo_survive_restart(tmp_path):
+    path = tmp_path / "u.annot"
+    p = Project.create(path, annotator="a")
+    doc = add_doc(p)
+    s = p.add_span(doc, 0, 13, "PERSON")
+    p.update_span(s.id, end=8)
+    p.close()
+    p = Project.open(path)
+    assert p.undo() == doc
+    assert (p.span(s.id).start, p.span(s.id).end) == (0, 13)
+    p.close()
+    p = Project.open(path)
+    assert p.can_redo()
+    p.redo()
+    assert p.span(s.id).end == 8
+    p.undo()
+    p.undo()
+    with pytest.raises(SpanError):
+        p.span(s.id)
+    assert not p.can_undo()
+    p.close()
+
+
+def test_new_edit_clears_redo(project):
+    doc = add_doc(project)
+    project.add_span(doc, 0, 13, "PERSON")
+    project.undo()
+    assert project.can_redo()
+    project.add_span(doc, 17, 26, "LOCATION")
+    assert not project.can_redo()
+
+
+def test_undo_is_per_annotator(tmp_path):
+    path = tmp_path / "two.annot"
+    p = Project.create(path, annotator="a")
+    doc = add_doc(p)
+    p.add_span(doc, 0, 13, "PERSON")
+    p.annotator = "b"
+    assert not p.can_undo()
+    p.close()
+
+
+def test_replace_suggestions_never_touches_human_spans(project):
+    doc = add_doc(project, spans=[SpanData(0, 13, "PERSON", origin="model")])
+    first = project.spans(doc)[0]
+    project.reject(first.id)
+    manual = project.add_span(doc, 17, 26, "LOCATION")
+    added, removed = project.replace_suggestions(
+        doc, [SpanData(0, 13, "PERSON", origin="model"), SpanData(17, 26, "ORGANIZATION", origin="model"),
+              SpanData(38, 48, "DATE", origin="rule")], "m")
+    assert (added, removed) == (1, 0)
+    spans = {(s.start, s.end, s.label): s.state for s in project.spans(doc)}
+    assert spans[(0, 13, "PERSON")] == "rejected"
+    assert spans[(17, 26, "LOCATION")] == "manual"
+    assert spans[(38, 48, "DATE")] == "suggested"
+    assert project.span(manual.id).state == "manual"
+
+
+def test_tokens_cached_and_cover_text(project):
+    doc = add_doc(project)
+    tokens = project.tokens(doc)
+    assert "".join(TEXT[s:e] for s, e in tokens) == TEXT
+    assert project.query("SELECT COUNT(*) FROM tokens")[0][0] == 1
+    assert project.tokens(doc) == tokens
+
+
+def test_token_encoding_round_trip_long_tokens():
+    offsets = [(0, 3), (3, 400), (400, 401)]
+    assert decode_tokens(encode_tokens(offsets)) == offsets
+    assert decode_tokens(encode_tokens([(0, 1), (1, 5)])) == [(0, 1), (1, 5)]
+
+
+def test_not_a_project_file(tmp_path):
+    bad = tmp_path / "x.annot"
+    bad.write_text("hello")
+    with pytest.raises(NotAProjectError, match="not an annotator project"):
+        Project.open(bad)
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(NotAProjectError, match="not an annotator project"):
+        Project.open(other)
+    with pytest.raises(NotAProjectError, match="no such project"):
+        Project.open(tmp_path / "missing.annot")
+
+
+def test_newer_schema_refused(tmp_path):
+    path = tmp_path / "new.annot"
+    Project.create(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    with pytest.raises(SchemaTooNewError, match="newer version"):
+        Project.open(path)
+
+
+def test_stats(project):
+    doc = add_doc(project, spans=[SpanData(0, 13, "PERSON", origin="model"), SpanData(17, 26, "LOCATION", origin="rule")])
+    a, b = project.spans(doc)
+    project.accept(a.id)
+    project.reject(b.id)
+    stats = project.stats()
+    assert stats["suggestions"]["acceptance_rate"] == 0.5
+    assert stats["spans_by_label"]["PERSON"]["accepted"] == 1
+    assert stats["spans_by_origin"]["rule"]["rejected"] == 1
+    assert stats["documents"]["in_progress"] == 1
