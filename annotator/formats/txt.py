@@ -1,0 +1,64 @@
+"""Plain text: one article per file, no annotations.
+
+Sample (a whole file)::
+
+    รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-นายกฯ เปิดงานตลาดชุมชน
+
+    วันพุธที่ 3 มกราคม 2567
+    นายกฯ เปิดงานตลาดชุมชนที่จังหวัดลำปาง ...
+    ที่มา : https://www.thaigov.go.th/news/contents/details/12345
+
+The document text is the file's text exactly as decoded (see :mod:`.encoding`: a
+leading BOM is dropped, line ends are kept). Title, date and URL go to ``meta``
+(see :mod:`.metadata`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from annotator.core.errors import InputFileError, InputProblem
+from annotator.core.model import DocumentData
+from annotator.formats import encoding, metadata
+
+MAX_BYTES = 2_000_000  # the largest real article is ~366 KB; 2 MB leaves room
+
+
+def read(
+    path: str | os.PathLike[str], max_bytes: int = MAX_BYTES
+) -> Iterator[DocumentData | InputProblem]:
+    """Yield the one document of a text file. Raises InputFileError if refused."""
+    data = _read_limited(Path(path), max_bytes)
+    text = encoding.decode(data, path)
+    if not text.strip():
+        raise InputFileError(path, 0, "empty file (no text, or only white space)")
+    yield DocumentData(text, metadata.extract(text), [], source=str(path), line=1)
+
+
+def _read_limited(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, refusing it before reading if it is larger than ``max_bytes``."""
+    try:
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > max_bytes:
+                raise _too_large(path, size, max_bytes)
+            # Read one byte past the limit: a file that grew, or a pipe/device
+            # whose size stat cannot tell, is still caught without reading it all.
+            data = f.read(max_bytes + 1)
+    except OSError as e:
+        raise InputFileError(path, 0, f"cannot read: {e.strerror or e}") from None
+    if len(data) > max_bytes:
+        raise _too_large(path, None, max_bytes)
+    return data
+
+
+def _too_large(path: Path, size: int | None, max_bytes: int) -> InputFileError:
+    what = f"{size:,} bytes" if size is not None else f"over {max_bytes:,} bytes"
+    return InputFileError(
+        path,
+        0,
+        f"file too large for one article: {what}, the limit is {max_bytes:,} bytes "
+        "(split it, or raise the limit)",
+    )
