@@ -8,6 +8,7 @@ so an interrupted import can simply be run again.
 from __future__ import annotations
 
 import glob
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -19,6 +20,7 @@ from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.store.project import Project
 
 UNKNOWN_LABEL_POLICIES = ("refuse", "add")
+BATCH_SECONDS = 0.25  # longest a batch holds the project while the window waits
 
 
 @dataclass
@@ -100,13 +102,21 @@ def run_import(
     total = len(files)
     progress(0, total, "importing")
     with project.bulk():
-        for n, path in enumerate(files, 1):
-            if cancelled():
-                report.cancelled = True
-                break
-            report.files += 1
-            _import_file(project, path, fmt, as_gold, unknown_labels, label_map, max_bytes, report)
-            progress(n, total, str(path))
+        n = 0
+        while n < total and not report.cancelled:
+            # Small files are committed a few hundred at a time; each file is still its own
+            # savepoint, so a bad file leaves no trace and a kill loses only the open batch.
+            with project.transaction():
+                started = time.monotonic()
+                while n < total and time.monotonic() - started < BATCH_SECONDS:
+                    if cancelled():
+                        report.cancelled = True
+                        break
+                    path = files[n]
+                    n += 1
+                    report.files += 1
+                    _import_file(project, path, fmt, as_gold, unknown_labels, label_map, max_bytes, report)
+                    progress(n, total, str(path))
     return report
 
 

@@ -133,14 +133,22 @@ class Project:
     # ----------------------------------------------------------- transactions
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One logical change. Nested calls join the outer transaction."""
+        """One logical change, committed when the outermost block ends."""
         with self._lock:
             if self._depth:
+                # A nested transaction is a savepoint: if it fails, only its own work is undone.
+                name = f"sp{self._depth}"
+                self._conn.execute(f"SAVEPOINT {name}")
                 self._depth += 1
                 try:
                     yield
+                except BaseException:
+                    self._conn.execute(f"ROLLBACK TO {name}")
+                    self._labels = None
+                    raise
                 finally:
                     self._depth -= 1
+                    self._conn.execute(f"RELEASE {name}")
                 return
             self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1

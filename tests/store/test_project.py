@@ -216,3 +216,13 @@ def test_stats(project):
     assert stats["spans_by_label"]["PERSON"]["accepted"] == 1
     assert stats["spans_by_origin"]["rule"]["rejected"] == 1
     assert stats["documents"]["in_progress"] == 1
+
+
+def test_nested_transaction_failure_undoes_only_itself(project):
+    with project.transaction():
+        add_doc(project, "เอกสารหนึ่ง")
+        with pytest.raises(SpanError):
+            with project.transaction():
+                add_doc(project, "เอกสารสอง")
+                project.add_span(2, 0, 999, "PERSON")
+    assert [r[0] for r in project.query("SELECT text FROM documents")] == ["เอกสารหนึ่ง"]
