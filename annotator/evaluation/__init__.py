@@ -1,0 +1,1 @@
+"""Scoring suggestions and annotations against gold data."""

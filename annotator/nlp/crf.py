@@ -1,0 +1,299 @@
+"""ThaiNER CRF: token features and a wrapper around a python-crfsuite model.
+
+The bundled model is pythainlp's ``thainer_crf_1_5_1.model`` (ThaiNER 1.5.1, trained on
+newmm tokens with LST20-style POS tags). Its attribute names are those of the ThaiNER
+1.5 training notebook, which differ from ``pythainlp/tag/thainer.py`` (``word.isdigit()``
+with parentheses, ``word.prepostag`` not ``prevpostag``). :func:`features` reproduces
+them, so the same function serves for tagging with the bundled model and for training
+new models on project data (``pycrfsuite.Trainer.append(features(words, tags), labels)``).
+
+Offsets everywhere are code points, end-exclusive.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_right
+from functools import lru_cache
+from typing import Callable, Sequence
+
+from annotator.core.model import SpanData
+
+BUNDLED_MODEL_FILE = "thainer_crf_1_5_1.model"
+BUNDLED_VERSION = "thainer-crf-1.5.1"
+
+# A CRF sequence is one line; lines longer than this many tokens are cut (at a space
+# token when there is one in the last quarter) so one run-on paragraph cannot make a
+# single huge sequence. 99% of ThaiNER train lines have at most 202 newmm tokens, the
+# longest 324; on val, cutting at 300 scores as well as not cutting, at 100 a little lower.
+MAX_SEQUENCE = 300
+
+PosTagger = Callable[[Sequence[str]], list[str]]
+
+
+def bundled_model_path() -> str:
+    """Path of the ThaiNER 1.5.1 CRF model shipped inside the pythainlp package."""
+    import pythainlp
+
+    return os.path.join(os.path.dirname(pythainlp.__file__), "corpus", BUNDLED_MODEL_FILE)
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """pythainlp's Thai stop words, loaded once."""
+    from pythainlp.corpus import thai_stopwords
+
+    return thai_stopwords()
+
+
+def is_thai_word(word: str) -> bool:
+    """True if every character is in the Thai block (U+0E00-U+0E7F) or is ".".
+
+    The notebook lets "." through so abbreviations such as ``ก.ย.`` count as Thai.
+    """
+    return bool(word) and all(c == "." or "\u0e00" <= c <= "\u0e7f" for c in word)
+
+
+# Attribute names by role: the word itself, its left neighbour, its right neighbour.
+_CUR, _PREV, _NEXT = 0, 1, 2
+_WORD_NAMES = ("word.word", "word.prevword", "word.nextword")
+_POS_NAMES = ("postag", "word.prepostag", "word.nextpostag")  # sic: "prepostag"
+_FLAG_NAMES = (  # in the order of _flags()
+    ("word.stopword", "word.prevstopword", "word.nextstopword"),
+    ("word.isthai", "word.previsthai", "word.nextisthai"),
+    ("word.isspace", "word.previsspace", "word.nextisspace"),
+    ("word.isdigit()", "word.prevwordisdigit", "word.nextwordisdigit"),
+)
+
+
+def _flags(word: str) -> tuple[bool, bool, bool, bool]:
+    return word in stopwords(), is_thai_word(word), word.isspace(), word.isdigit()
+
+
+def _word_features(word: str, tag: str | None, role: int) -> dict[str, str | bool]:
+    """The features one word contributes to a token in ``role`` (_CUR, _PREV, _NEXT)."""
+    flags = _flags(word)
+    f: dict[str, str | bool] = {_WORD_NAMES[role]: word}
+    for on, names in zip(flags, _FLAG_NAMES):
+        if on:
+            f[names[role]] = True
+    if role == _CUR and flags[3] and len(word) == 5:
+        f["word.islen5"] = True  # five digits: a postcode
+    if tag is not None:
+        f[_POS_NAMES[role]] = tag
+    return f
+
+
+def features(words: Sequence[str], tags: Sequence[str] | None = None) -> list[dict[str, str | bool]]:
+    """Features of each word, with the bundled model's attribute names and meanings.
+
+    ``tags`` are LST20-style POS tags, one per word, or None to leave the POS features
+    out. Booleans that are false are left out: python-crfsuite gives a false value
+    weight 0, which is the same as absent. python-crfsuite turns a string value into the
+    attribute ``name:value`` and ``True`` into ``name`` with weight 1.
+    """
+    n = len(words)
+    pos: Sequence[str | None] = tags if tags is not None else [None] * n
+    out: list[dict[str, str | bool]] = []
+    for i, word in enumerate(words):
+        f = _word_features(word, pos[i], _CUR)
+        if i > 0:
+            f.update(_word_features(words[i - 1], pos[i - 1], _PREV))
+        else:
+            f["BOS"] = True
+        if i < n - 1:
+            f.update(_word_features(words[i + 1], pos[i + 1], _NEXT))
+        else:
+            f["EOS"] = True
+        out.append(f)
+    return out
+
+
+def _as_strings(f: dict[str, str | bool]) -> list[str]:
+    """Attribute strings python-crfsuite would make of a feature dict (weight 1 each)."""
+    return [f"{k}:{v}" if isinstance(v, str) else k for k, v in f.items() if v]
+
+
+class _AttributeCache:
+    """Attribute strings per (word, POS tag), computed once per distinct pair.
+
+    The hot path hands crfsuite lists of ``name:value`` strings, the same attributes as
+    :func:`features`. Each token's list is three cached pieces joined: its own (as
+    the current word), its left neighbour's (as the previous word) and its right
+    neighbour's (as the next word). News repeats its vocabulary, so nearly every lookup
+    is a hit and a token costs one dict lookup and two list joins.
+    """
+
+    def __init__(self, max_entries: int = 300_000) -> None:
+        self._pieces: dict[tuple[str, str | None], tuple[list[str], ...]] = {}
+        self._max = max_entries
+
+    def _add(self, key: tuple[str, str | None]) -> tuple[list[str], ...]:
+        if len(self._pieces) >= self._max:  # bound memory on endless input
+            self._pieces.clear()
+        word, tag = key
+        got = self._pieces[key] = tuple(
+            _as_strings(_word_features(word, tag, role)) for role in (_CUR, _PREV, _NEXT)
+        )
+        return got
+
+    def attributes(self, words: Sequence[str], tags: Sequence[str] | None) -> list[list[str]]:
+        """Same attributes as :func:`features`, as crfsuite strings."""
+        n = len(words)
+        if n == 0:
+            return []
+        get = self._pieces.get
+        keys = zip(words, tags) if tags is not None else ((w, None) for w in words)
+        p = [get(k) or self._add(k) for k in keys]
+        if n == 1:
+            return [p[0][_CUR] + ["BOS", "EOS"]]
+        out = [p[0][_CUR] + p[1][_NEXT] + ["BOS"]]
+        out += [cur[_CUR] + left[_PREV] + right[_NEXT]
+                for left, cur, right in zip(p, p[1:], p[2:])]
+        out.append(p[-1][_CUR] + p[-2][_PREV] + ["EOS"])
+        return out
+
+
+def _default_pos() -> PosTagger:
+    from annotator.nlp.pos import lst20_tags
+
+    return lst20_tags
+
+
+_DEFAULT = object()
+
+
+class CrfModel:
+    """A python-crfsuite model tagging newmm tokens with ThaiNER-style IOB labels.
+
+    ``pos`` maps words to LST20 tags (default: :func:`annotator.nlp.pos.lst20_tags`);
+    None leaves POS features out, for models trained without them.
+    Build once per process and reuse: opening the model and warming the caches costs
+    far more than tagging one article. Not thread-safe: the crfsuite tagger holds the
+    sequence being tagged.
+    """
+
+    def __init__(self, path: str | None = None, pos: PosTagger | None | object = _DEFAULT) -> None:
+        import pycrfsuite
+
+        self.path = path or bundled_model_path()
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(self.path)
+        self._pos: PosTagger | None = (
+            _default_pos() if pos is _DEFAULT else pos  # type: ignore[assignment]
+        )
+        self._cache = _AttributeCache()
+        # Entity labels the model can produce (without B-/I-), e.g. PERSON, DATE.
+        self.labels = frozenset(
+            lab[2:] for lab in self._tagger.labels() if lab[:2] in ("B-", "I-")
+        )
+
+    @property
+    def version(self) -> str:
+        if os.path.basename(self.path) == BUNDLED_MODEL_FILE:
+            return BUNDLED_VERSION
+        return "crf:" + os.path.basename(self.path)
+
+    def tag_words(self, words: Sequence[str]) -> tuple[list[str], list[float]]:
+        """IOB labels of one sequence, and the marginal probability of each label."""
+        if not words:
+            return [], []
+        tags = self._pos(words) if self._pos is not None else None
+        tagger = self._tagger
+        labels = tagger.tag(self._cache.attributes(words, tags))
+        marginal = tagger.marginal
+        # Only entity tokens need a marginal; the first call runs forward-backward.
+        probs = [marginal(y, i) if y != "O" else 0.0 for i, y in enumerate(labels)]
+        return labels, probs
+
+    def predict(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[SpanData]:
+        """Entity spans found in ``text``; ``tokens`` are its newmm (start, end) offsets.
+
+        Spans carry origin "model" and, as confidence, the lowest marginal probability
+        of the labels of their tokens: a span is only as sure as its least sure token,
+        and one doubtful edge token is exactly what makes a suggestion wrong. (On the
+        ThaiNER val split the minimum separates right from wrong spans better than the
+        mean; see benchmarks/bench_suggestions.py --confidence.)
+        """
+        spans: list[SpanData] = []
+        for lo, hi in sequences(text, tokens):
+            words = [text[s:e] for s, e in tokens[lo:hi]]
+            labels, probs = self.tag_words(words)
+            for a, b, label in decode_iob(labels):
+                # Never start or end a suggestion on whitespace.
+                while a < b and words[a].isspace():
+                    a += 1
+                while b > a and words[b - 1].isspace():
+                    b -= 1
+                if a == b:
+                    continue
+                start, end = tokens[lo + a][0], tokens[lo + b - 1][1]
+                # A token can carry whitespace at an edge (newmm keeps "x\r" whole).
+                while text[start].isspace():
+                    start += 1
+                while text[end - 1].isspace():
+                    end -= 1
+                spans.append(SpanData(start, end, label, origin="model",
+                                      confidence=round(min(probs[a:b]), 4)))
+        return spans
+
+
+def decode_iob(labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(first, end, label) token ranges of IOB ``labels``, end-exclusive.
+
+    An ``I-X`` that does not continue an ``X`` (after ``O`` or another label) starts an
+    entity rather than being dropped: the CRF does this at edges it is unsure of, and a
+    suggestion a reviewer can fix beats a silent miss.
+    """
+    out: list[tuple[int, int, str]] = []
+    cur: str | None = None
+    start = 0
+    for i, lab in enumerate(labels):
+        if lab == "O" or len(lab) < 3 or lab[1] != "-":
+            if cur is not None:
+                out.append((start, i, cur))
+                cur = None
+            continue
+        kind = lab[2:]
+        if lab[0] == "B" or kind != cur:
+            if cur is not None:
+                out.append((start, i, cur))
+            cur, start = kind, i
+    if cur is not None:
+        out.append((start, len(labels), cur))
+    return out
+
+
+def sequences(text: str, tokens: Sequence[tuple[int, int]],
+              max_len: int = MAX_SEQUENCE) -> list[tuple[int, int]]:
+    """Token index ranges [lo, hi) to tag as separate CRF sequences.
+
+    A sequence is a line: tokens containing "\\n" are separators and belong to none.
+    Lines longer than ``max_len`` tokens are cut after a whitespace token when one is
+    in the last quarter before the limit, else hard at the limit.
+    """
+    starts = [s for s, _ in tokens]
+    breaks: list[int] = []  # indices of tokens holding a newline, ascending
+    nl = text.find("\n")
+    while nl != -1:
+        i = bisect_right(starts, nl) - 1
+        if i >= 0 and tokens[i][1] > nl and (not breaks or breaks[-1] != i):
+            breaks.append(i)
+        nl = text.find("\n", nl + 1)
+    breaks.append(len(tokens))
+    out: list[tuple[int, int]] = []
+    lo = 0
+    for stop in breaks:
+        while stop - lo > max_len:
+            cut = lo + max_len
+            for j in range(cut - 1, lo + (3 * max_len) // 4, -1):
+                s, e = tokens[j]
+                if text[s:e].isspace():
+                    cut = j + 1
+                    break
+            out.append((lo, cut))
+            lo = cut
+        if stop > lo:
+            out.append((lo, stop))
+        lo = stop + 1
+    return out
