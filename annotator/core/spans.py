@@ -13,6 +13,8 @@ BIOES (``S`` single, ``E`` end) and its BILOU spelling (``U`` = ``S``, ``L`` = `
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from typing import Any, Iterable, Sequence
 
 from .errors import AlignmentError, FormatError
@@ -26,6 +28,8 @@ _PREFIXES = {"B": "B", "I": "I", "E": "E", "S": "S", "L": "E", "U": "S"}
 
 def as_triple(span: Any) -> Triple:
     """(start, end, label) of a SpanData-like object or of a tuple."""
+    if type(span) is tuple and len(span) == 3:
+        return span
     if hasattr(span, "start"):
         return span.start, span.end, span.label
     start, end, label = tuple(span)[:3]
@@ -122,17 +126,28 @@ def spans_to_tags(
     prefixes = scheme_prefixes(scheme)
     bioes = "S" in prefixes
     spans = [as_triple(s) for s in spans]
-    index_of_start = {s: i for i, (s, _e) in enumerate(tokens)}
-    index_of_end = {e: i for i, (_s, e) in enumerate(tokens)}
+    # Token edges are looked up by bisection on the (start, end) pairs themselves: a
+    # document has hundreds of tokens and only a few spans, so no per-token index is built.
+    def first_token(offset: int) -> int | None:
+        i = bisect_left(tokens, (offset,))
+        return i if i < len(tokens) and tokens[i][0] == offset else None
+
+    def last_token(offset: int) -> int | None:
+        i = bisect_left(tokens, (offset,)) - 1
+        return i if i >= 0 and tokens[i][1] == offset else None
+
+    index_of_start: dict[int, int] = {}
+    index_of_end: dict[int, int] = {}
     placed = []
     for start, end, label in spans:
         if start >= end:
             raise AlignmentError(f"span {start}-{end} {label} is empty")
-        first, last = index_of_start.get(start), index_of_end.get(end)
+        first, last = first_token(start), last_token(end)
         if first is None or last is None or last < first:
             raise AlignmentError(
                 f"span {start}-{end} {label} does not start and end on token boundaries"
             )
+        index_of_start[start], index_of_end[end] = first, last
         placed.append((start, end, label))
     kept, problems = _keep_non_overlapping(placed)
     tags = ["O"] * len(tokens)

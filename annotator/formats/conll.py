@@ -65,6 +65,8 @@ Reading (ours and other tools' files)
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import chain, compress, count, repeat
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -95,20 +97,48 @@ _COLUMNS = re.compile(r"[ \t]+")
 # --- the escape rule -------------------------------------------------------------
 
 
+# Every character str.isspace() accepts lies below U+3001, so the table is complete.
+_OTHER_SPACE = re.compile(r"[^\S \t\n\r]")
+_ESCAPE_TABLE = str.maketrans(
+    {chr(i): _SHORT_ESCAPES.get(chr(i), f"\\u{i:04X}") for i in range(0x3001) if chr(i).isspace()}
+    | {"\\": "\\\\"}
+)
+
+
 def escape_token(word: str) -> str:
     """The token as written in a file: no whitespace, reversible by :func:`unescape_token`."""
-    out = []
-    for ch in word:
-        if ch in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[ch])
-        elif ch.isspace():
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    field = "".join(out)
+    field = word.translate(_ESCAPE_TABLE)
     if field.startswith(DOCSTART):  # a token must never read as a document break
         field = "\\u002D" + field[1:]
     return field
+
+
+def _escape_text(text: str) -> str:
+    """escape_token without the -DOCSTART- rule, fast on long texts: str.replace runs at C
+    speed where translate with a table looks every character up in a dict."""
+    # Backslashes first (the escapes below add some), then the rarer spaces by regex,
+    # then the five short escapes.
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if _OTHER_SPACE.search(text):
+        text = _OTHER_SPACE.sub(_hex_escape, text)
+    for ch in " \t\n\r":
+        if ch in text:
+            text = text.replace(ch, _SHORT_ESCAPES[ch])
+    return text
+
+
+def _hex_escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04X}"
+
+
+def _escape_words(text: str, words: list[str]) -> list[str]:
+    """escape_token over a document's words, done on the whole text at once: the words are
+    joined with a marker character the text does not contain, escaped, and split again."""
+    if DOCSTART in text:
+        return [escape_token(w) for w in words]
+    marker = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)  # private use
+    return _escape_text(marker.join(words)).split(marker)
 
 
 def unescape_token(field: str) -> str:
@@ -149,43 +179,67 @@ def encode_document(doc: ExportDocument, scheme: str) -> tuple[list[str], list[s
     """
     warnings = []
     spans = []
+    size = len(doc.text)
     for span in doc.spans:
-        problems = check_spans(len(doc.text), [span])
-        if not problems and (not span.label or any(c.isspace() for c in span.label)):
+        if not (0 <= span.start < span.end <= size):
+            problems = check_spans(size, [span])
+        elif not _valid_label(span.label):
             problems = [f"span {span.start}-{span.end}: label {span.label!r} cannot be a tag"]
+        else:
+            spans.append((span.start, span.end, span.label))
+            continue
         warnings.extend(f"document {doc.id}: {p}; not written" for p in problems)
-        if not problems:
-            spans.append(span)
-    # The exporter splits tokens at span edges already; splitting again costs nothing
-    # and keeps a hand-made ExportDocument from failing on an edge inside a word.
-    tokens = [(s, e) for s, e in split_at(doc.tokens, token_cuts(spans)) if e > s]
+    # The exporter splits tokens at span edges already; splitting again is cheap and
+    # keeps a hand-made ExportDocument from failing on an edge inside a word.
+    tokens = split_at(doc.tokens, token_cuts(spans))
     _check_cover(doc, tokens)
     tags, problems = spans_to_tags(tokens, spans, scheme)
     warnings.extend(f"document {doc.id}: {p}" for p in problems)
-    return [doc.text[s:e] for s, e in tokens], tags, warnings
+    text = doc.text
+    return [text[s:e] for s, e in tokens], tags, warnings
+
+
+@lru_cache(maxsize=1024)
+def _valid_label(label: str) -> bool:
+    return bool(label) and not any(c.isspace() for c in label)
 
 
 def _check_cover(doc: ExportDocument, tokens: list[tuple[int, int]]) -> None:
-    """Refuse tokens that do not cover the text exactly: text would be lost on the way."""
+    """Refuse tokens that do not cover the text exactly (or are empty): text would be lost."""
+    if not tokens:
+        if not doc.text:
+            return
+        raise FormatError(f"document {doc.id}: tokens do not cover the text exactly (at 0)")
+    flat = list(chain.from_iterable(tokens))  # s0, e0, s1, e1, …: compared at C speed
+    starts, ends = flat[0::2], flat[1::2]
+    if starts[0] == 0 and starts[1:] == ends[:-1] and ends[-1] == len(doc.text) and \
+            all(map(int.__lt__, starts, ends)):
+        return
     pos = 0
     for start, end in tokens:
-        if start != pos:
+        if start != pos or end <= start:
             break
         pos = end
-    else:
-        if pos == len(doc.text):
-            return
     raise FormatError(f"document {doc.id}: tokens do not cover the text exactly (at {pos})")
 
 
-def format_document(words: list[str], tags: list[str]) -> str:
-    """The lines of one document, starting with the -DOCSTART- line."""
-    lines = [DOCSTART_LINE, ""]
-    for word, tag in zip(words, tags):
-        lines.append(f"{escape_token(word)}\t{tag}")
-        if word.endswith("\n"):
-            lines.append("")  # sentence break: gives readers sentences, adds no text
-    return "\n".join(lines) + "\n"
+def format_document(words: list[str], tags: list[str], text: str | None = None) -> str:
+    """The lines of one document, starting with the -DOCSTART- line.
+
+    ``text`` is the words joined, when the caller has it. Built with whole-list operations
+    rather than a loop over tokens: a news article has about a thousand of them.
+    """
+    if text is None:
+        text = "".join(words)
+    fields = _escape_words(text, words)
+    ends = {tag: f"\t{tag}\n" for tag in set(tags)}
+    line_ends = list(map(ends.__getitem__, tags))
+    # A token ending with LF closes a sentence: a blank line after it, adding no text.
+    if "\n" in text:
+        for i in compress(count(), map(str.endswith, words, repeat("\n"))):
+            line_ends[i] += "\n"
+    body = "".join(chain.from_iterable(zip(fields, line_ends)))
+    return DOCSTART_LINE + "\n\n" + body
 
 
 def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[str]:
@@ -200,7 +254,7 @@ def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[s
                 continue
             words, tags, doc_warnings = encode_document(doc, options.scheme)
             warnings.extend(doc_warnings)
-            block = format_document(words, tags)
+            block = format_document(words, tags, doc.text)
             if not ends_blank:
                 out.write("\n")  # a blank line before -DOCSTART-, as CoNLL-2003 has
             out.write(block)

@@ -26,6 +26,9 @@ from annotator.nlp.tokenizer import split_at
 from annotator.store.project import Project
 
 SPLIT_NAMES = ("train", "dev", "test")
+CONCATENABLE = ("conll", "jsonl", "hf", "doccano")  # files that are documents one after another
+PARALLEL_MIN = 2000  # below this, starting worker processes costs more than it saves
+CHUNK_DOCS = 500
 EXTENSIONS = {"conll": ".conll", "jsonl": ".jsonl", "hf": ".jsonl", "doccano": ".jsonl", "thainer": ".txt"}
 
 
@@ -87,6 +90,7 @@ def run_export(
     seed: int = 0,
     scheme: str = "iob2",
     with_authors: bool = False,
+    workers: int | None = None,
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
 ) -> ExportReport:
@@ -105,29 +109,16 @@ def run_export(
     options = formats.WriteOptions(scheme=scheme, labels=[l.name for l in project.labels()], with_authors=with_authors)
     report = ExportReport()
     total = len(rows)
-    done = [0]
+    done = 0
 
-    def documents(ids: list[int], counter: Counter) -> Iterator[ExportDocument]:
-        for doc_id in ids:
-            if cancelled():
-                raise Cancelled("export cancelled; nothing was written")
-            doc = project.document(doc_id)
-            spans = [
-                SpanData(s.start, s.end, s.label, s.state, s.origin, s.confidence, s.author)
-                for s in project.spans(doc_id, states)
-            ]
-            cuts = {s.start for s in spans} | {s.end for s in spans}
-            tokens = split_at(project.tokens(doc_id, doc.text), cuts)
-            counter.update(s.label for s in spans)
-            meta = {"title": doc.title, "date": doc.date, "url": doc.url, "source": doc.source, **doc.meta}
-            meta = {k: v for k, v in meta.items() if v not in (None, "")}
-            yield ExportDocument(doc_id, doc.text, meta, spans, tokens, doc.status)
-            done[0] += 1
-            if done[0] % 50 == 0 or done[0] == total:
-                progress(done[0], total, "exporting")
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total, "exporting")
 
     progress(0, total, "exporting")
     is_dir = bool(split) or fmt == "brat"
+    workers = workers or os.cpu_count() or 1
     with _staged(out, is_dir) as stage:
         for name, ids in parts.items():
             if split:
@@ -135,7 +126,12 @@ def run_export(
             else:
                 target = stage
             counter: Counter = Counter()
-            warnings = writer.write(documents(ids, counter), target, options) or []
+            if workers > 1 and fmt in CONCATENABLE and len(ids) >= PARALLEL_MIN:
+                warnings = _write_parallel(project, fmt, ids, states, options, target, counter, tick,
+                                           cancelled, workers)
+            else:
+                docs = _documents(project, ids, states, counter, tick, cancelled)
+                warnings = writer.write(docs, target, options) or []
             report.warnings.extend(warnings)
             report.documents[name] = len(ids)
             report.spans[name] = dict(sorted(counter.items()))
@@ -159,6 +155,108 @@ def run_export(
         manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     report.manifest = str(out / "manifest.json") if is_dir else str(_manifest_beside(out))
     return report
+
+
+def _documents(
+    project: Project,
+    ids: Sequence[int],
+    states: Sequence[str],
+    counter: Counter,
+    tick: Callable[[int], None],
+    cancelled: Callable[[], bool],
+) -> Iterator[ExportDocument]:
+    """The documents to write, with tokens split at every span edge."""
+    for n, doc_id in enumerate(ids, 1):
+        if cancelled():
+            raise Cancelled("export cancelled; nothing was written")
+        doc = project.document(doc_id)
+        spans = project.span_data(doc_id, states)
+        cuts = {s.start for s in spans} | {s.end for s in spans}
+        tokens = split_at(project.tokens(doc_id, doc.text, cache=not project.readonly), cuts)
+        counter.update(s.label for s in spans)
+        meta = {"title": doc.title, "date": doc.date, "url": doc.url, "source": doc.source, **doc.meta}
+        meta = {k: v for k, v in meta.items() if v not in (None, "")}
+        yield ExportDocument(doc_id, doc.text, meta, spans, tokens, doc.status)
+        if n % 50 == 0:
+            tick(50)
+    tick(len(ids) % 50)
+
+
+def _write_chunk(args: tuple) -> tuple[list[str], Counter]:
+    """In a worker process: write one run of documents to its own part file."""
+    path, fmt, ids, states, options, part = args
+    counter: Counter = Counter()
+    with Project.open(path, readonly=True) as project:
+        docs = _documents(project, ids, states, counter, lambda n: None, lambda: False)
+        warnings = formats.get(fmt).write(docs, part, options) or []
+    return warnings, counter
+
+
+def _write_parallel(project, fmt, ids, states, options, target: Path, counter, tick, cancelled, workers):
+    """Render runs of documents in worker processes, then join the part files in order.
+
+    Workers only read the project (read-only connections); this process stays the only
+    writer. Only formats whose files are plain concatenations of documents come here.
+    """
+    import multiprocessing as mp
+
+    parts_dir = Path(tempfile.mkdtemp(prefix=".parts-", dir=target.parent))
+    chunks = [ids[i : i + CHUNK_DOCS] for i in range(0, len(ids), CHUNK_DOCS)]
+    jobs = [(str(project.path), fmt, chunk, states, options, parts_dir / f"{k:06d}{target.suffix}")
+            for k, chunk in enumerate(chunks)]
+    warnings: list[str] = []
+    try:
+        with mp.get_context("spawn").Pool(min(workers, len(chunks))) as pool, _Joiner(fmt, target) as joiner:
+            # Parts are appended as they arrive, while the workers render the next ones.
+            for (chunk_warnings, chunk_counter), chunk, job in zip(pool.imap(_write_chunk, jobs), chunks, jobs):
+                if cancelled():
+                    pool.terminate()
+                    raise Cancelled("export cancelled; nothing was written")
+                joiner.append(job[-1])
+                warnings.extend(chunk_warnings)
+                counter.update(chunk_counter)
+                tick(len(chunk))
+    finally:
+        shutil.rmtree(parts_dir, ignore_errors=True)
+    return warnings
+
+
+class _Joiner:
+    """Appends part files to the target in order, as the format's own writer would."""
+
+    def __init__(self, fmt: str, target: Path):
+        self.fmt = fmt
+        self.target = target
+        self.label_lists: set[bytes] = set()
+        self.ends_blank = True
+
+    def __enter__(self) -> "_Joiner":
+        self.out = open(self.target, "wb")
+        return self
+
+    def append(self, part: Path) -> None:
+        size = part.stat().st_size
+        if size:
+            with open(part, "rb") as fh:
+                if self.fmt == "conll" and not self.ends_blank:
+                    self.out.write(b"\n")  # the blank line conll.write puts between documents
+                shutil.copyfileobj(fh, self.out, 1 << 20)
+                fh.seek(max(size - 2, 0))
+                self.ends_blank = fh.read() == b"\n\n"
+        if self.fmt == "hf":
+            from annotator.formats.hf import labels_path
+
+            self.label_lists.add(labels_path(part).read_bytes())
+        part.unlink()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.out.close()
+        if exc_type is None and self.fmt == "hf":
+            if len(self.label_lists) != 1:  # every part uses the project's label list
+                raise ExportError("the parts of a Hugging Face export disagree on the label list")
+            from annotator.formats.hf import labels_path
+
+            labels_path(self.target).write_bytes(self.label_lists.pop())
 
 
 def _manifest_beside(path: Path) -> Path:

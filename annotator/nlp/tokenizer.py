@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Callable, Iterator
 
@@ -82,17 +82,22 @@ def split_at(offsets: list[tuple[int, int]], cuts: set[int]) -> list[tuple[int, 
     """
     if not cuts:
         return list(offsets)
-    ordered = sorted(cuts)
+    inside: dict[int, list[int]] = {}  # token index -> cuts strictly inside it
+    for cut in sorted(cuts):
+        i = bisect_left(offsets, (cut,)) - 1  # the last token starting before the cut
+        if i >= 0 and cut < offsets[i][1]:
+            inside.setdefault(i, []).append(cut)
+    if not inside:
+        return list(offsets)
     out: list[tuple[int, int]] = []
-    for s, e in offsets:
-        i = bisect_right(ordered, s)
-        inner = []
-        while i < len(ordered) and ordered[i] < e:
-            inner.append(ordered[i])
-            i += 1
-        prev = s
-        for c in inner:
-            out.append((prev, c))
-            prev = c
-        out.append((prev, e))
+    last = 0
+    for i in sorted(inside):
+        out.extend(offsets[last:i])
+        prev = offsets[i][0]
+        for cut in inside[i]:
+            out.append((prev, cut))
+            prev = cut
+        out.append((prev, offsets[i][1]))
+        last = i + 1
+    out.extend(offsets[last:])
     return out

@@ -14,7 +14,7 @@ APPLICATION_ID = 0x54484E52  # "THNR"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def connect(path: Path, create: bool = False) -> sqlite3.Connection:
+def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3.Connection:
     """Open (or create) a project file and bring its schema up to date.
 
     Refuses files that are not SQLite, SQLite files that are not projects, and projects
@@ -27,6 +27,17 @@ def connect(path: Path, create: bool = False) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
     else:
         _check_header(path)
+    if readonly:
+        # A reader next to the writer: it cannot write, so it never checkpoints the WAL.
+        uri = path.resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 10000")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != migrations.LATEST:
+            conn.close()
+            raise SchemaTooNewError(f"{path}: schema {version}; open it once for writing to migrate it")
+        return conn
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per change.
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
     try:

@@ -15,6 +15,7 @@ import threading
 from array import array
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -89,6 +90,7 @@ class Project:
         self._undo: list[int] | None = None
         self._redo: list[int] | None = None
         self.db = sqlite_utils.Database(conn)
+        self.readonly = False
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -113,8 +115,12 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, path: str | Path) -> "Project":
-        return cls(dbmod.connect(Path(path)), Path(path))
+    def open(cls, path: str | Path, readonly: bool = False) -> "Project":
+        """Open a project. ``readonly`` connections are for helper processes that only read
+        while this program's one writer connection stays open elsewhere."""
+        project = cls(dbmod.connect(Path(path), readonly=readonly), Path(path))
+        project.readonly = readonly
+        return project
 
     def close(self) -> None:
         with self._lock:
@@ -538,6 +544,17 @@ class Project:
         sql += " ORDER BY s.start, s.\"end\", s.id"
         return [_span_from_row(r) for r in self.query(sql, params)]
 
+    def span_data(self, doc_id: int, states: Sequence[str]) -> list[SpanData]:
+        """A document's spans in the given states as plain SpanData, sorted: the lean read
+        that exports use (no join; label names from the cached label list)."""
+        names = {label.id: label.name for label in self.labels()}
+        rows = self.query(
+            f'SELECT start, "end", label_id, state, origin, confidence, author FROM spans'
+            f" WHERE doc_id = ? AND state IN ({','.join('?' * len(states))}) ORDER BY start, \"end\", id",
+            (doc_id, *states),
+        )
+        return [SpanData(r[0], r[1], names[r[2]], r[3], r[4], r[5], r[6]) for r in rows]
+
     def span(self, span_id: int) -> Span:
         rows = self.query(
             f"SELECT {_SPAN_COLUMNS} FROM spans s JOIN labels l ON l.id = s.label_id WHERE s.id = ?", (span_id,)
@@ -802,7 +819,7 @@ class Project:
                                [v for k, v in wanted.items() if k != "id"] + [span_id])
 
     # ---------------------------------------------------------------- tokens
-    def tokens(self, doc_id: int, text: str | None = None) -> list[tuple[int, int]]:
+    def tokens(self, doc_id: int, text: str | None = None, cache: bool = True) -> list[tuple[int, int]]:
         """Word tokens of a document, cached in the file the first time they are needed."""
         from annotator.nlp import tokenizer
 
@@ -813,7 +830,8 @@ class Project:
         if text is None:
             text = self.document(doc_id).text
         offsets = tokenizer.tokenize(text)
-        self.store_tokens(doc_id, offsets)
+        if cache:
+            self.store_tokens(doc_id, offsets)
         return offsets
 
     def store_tokens(self, doc_id: int, offsets: list[tuple[int, int]] | bytes) -> None:
@@ -874,12 +892,8 @@ def encode_tokens(offsets: list[tuple[int, int]]) -> bytes:
 def decode_tokens(blob: bytes) -> list[tuple[int, int]]:
     lengths = array(chr(blob[0]))
     lengths.frombytes(blob[1:])
-    out = []
-    pos = 0
-    for n in lengths:
-        out.append((pos, pos + n))
-        pos += n
-    return out
+    ends = list(accumulate(lengths))
+    return list(zip([0, *ends[:-1]], ends))
 
 
 def _strip_times(row: dict | None) -> dict | None:

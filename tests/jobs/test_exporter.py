@@ -124,3 +124,22 @@ def test_cancelled_export_leaves_nothing(gold, tmp_path):
     assert list(tmp_path.iterdir()) == [tmp_path / "test.annot", tmp_path / "test.annot-wal",
                                         tmp_path / "test.annot-shm"] or not (tmp_path / "x.conll").exists()
     assert not (tmp_path / "x.conll").exists()
+
+
+@pytest.mark.parametrize("fmt", ["conll", "hf"])
+def test_parallel_export_equals_sequential(gold, tmp_path, monkeypatch, fmt):
+    from annotator.jobs import exporter
+
+    for i in range(30):
+        text = f"ข่าวที่ {i} นายกฯ ไปจังหวัดน่าน\nวันที่ {i + 1} มีนาคม"
+        start = text.index("จังหวัด")
+        gold.add_document(DocumentData(text, {}, [SpanData(start, start + 11, "LOCATION")]),
+                          status="done", span_state="accepted")
+    one = run_export(gold, tmp_path / f"one.{fmt}", fmt, workers=1)
+    monkeypatch.setattr(exporter, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(exporter, "CHUNK_DOCS", 7)
+    two = run_export(gold, tmp_path / f"two.{fmt}", fmt, workers=2)
+    assert (tmp_path / f"one.{fmt}").read_bytes() == (tmp_path / f"two.{fmt}").read_bytes()
+    assert one.spans == two.spans and one.documents == two.documents
+    if fmt == "hf":
+        assert (tmp_path / "one.labels.json").read_bytes() == (tmp_path / "two.labels.json").read_bytes()

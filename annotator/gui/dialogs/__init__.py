@@ -1,0 +1,1 @@
+"""Dialogs. Each changes the project only through its public methods."""

@@ -1,0 +1,720 @@
+"""The main window: puts the panels together and connects them to the project.
+
+Wiring only. The widgets show; the project (``annotator.store.project``) decides and
+stores. Every handler here is one project call followed by a reread of what it touched,
+so the screen always shows the file, and the file has every change the moment it is made:
+there is no Save, and killing the window loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.errors import AnnotatorError, LabelError, SpanError
+from annotator.core.model import DOC_STATUSES, DONE, SUGGESTED, Document, Span
+from annotator.gui import actions as action_table
+from annotator.gui.fonts import missing_thai_font_message
+from annotator.gui.widgets.document_list import DocumentListPanel
+from annotator.gui.widgets.entity_panel import EntityPanel
+from annotator.gui.widgets.label_palette import LabelPalette
+from annotator.gui.widgets.text_view import TextView
+from annotator.gui.workers import JobRunner
+from annotator.paths import projects_dir
+from annotator.store.project import Project
+
+APP_TITLE = "Thai NER Annotator"
+PROJECT_FILTER = "Annotator projects (*.annot);;All files (*)"
+STATUS_NAMES = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
+MESSAGE_MS = 6000
+
+
+def project_key(path: Path) -> str:
+    """A settings key for one project file (paths hold characters QSettings treats as groups)."""
+    return hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+class MainWindow(QMainWindow):
+    """Document list (left), article (centre), labels and entities (right), progress (bottom)."""
+
+    preannotate_workers: int | None = None  # processes for Model -> Pre-annotate; None: one per core
+
+    def __init__(self, project: Project | None = None, remember: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(APP_TITLE)
+        self.project: Project | None = None
+        self.doc_id: int | None = None
+        self.document: Document | None = None
+        self.spans: list[Span] = []
+        self._remember = remember  # False for screenshots: leave the user's settings alone
+        self._doc_open = 0  # open suggestions in the shown document
+        self._project_open = 0  # ... in the whole project, kept by differences
+        self._doc_count = 0
+        self._label_actions: list[QAction] = []
+        self.list_panel: DocumentListPanel | None = None
+        self.last_report = None  # the last job report dialog shown (tests look at it)
+        self._build_widgets()
+        self._build_actions()
+        self.jobs = JobRunner(self)
+        self._restore_layout()
+        warning = missing_thai_font_message()
+        if warning:
+            self.say(warning, 0)
+        if project is not None:
+            self.set_project(project)
+        else:
+            self._update_progress()
+
+    # ------------------------------------------------------------ building
+    def _build_widgets(self) -> None:
+        self.header = QLabel(self)
+        self.header.setObjectName("DocumentTitle")
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.header.setWordWrap(True)
+        self.header_details = QLabel(self)
+        self.header_details.setObjectName("DocumentDetails")
+        self.header_details.setTextFormat(Qt.TextFormat.PlainText)
+        self.text_view = TextView(self)
+        self.text_view.setPlaceholderText("No document open. Open a project (Ctrl+O) or import articles (Ctrl+I).")
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.header_details)
+        layout.addWidget(self.text_view, 1)
+        self.setCentralWidget(central)
+
+        self.label_palette = LabelPalette(self)
+        self.entity_panel = EntityPanel(self)
+        self.right_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.right_splitter.setObjectName("RightSplitter")
+        self.right_splitter.addWidget(self.label_palette)
+        self.right_splitter.addWidget(self.entity_panel)
+        self.right_splitter.setStretchFactor(1, 1)
+        self.right_dock = QDockWidget("Labels and entities", self)
+        self.right_dock.setObjectName("EntitiesDock")
+        self.right_dock.setWidget(self.right_splitter)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.right_dock)
+
+        self.list_dock = QDockWidget("Documents", self)
+        self.list_dock.setObjectName("DocumentsDock")
+        self.list_dock.setWidget(QLabel("No project open", self))
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.list_dock)
+
+        self.progress_label = QLabel(self)
+        self.progress_label.setObjectName("ProgressLabel")
+        self.statusBar().addPermanentWidget(self.progress_label)
+
+        self.text_view.currentSpanChanged.connect(self._on_current_span)
+        self.entity_panel.spanActivated.connect(self._on_span_activated)
+        self.label_palette.labelChosen.connect(self.apply_label)
+        self.label_palette.manageRequested.connect(self.manage_labels)
+
+    def _build_actions(self) -> None:
+        handlers: dict[str, Callable[[], object]] = {
+            "new_project": self.new_project,
+            "open_project": self.open_project_dialog,
+            "import_files": self.import_files,
+            "export_files": self.export_files,
+            "quit": self.close,
+            "undo": self.undo,
+            "redo": self.redo,
+            "manage_labels": self.manage_labels,
+            "word_right": lambda: self.text_view.move_word(True, False),
+            "word_left": lambda: self.text_view.move_word(False, False),
+            "select_word_right": lambda: self.text_view.move_word(True, True),
+            "select_word_left": lambda: self.text_view.move_word(False, True),
+            "char_right": lambda: self.text_view.move_char(True, False),
+            "char_left": lambda: self.text_view.move_char(False, False),
+            "select_char_right": lambda: self.text_view.move_char(True, True),
+            "select_char_left": lambda: self.text_view.move_char(False, True),
+            "clear_selection": lambda: self.text_view.set_current_span(None, scroll=False),
+            "delete_span": self.delete_span,
+            "grow_start": lambda: self.move_edge("start", True),
+            "shrink_start": lambda: self.move_edge("start", False),
+            "grow_end": lambda: self.move_edge("end", True),
+            "shrink_end": lambda: self.move_edge("end", False),
+            "next_suggestion": lambda: self.go_to_suggestion(forward=True),
+            "prev_suggestion": lambda: self.go_to_suggestion(forward=False),
+            "accept": self.accept,
+            "reject": self.reject,
+            "accept_all": self.accept_all,
+            "done_next": self.done_next,
+            "next_document": lambda: self.step_document(forward=True),
+            "prev_document": lambda: self.step_document(forward=False),
+            "preannotate": self.preannotate,
+            "zoom_in": lambda: self.text_view.zoom(1),
+            "zoom_out": lambda: self.text_view.zoom(-1),
+            "focus_documents": self._focus_documents,
+            "focus_text": self.text_view.setFocus,
+            "show_shortcuts": self.show_shortcuts,
+        }
+        scopes = {
+            action_table.REVIEW: [self.text_view, self.entity_panel, self.label_palette],
+            action_table.TEXT: [self.text_view],
+        }
+        self.commands, self.menus = action_table.build_actions(self, handlers, scopes, self.menuBar())
+        self.label_menu = self.menus["&Span"].addMenu("&Label as")
+        self.text_view.claim_keys(
+            seq for spec in action_table.ACTIONS if spec.scope != action_table.WINDOW
+            for seq in self.commands[spec.name].shortcuts()
+        )
+
+    def _build_label_actions(self) -> None:
+        """One action per label hotkey; they change with the project's labels."""
+        for action in self._label_actions:
+            for widget in (self.text_view, self.entity_panel, self.label_palette):
+                widget.removeAction(action)
+            action.deleteLater()
+        self._label_actions = []
+        self.label_menu.clear()
+        if self.project is None:
+            return
+        clashes = []
+        for label in self.project.labels():
+            action = QAction(label.name, self)
+            action.setObjectName(f"label:{label.name}")
+            if label.hotkey:
+                key = QKeySequence(label.hotkey)
+                if key.toString(QKeySequence.SequenceFormat.PortableText) in action_table.RESERVED_KEYS:
+                    clashes.append(f"{label.name} ({label.hotkey})")
+                else:
+                    action.setShortcut(key)
+                    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                    self.text_view.claim_keys([key])
+            action.triggered.connect(lambda _checked=False, name=label.name: self.apply_label(name))
+            for widget in (self.text_view, self.entity_panel, self.label_palette):
+                widget.addAction(action)
+            self.label_menu.addAction(action)
+            self._label_actions.append(action)
+        if clashes:
+            self.say("Hotkeys not used, they already mean something else: " + ", ".join(clashes), 0)
+
+    # ------------------------------------------------------------- project
+    def set_project(self, project: Project) -> None:
+        """Show ``project``; the window owns it from now on and closes it when done."""
+        if self.project is not None and self.project is not project:
+            self._stop_jobs()
+            self._save_document_place()
+            self.project.close()
+        self.project = project
+        self.doc_id = None
+        self.document = None
+        self.spans = []
+        self.setWindowTitle(f"{project.path.name} — {APP_TITLE}")
+        old = self.list_dock.widget()
+        self.list_panel = DocumentListPanel(project, self)
+        self.list_panel.documentActivated.connect(self._on_document_activated)
+        # Arrowing through the list opens each document but leaves the focus there;
+        # Enter or a double-click means "work on this one".
+        self.list_panel.view.activated.connect(lambda _index: self.text_view.setFocus())
+        self.list_dock.setWidget(self.list_panel)
+        if old is not None:
+            old.deleteLater()
+        self._labels_changed()
+        self._count_project()
+        if self._remember:
+            QSettings().setValue("project/last", str(Path(project.path).resolve()))
+        first = self._remembered_document() or self._first_document()
+        if first is not None:
+            self.show_document(first)
+        else:
+            self.text_view.set_document("", [])
+            self.entity_panel.set_spans("", [])
+            self.header.setText("This project has no documents yet: File → Import… (Ctrl+I)")
+            self.header_details.clear()
+            self._update_progress()
+
+    def open_project(self, path: str | Path) -> bool:
+        try:
+            project = Project.open(path)
+        except AnnotatorError as e:
+            QMessageBox.warning(self, "Cannot open project", str(e))
+            return False
+        self.set_project(project)
+        return True
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(self._project_folder()), PROJECT_FILTER)
+        if path:
+            self.open_project(path)
+
+    def new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", str(self._project_folder()), PROJECT_FILTER)
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += ".annot"
+        try:
+            project = Project.create(path)
+        except AnnotatorError as e:
+            QMessageBox.warning(self, "Cannot create project", str(e))
+            return
+        self.set_project(project)
+
+    def _project_folder(self) -> Path:
+        if self.project is not None:
+            return Path(self.project.path).resolve().parent
+        return projects_dir()
+
+    def _first_document(self) -> int | None:
+        assert self.project is not None
+        return self.project.next_document(None) or self.project.next_document(None, DOC_STATUSES)
+
+    def _remembered_document(self) -> int | None:
+        if not self._remember or self.project is None:
+            return None
+        value = QSettings().value(f"project/{project_key(self.project.path)}/document")
+        try:
+            doc_id = int(value)
+            self.project.document_status(doc_id)
+        except (TypeError, ValueError, KeyError):
+            return None
+        return doc_id
+
+    def _save_document_place(self) -> None:
+        if self._remember and self.project is not None and self.doc_id is not None:
+            QSettings().setValue(f"project/{project_key(self.project.path)}/document", self.doc_id)
+
+    # ------------------------------------------------------------ documents
+    def show_document(self, doc_id: int) -> None:
+        """Open a document: text, highlights, entity list, header, progress."""
+        assert self.project is not None
+        project = self.project
+        document = project.document(doc_id)
+        spans = project.spans(doc_id)
+        self.doc_id, self.document, self.spans = doc_id, document, spans
+        self.text_view.set_document(document.text, spans, tokens=lambda: project.tokens(doc_id, document.text))
+        self.entity_panel.set_spans(document.text, spans)
+        self._doc_open = sum(1 for s in spans if s.state == SUGGESTED)
+        self._update_header(document.status)
+        if self.list_panel is not None:
+            self.list_panel.select_document(doc_id)
+        self._update_progress()
+        self._save_document_place()
+
+    def _on_document_activated(self, doc_id: int) -> None:
+        if doc_id != self.doc_id:  # not the echo of show_document's own select_document
+            self.show_document(doc_id)
+
+    def _update_header(self, status: str) -> None:
+        document = self.document
+        if document is None:
+            self.header.clear()
+            self.header_details.clear()
+            return
+        title = document.title or document.text.strip().split("\n", 1)[0][:120]
+        parts = [f"#{document.id}", STATUS_NAMES.get(status, status)]
+        if document.date:
+            parts.append(document.date)
+        if document.source:
+            parts.append(Path(document.source).name)
+        self.header.setText(title)
+        self.header_details.setText(" · ".join(parts))
+
+    def step_document(self, forward: bool) -> None:
+        """The next or previous document in the list as filtered and sorted."""
+        if self.list_panel is None or self.doc_id is None:
+            return
+        panel = self.list_panel
+        target = panel.next_id(self.doc_id) if forward else panel.previous_id(self.doc_id)
+        if target is None:
+            self.say("No more documents that way in the list")
+            return
+        self.show_document(target)
+
+    def done_next(self) -> None:
+        """Mark the document done and open the next one nobody has finished."""
+        if self.project is None or self.doc_id is None:
+            return
+        done_id = self.doc_id
+        left = self._doc_open
+        self._run(lambda: self.project.set_status(done_id, DONE))
+        if self.list_panel is not None:
+            self.list_panel.refresh_document(done_id)
+        note = f" ({left} suggestions left open: they are not exported)" if left else ""
+        following = self.project.next_document(done_id)
+        if following is None:
+            self._update_header(DONE)
+            self._update_progress()
+            self.say(f"Document #{done_id} done{note}. Every document is finished.")
+            return
+        self.show_document(following)
+        self.say(f"Document #{done_id} done{note}.")
+
+    # ---------------------------------------------------------------- edits
+    def _run(self, change: Callable[[], object]) -> tuple[bool, object]:
+        """Make one change through the project; a refusal goes to the status bar."""
+        try:
+            return True, change()
+        except (SpanError, LabelError) as e:
+            self.say(f"Refused: {e}")
+            return False, None
+
+    def _reread(self, doc_id: int | None = None) -> None:
+        """Read the shown document's spans and status back from the project after an edit."""
+        assert self.project is not None
+        doc_id = self.doc_id if doc_id is None else doc_id
+        if doc_id is None:
+            return
+        if doc_id != self.doc_id:
+            self.show_document(doc_id)
+            return
+        spans = self.project.spans(doc_id)
+        self.spans = spans
+        self.text_view.set_spans(spans)
+        self.entity_panel.set_spans(self.document.text if self.document else "", spans)
+        self.entity_panel.select_span(self.text_view.current_span().id if self.text_view.current_span() else None)
+        now_open = sum(1 for s in spans if s.state == SUGGESTED)
+        self._project_open += now_open - self._doc_open
+        self._doc_open = now_open
+        self._update_header(self.project.document_status(doc_id))
+        if self.list_panel is not None:
+            self.list_panel.refresh_document(doc_id)
+        self._update_progress()
+
+    def _edit(self, change: Callable[[], object]) -> object | None:
+        ok, result = self._run(change)
+        if ok:
+            self._reread()
+        return result if ok else None
+
+    def apply_label(self, name: str) -> None:
+        """A label key: label the selection, or relabel the selected span."""
+        if self.project is None or self.doc_id is None:
+            return
+        doc_id = self.doc_id
+        selection = self.text_view.selection()
+        current = self.text_view.current_span()
+        if selection is not None:
+            start, end = selection
+            span = self._edit(lambda: self.project.add_span(doc_id, start, end, name))
+            if span is not None:
+                self.text_view.set_current_span(span.id, scroll=False)
+                self.say(f"{name}: {self.text_view.text[start:end]}")
+        elif current is not None:
+            if self._edit(lambda: self.project.update_span(current.id, label=name)) is not None:
+                self.say(f"Relabelled as {name}")
+        else:
+            self.say("Select some text first (drag, or Shift+arrows), or click a span to relabel it")
+
+    def delete_span(self) -> None:
+        current = self._require_span()
+        if current is not None:
+            ok, _ = self._run(lambda: self.project.delete_span(current.id))
+            if ok:
+                self._reread()
+                self.say(f"Deleted {current.label} span")
+
+    def move_edge(self, edge: str, grow: bool) -> None:
+        current = self._require_span()
+        if current is None:
+            return
+        moved = self.text_view.grid().move_edge(current.start, current.end, edge, grow)
+        if moved is None:
+            self.say("The span cannot " + ("grow" if grow else "shrink") + " further at its " + edge)
+            return
+        start, end = moved
+        self._edit(lambda: self.project.update_span(current.id, start=start, end=end))
+
+    def accept(self) -> None:
+        current = self.text_view.current_span()
+        if current is None:
+            self.go_to_suggestion(forward=True)
+            return
+        if self._edit(lambda: self.project.accept(current.id)) is not None:
+            self._after_decision(current)
+
+    def reject(self) -> None:
+        current = self._require_span()
+        if current is not None and self._edit(lambda: self.project.reject(current.id)) is not None:
+            self._after_decision(current)
+
+    def _after_decision(self, decided: Span) -> None:
+        """After accepting or rejecting, go on to the next open suggestion, if any."""
+        following = self._next_suggestion(decided.start, decided.id, forward=True, wrap=True)
+        if following is not None:
+            self.text_view.set_current_span(following.id)
+        else:
+            self.text_view.set_current_span(decided.id, scroll=False)
+            self.say("No open suggestions left in this document: Ctrl+Enter marks it done")
+
+    def accept_all(self) -> None:
+        if self.project is None or self.doc_id is None:
+            return
+        doc_id = self.doc_id
+        count = self._edit(lambda: self.project.accept_all(doc_id))
+        if count is not None:
+            self.say(f"Accepted {count} suggestions")
+
+    def _require_span(self) -> Span | None:
+        current = self.text_view.current_span()
+        if current is None:
+            self.say("Select a span first: click it, or Tab to the next suggestion")
+        return current
+
+    def go_to_suggestion(self, forward: bool) -> None:
+        current = self.text_view.current_span()
+        if current is not None:
+            start, sid = current.start, current.id
+        else:
+            start = self.text_view.offsets.to_py(self.text_view.textCursor().position())
+            sid = -1 if forward else 1 << 62
+            start = start if forward else start + 1
+        target = self._next_suggestion(start, sid, forward, wrap=True)
+        if target is None:
+            self.say("No open suggestions in this document")
+            return
+        self.text_view.set_current_span(target.id)
+
+    def _next_suggestion(self, start: int, span_id: int, forward: bool, wrap: bool) -> Span | None:
+        open_ = [s for s in self.spans if s.state == SUGGESTED and s.id != span_id]
+        if not open_:
+            return None
+        if forward:
+            after = [s for s in open_ if (s.start, s.id) > (start, span_id)]
+            return after[0] if after else (open_[0] if wrap else None)
+        before = [s for s in open_ if (s.start, s.id) < (start, span_id)]
+        return before[-1] if before else (open_[-1] if wrap else None)
+
+    def undo(self) -> None:
+        self._revert(redo=False)
+
+    def redo(self) -> None:
+        self._revert(redo=True)
+
+    def _revert(self, redo: bool) -> None:
+        if self.project is None:
+            return
+        ok, doc_id = self._run(self.project.redo if redo else self.project.undo)
+        if not ok:
+            return
+        if doc_id is None:
+            self.say("Nothing to redo" if redo else "Nothing to undo")
+            return
+        if doc_id == self.doc_id:
+            self._reread()
+        else:
+            self.show_document(doc_id)
+            self._count_project()  # another document changed: count again rather than guess
+            self._update_progress()
+            if self.list_panel is not None:
+                self.list_panel.refresh_document(doc_id)
+        self.say(("Redone" if redo else "Undone") + f" (document #{doc_id})")
+
+    # -------------------------------------------------------------- labels
+    def _labels_changed(self) -> None:
+        assert self.project is not None
+        labels = self.project.labels()
+        self.text_view.set_labels(labels)
+        self.label_palette.set_labels(labels)
+        self.entity_panel.set_labels(labels)
+        self._build_label_actions()
+
+    def manage_labels(self) -> None:
+        if self.project is None:
+            return
+        from annotator.gui.dialogs.label_manager import LabelManagerDialog
+
+        dialog = LabelManagerDialog(self.project, self)
+        dialog.labelsChanged.connect(self._labels_changed)  # the palette follows while it is open
+        dialog.exec()
+        self._labels_changed()
+        if self.doc_id is not None:
+            self.show_document(self.doc_id)
+        if self.list_panel is not None:
+            self.list_panel.refresh()
+
+    def show_shortcuts(self) -> None:
+        from annotator.gui.dialogs.shortcuts import ShortcutsDialog
+
+        labels = self.project.labels() if self.project is not None else []
+        ShortcutsDialog(action_table.shortcut_rows(labels), self).exec()
+
+    # ---------------------------------------------------------------- jobs
+    def import_files(self) -> None:
+        if self.project is None:
+            self.say("Open or create a project first (Ctrl+O, Ctrl+N)")
+            return
+        from annotator.gui.dialogs.import_export import ImportDialog
+        from annotator.jobs.importer import run_import
+
+        dialog = ImportDialog(self.project, self)
+        if not dialog.exec():
+            return
+        options = dialog.options()
+        project = self.project
+        self.jobs.run(
+            "Importing",
+            lambda progress, cancelled: run_import(project, progress=progress, cancelled=cancelled, **options),
+            self._imported,
+        )
+
+    def _imported(self, report) -> None:
+        from annotator.gui.dialogs.import_export import show_import_report
+
+        self._after_job()
+        if report.failed or report.cancelled:
+            self.last_report = show_import_report(report, self)  # names each refused file and line
+        self.say(report.summary().split("\n", 1)[0], 0)
+
+    def preannotate(self) -> None:
+        if self.project is None:
+            return
+        from annotator.nlp.preannotate import run_preannotate
+
+        project, workers = self.project, self.preannotate_workers
+        self.jobs.run(
+            "Pre-annotating",
+            lambda progress, cancelled: run_preannotate(
+                project, workers=workers, progress=progress, cancelled=cancelled),
+            lambda report: (self._after_job(), self.say(report.summary(), 0)),
+        )
+
+    def export_files(self) -> None:
+        if self.project is None:
+            return
+        from annotator.gui.dialogs.import_export import ExportDialog
+        from annotator.jobs.exporter import run_export
+
+        dialog = ExportDialog(self.project, self)
+        if not dialog.exec():
+            return
+        options = dialog.options()
+        project = self.project
+        self.jobs.run(
+            "Exporting",
+            lambda progress, cancelled: run_export(project, progress=progress, cancelled=cancelled, **options),
+            self._exported,
+        )
+
+    def _exported(self, report) -> None:
+        from annotator.gui.dialogs.import_export import show_export_report
+
+        if report.warnings:
+            self.last_report = show_export_report(report, self)
+        self.say(report.summary().split("\n", 1)[0], 0)
+
+    def _after_job(self) -> None:
+        """A job wrote to the project: reread the list, the counts and the shown document."""
+        if self.project is None:
+            return
+        if self.list_panel is not None:
+            self.list_panel.refresh()
+        self._count_project()
+        if self.doc_id is not None:
+            current = self.text_view.current_span()
+            self.show_document(self.doc_id)
+            if current is not None:
+                self.text_view.set_current_span(current.id, scroll=False)
+        else:
+            first = self._first_document()
+            if first is not None:
+                self.show_document(first)
+        self._update_progress()
+
+    # ------------------------------------------------------------- progress
+    def _count_project(self) -> None:
+        """Count documents and open suggestions of the whole project (one pass; edits then
+        adjust the counts by their difference instead of counting again)."""
+        assert self.project is not None
+        self._doc_count = self.project.document_count()
+        self._project_open = self.project.query("SELECT COALESCE(SUM(open_suggestions), 0) FROM documents")[0][0]
+
+    def _update_progress(self) -> None:
+        if self.project is None:
+            self.progress_label.setText("No project")
+            return
+        done = self.project.document_count(DONE)
+        here = f"{self._doc_open} in this document · " if self.doc_id is not None else ""
+        self.progress_label.setText(
+            f"Done {done} / {self._doc_count} documents   ·   Open suggestions: {here}{self._project_open} in project"
+        )
+
+    def say(self, message: str, timeout: int = MESSAGE_MS) -> None:
+        self.statusBar().showMessage(message, timeout)
+
+    # ------------------------------------------------------------ selection
+    def _on_current_span(self, span_id: object) -> None:
+        self.entity_panel.select_span(span_id if isinstance(span_id, int) else None)
+        span = self.text_view.current_span()
+        if span is not None:
+            confidence = "" if span.confidence is None else f", confidence {span.confidence:.2f}"
+            self.say(f"{span.label} · {span.state} · {span.origin}{confidence}")
+
+    def _on_span_activated(self, span_id: int) -> None:
+        self.text_view.set_current_span(span_id)
+        self.text_view.setFocus()
+
+    def _focus_documents(self) -> None:
+        if self.list_panel is not None:
+            self.list_dock.show()
+            self.list_panel.view.setFocus()
+
+    # ------------------------------------------------------------- settings
+    def _restore_layout(self) -> None:
+        """Geometry, docks, splitter and zoom as the user left them (defaults the first time)."""
+        settings = QSettings() if self._remember else None
+
+        def saved(key: str) -> QByteArray | None:
+            value = settings.value(key) if settings is not None else None
+            return value if isinstance(value, QByteArray) else None
+
+        geometry = saved("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1400, 860)
+        state = saved("window/state")
+        if state is None or not self.restoreState(state):
+            # Room for the entity table's five columns.
+            self.resizeDocks([self.list_dock, self.right_dock], [330, 460], Qt.Orientation.Horizontal)
+        splitter = saved("window/rightSplitter")
+        if splitter is not None:
+            self.right_splitter.restoreState(splitter)
+        try:
+            zoom = int(settings.value("window/zoom", 0)) if settings is not None else 0
+        except (TypeError, ValueError):
+            zoom = 0
+        if zoom:
+            self.text_view.zoom(zoom)
+
+    def save_layout(self) -> None:
+        if not self._remember:
+            return
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/rightSplitter", self.right_splitter.saveState())
+        settings.setValue("window/zoom", self.text_view.zoom_steps)
+        self._save_document_place()
+        settings.sync()
+
+    def _stop_jobs(self) -> None:
+        """Cancel running jobs and wait for them: they write through the open project."""
+        if self.jobs.is_running():
+            self.jobs.cancel()
+            self.jobs.wait()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._stop_jobs()
+        self.save_layout()
+        if self.project is not None:
+            self.project.close()
+        super().closeEvent(event)
+
+
+__all__ = ["MainWindow", "project_key"]

@@ -1,0 +1,1 @@
+"""Reusable panels of the main window."""

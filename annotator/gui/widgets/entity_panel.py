@@ -1,0 +1,257 @@
+"""Every span of the shown document in a table: text, label, state, origin, confidence.
+
+Clicking a row selects that span in the text. The rows are the window's latest read of
+the project (replaced whole after each edit), not a second copy to keep in step: the
+model only formats what it is given.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from annotator.core.model import REJECTED, SUGGESTED, Label, Span
+
+TEXT, LABEL, STATE, ORIGIN, CONFIDENCE = range(5)
+HEADERS = ("Text", "Label", "State", "Origin", "Conf.")
+STATE_NAMES = {SUGGESTED: "suggestion", "accepted": "accepted", REJECTED: "rejected", "edited": "edited",
+               "manual": "manual"}
+SNIPPET = 60  # characters of a long span shown in its row
+SpanIdRole = Qt.ItemDataRole.UserRole + 1
+
+# data() runs for every cell and role on each repaint: compare plain ints, build flags once.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_SPAN_ID = int(SpanIdRole)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+
+
+class SpanTableModel(QAbstractTableModel):
+    """One row per span of one document, in text order."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._text = ""
+        self._spans: list[Span] = []
+        self._rows: dict[int, int] = {}
+        self._colors: dict[str, QColor] = {}
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        self._colors = {label.name: QColor(label.color) for label in labels}
+        if self._spans:
+            self.dataChanged.emit(self.index(0, LABEL), self.index(len(self._spans) - 1, LABEL))
+
+    def set_spans(self, text: str, spans: Sequence[Span]) -> None:
+        """Show ``spans`` (sorted by position). After one edit the table changes by one row
+        at most: that row is inserted or removed and changed rows repainted, so the view
+        keeps its scroll position and does not repaint a thousand rows per keystroke."""
+        spans = list(spans)
+        old, old_ids = self._spans, [s.id for s in self._spans]
+        new_ids = [s.id for s in spans]
+        same_text = text is self._text or text == self._text
+        if not same_text or abs(len(new_ids) - len(old_ids)) > 1:
+            self._reset(text, spans)
+            return
+        if len(new_ids) == len(old_ids) + 1:
+            row = _odd_one_out(new_ids, old_ids)
+            if row is None:
+                self._reset(text, spans)
+                return
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._set(spans)
+            self.endInsertRows()
+        elif len(new_ids) + 1 == len(old_ids):
+            row = _odd_one_out(old_ids, new_ids)
+            if row is None:
+                self._reset(text, spans)
+                return
+            self.beginRemoveRows(QModelIndex(), row, row)
+            self._set(spans)
+            self.endRemoveRows()
+        elif new_ids != old_ids:
+            self._reset(text, spans)
+            return
+        else:
+            self._set(spans)
+        before = {s.id: s for s in old}
+        for row, span in enumerate(spans):
+            if span.id in before and before[span.id] != span:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+
+    def _set(self, spans: list[Span]) -> None:
+        self._spans = spans
+        self._rows = {s.id: row for row, s in enumerate(spans)}
+
+    def _reset(self, text: str, spans: list[Span]) -> None:
+        self.beginResetModel()
+        self._text = text
+        self._set(spans)
+        self.endResetModel()
+
+    def row_of(self, span_id: int) -> int | None:
+        return self._rows.get(span_id)
+
+    def span_at(self, row: int) -> Span:
+        return self._spans[row]
+
+    def spans(self) -> list[Span]:
+        return self._spans
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._spans)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return _FLAGS
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
+            return HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = _DISPLAY) -> Any:
+        row = index.row()
+        if not index.isValid() or not (0 <= row < len(self._spans)):
+            return None
+        span = self._spans[row]
+        column = index.column()
+        role = int(role)
+        if role == _SPAN_ID:
+            return span.id
+        if role == _DISPLAY:
+            if column == TEXT:
+                text = self._text[span.start:span.end].replace("\n", " ")
+                return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
+            if column == LABEL:
+                return span.label
+            if column == STATE:
+                return STATE_NAMES.get(span.state, span.state)
+            if column == ORIGIN:
+                return span.origin
+            if column == CONFIDENCE:
+                return "—" if span.confidence is None else f"{span.confidence:.2f}"
+            return None
+        if role == _TOOLTIP:
+            return (f"{span.label} · {STATE_NAMES.get(span.state, span.state)} · {span.origin}"
+                    f"{' ' + span.model_version if span.model_version else ''}"
+                    f" · characters {span.start}–{span.end}")
+        if role == _DECORATION and column == LABEL:
+            return self._colors.get(span.label)
+        if role == _FOREGROUND and span.state == REJECTED:
+            return QBrush(QColor("#9a9a9a"))
+        if role == _FONT:
+            if span.state == REJECTED:
+                font = QFont()
+                font.setStrikeOut(True)
+                return font
+            if span.state == SUGGESTED and column == STATE:
+                font = QFont()
+                font.setItalic(True)
+                return font
+        if role == _ALIGNMENT and column == CONFIDENCE:
+            return _RIGHT
+        return None
+
+
+def _odd_one_out(longer: list[int], shorter: list[int]) -> int | None:
+    """Where ``longer`` has the one item ``shorter`` lacks, if that is the only difference."""
+    i = 0
+    while i < len(shorter) and longer[i] == shorter[i]:
+        i += 1
+    return i if longer[i + 1:] == shorter[i:] else None
+
+
+class EntityPanel(QWidget):
+    """The shown document's spans; a click selects the span in the text."""
+
+    spanActivated = Signal(int)  # span id
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("EntityPanel")
+        self.summary = QLabel(self)
+        self.summary.setObjectName("EntitySummary")
+        self.model = SpanTableModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab goes to the next suggestion, not the next cell
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
+        # Fixed widths from the longest possible value: sizing to contents would read every
+        # row of a thousand-span article after each keystroke.
+        metrics = self.table.fontMetrics()
+        for column, longest in ((STATE, "suggestion"), (ORIGIN, "gazetteer"), (CONFIDENCE, "Conf. 0.00")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(longest) + 18)
+        header.setSectionResizeMode(LABEL, QHeaderView.ResizeMode.Interactive)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table)
+        self.table.clicked.connect(self._on_clicked)
+        self.table.activated.connect(self._on_clicked)
+        self._update_summary()
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        self.model.set_labels(labels)
+        longest = max((self.table.fontMetrics().horizontalAdvance(label.name) for label in labels), default=60)
+        self.table.horizontalHeader().resizeSection(LABEL, longest + max(self.table.iconSize().width(), 16) + 28)
+
+    def set_spans(self, text: str, spans: Sequence[Span]) -> None:
+        selected = self.selected_span_id()
+        self.model.set_spans(text, spans)
+        self._update_summary()
+        if selected is not None:
+            self.select_span(selected)
+
+    def selected_span_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.span_at(rows[0].row()).id if rows else None
+
+    def select_span(self, span_id: int | None) -> None:
+        """Follow the text's selected span (without emitting spanActivated)."""
+        selection = self.table.selectionModel()
+        row = self.model.row_of(span_id) if span_id is not None else None
+        if row is None:
+            selection.clearSelection()
+            return
+        index = self.model.index(row, 0)
+        selection.setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index)
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.spanActivated.emit(self.model.span_at(index.row()).id)
+
+    def _update_summary(self) -> None:
+        spans = self.model.spans()
+        open_ = sum(1 for s in spans if s.state == SUGGESTED)
+        rejected = sum(1 for s in spans if s.state == REJECTED)
+        kept = len(spans) - open_ - rejected
+        self.summary.setText(f"{kept} confirmed · {open_} open suggestions · {rejected} rejected")
+
+
+__all__ = ["EntityPanel", "SpanTableModel", "SpanIdRole"]

@@ -1,0 +1,652 @@
+"""The article, with its entities painted in label colours.
+
+Painting goes through a :class:`QSyntaxHighlighter` over a read-only
+:class:`QPlainTextEdit`: Qt asks for one block (paragraph) at a time and only lays out
+what is on screen, so switching to a 120,000-character article with a thousand spans
+costs one pass of cheap per-block lookups. (ExtraSelections or ``setHtml`` were several
+times slower on the same articles, and HTML would put markup into the text.)
+
+How a span looks:
+
+* confirmed (accepted, edited, manual): filled with its label colour, with a filled tag
+  naming the label right after it;
+* open suggestion: a pale wash of the colour, a dashed underline and an outlined tag;
+* rejected: not painted (it is still listed, greyed, in the entity panel);
+* the selected span: framed.
+
+The tag needs room after the span. The text cannot be changed, so the highlighter gives
+the span's last character cluster extra letter spacing exactly as wide as the tag, and
+the paint event draws the tag into that gap.
+
+All offsets given to or returned by this view are code points of the document text,
+end-exclusive, like the project's; UTF-16 positions stay inside (see ``text_offsets``).
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from bisect import bisect_left, bisect_right
+from typing import Callable, Iterable, NamedTuple, Sequence
+
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+
+from annotator.core.model import CONFIRMED_STATES, REJECTED, SUGGESTED, Label, Span
+from annotator.gui.fonts import text_font
+from annotator.gui.text_offsets import OffsetMap, display_text
+
+# Mouse modifiers that keep a selection's exact characters instead of snapping to words.
+# Both, because many Linux desktops take Alt+drag to move windows.
+EXACT_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+SELECTED_FRAME = QColor("#1f4fb8")
+UNKNOWN_LABEL_COLOR = "#cccccc"
+# Above this many changed spans one full rehighlight is cheaper than block-by-block.
+FULL_REHIGHLIGHT = 64
+
+
+# ------------------------------------------------------------------ tokens
+class TokenGrid:
+    """The word tokens of one text, for snapping selections and stepping by word.
+
+    Offsets are code points, end-exclusive. Tokens cover the text; whitespace tokens
+    are kept for snapping but skipped when stepping, so a step always lands on a word.
+    """
+
+    def __init__(self, text: str, tokens: Sequence[tuple[int, int]]):
+        self.text = text
+        self.starts = [s for s, _ in tokens]
+        self.ends = [e for _, e in tokens]
+        words = [(s, e) for s, e in tokens if not text[s:e].isspace()]
+        self.word_starts = [s for s, _ in words]
+        self.word_ends = [e for _, e in words]
+
+    def token_at(self, offset: int) -> tuple[int, int] | None:
+        """The token holding the character at ``offset``."""
+        i = bisect_right(self.starts, offset) - 1
+        if i < 0 or offset >= self.ends[i]:
+            return None
+        return self.starts[i], self.ends[i]
+
+    def snap(self, start: int, end: int) -> tuple[int, int]:
+        """Widen [start, end) to whole tokens, then drop white space at either edge."""
+        if start >= end or not self.starts:
+            return start, end
+        first = self.token_at(start)
+        last = self.token_at(end - 1)
+        s = first[0] if first else start
+        e = last[1] if last else end
+        while s < e and self.text[s].isspace():
+            s += 1
+        while e > s and self.text[e - 1].isspace():
+            e -= 1
+        return (s, e) if s < e else (start, end)
+
+    def next_word_end(self, offset: int) -> int | None:
+        i = bisect_right(self.word_ends, offset)
+        return self.word_ends[i] if i < len(self.word_ends) else None
+
+    def prev_word_start(self, offset: int) -> int | None:
+        i = bisect_left(self.word_starts, offset) - 1
+        return self.word_starts[i] if i >= 0 else None
+
+    def next_word_start(self, offset: int) -> int | None:
+        i = bisect_right(self.word_starts, offset)
+        return self.word_starts[i] if i < len(self.word_starts) else None
+
+    def prev_word_end(self, offset: int) -> int | None:
+        i = bisect_left(self.word_ends, offset) - 1
+        return self.word_ends[i] if i >= 0 else None
+
+    def move_edge(self, start: int, end: int, edge: str, grow: bool) -> tuple[int, int] | None:
+        """[start, end) with one edge moved by one word; None when it cannot move.
+
+        ``edge`` is "start" or "end". Growing takes in the next word (and the space
+        before it); shrinking gives back a word but never leaves the span empty.
+        """
+        if edge == "start":
+            new = self.prev_word_start(start) if grow else self.next_word_start(start)
+            if new is None or new >= end:
+                return None
+            return new, end
+        new = self.next_word_end(end) if grow else self.prev_word_end(end)
+        if new is None or new <= start:
+            return None
+        return start, new
+
+
+# ------------------------------------------------------------------- spans
+class PlacedSpan(NamedTuple):
+    """A span in Qt positions. ``qtail`` starts its last character cluster (the tag's gap)."""
+
+    qs: int
+    qe: int
+    qtail: int
+    span: Span
+
+
+class SpanIndex:
+    """Spans sorted by start with a running maximum of ends: any range lookup is two
+    bisects plus the hits, never a scan of the whole document."""
+
+    def __init__(self, placed: Iterable[PlacedSpan] = ()):
+        self.items = sorted(placed, key=lambda p: (p.qs, p.qe, p.span.id))
+        self._starts = [p.qs for p in self.items]
+        self._maxend: list[int] = []
+        top = -1
+        for p in self.items:
+            top = max(top, p.qe)
+            self._maxend.append(top)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def overlapping(self, qstart: int, qend: int) -> list[PlacedSpan]:
+        """Spans sharing at least one position with [qstart, qend)."""
+        hi = bisect_left(self._starts, qend)
+        lo = bisect_right(self._maxend, qstart)  # first span that could reach past qstart
+        return [p for p in self.items[lo:hi] if p.qe > qstart]
+
+
+def _tail_start(text: str, start: int, end: int) -> int:
+    """Start of the last grapheme cluster of text[start:end] (Thai vowels and tone marks
+    attach to the consonant before them; letter spacing must go on the whole cluster)."""
+    i = end - 1
+    while i > start and unicodedata.category(text[i]) in ("Mn", "Mc", "Me"):
+        i -= 1
+    return i
+
+
+def _mix(color: QColor, white_share: float) -> QColor:
+    """``color`` washed towards white (a solid colour: alpha blends badly under selection)."""
+    r = color.red() + (255 - color.red()) * white_share
+    g = color.green() + (255 - color.green()) * white_share
+    b = color.blue() + (255 - color.blue()) * white_share
+    return QColor(int(r), int(g), int(b))
+
+
+class _Style(NamedTuple):
+    body: QTextCharFormat
+    tail: QTextCharFormat
+    fill: QColor
+    border: QColor
+    tag_width: float
+
+
+class SpanHighlighter(QSyntaxHighlighter):
+    """Formats each block from the view's span index; holds no spans of its own."""
+
+    def __init__(self, view: "TextView"):
+        super().__init__(view.document())
+        self._view = view
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        view = self._view
+        if not len(view.index):
+            return
+        block = self.currentBlock()
+        bs = block.position()
+        be = bs + block.length() - 1  # the block's text, without its line break
+        for p in view.index.overlapping(bs, be):
+            style = view.style_for(p.span)
+            s = max(p.qs, bs) - bs
+            e = min(p.qe, be) - bs
+            if p.qe <= be:  # the span ends here: its last cluster carries the tag's gap
+                t = max(p.qtail, bs) - bs
+                if t > s:
+                    self.setFormat(s, t - s, style.body)
+                self.setFormat(t, e - t, style.tail)
+            else:
+                self.setFormat(s, e - s, style.body)
+
+
+# -------------------------------------------------------------------- view
+class TextView(QPlainTextEdit):
+    """Read-only article text with spans painted, a selected span, and word-wise selection.
+
+    It shows and selects; it never writes. The window reads :meth:`selection` and
+    :meth:`current_span` and calls the project.
+    """
+
+    currentSpanChanged = Signal(object)  # span id, or None
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("TextView")
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)  # read-only: an undo stack would only cost memory
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        # Thai is written without spaces between words; let Qt break lines inside runs.
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setFont(text_font())
+        self.setCenterOnScroll(False)
+        self.text = ""
+        self.offsets = OffsetMap("")
+        self.index = SpanIndex()
+        self._spans: list[Span] = []
+        self._placed: dict[int, PlacedSpan] = {}
+        self._labels: dict[str, Label] = {}
+        self._styles: dict[tuple[str, bool], _Style] = {}
+        self._tag_font = QFont(self.font())
+        self._tokens_fn: Callable[[], Sequence[tuple[int, int]]] | None = None
+        self._grid: TokenGrid | None = None
+        self._current: int | None = None
+        self._exact = False
+        self._press_modifiers = Qt.KeyboardModifier.NoModifier
+        self._word_clicked = False
+        self._claimed: set[int] = set()
+        self.zoom_steps = 0  # relative to the default size; the window remembers it
+        self._rebuild_styles()
+        self.highlighter = SpanHighlighter(self)
+
+    # ------------------------------------------------------------- content
+    def set_labels(self, labels: Iterable[Label]) -> None:
+        self._labels = {label.name: label for label in labels}
+        self._rebuild_styles()
+        self.highlighter.rehighlight()
+
+    def set_document(
+        self,
+        text: str,
+        spans: Sequence[Span],
+        tokens: Callable[[], Sequence[tuple[int, int]]] | None = None,
+    ) -> None:
+        """Show a new text. ``tokens`` is called the first time words are needed."""
+        self.text = text
+        self.offsets = OffsetMap(text)
+        self._tokens_fn = tokens
+        self._grid = None
+        self._current = None
+        self._exact = False
+        self._place(spans)
+        # One highlighting pass, while Qt builds the blocks.
+        self.setPlainText(display_text(text))
+        self.currentSpanChanged.emit(None)
+
+    def set_spans(self, spans: Sequence[Span]) -> None:
+        """The document's spans changed: repaint only the blocks whose spans differ."""
+        before = {sid: (p.qs, p.qe, p.span.label, p.span.state) for sid, p in self._placed.items()}
+        self._place(spans)
+        after = {sid: (p.qs, p.qe, p.span.label, p.span.state) for sid, p in self._placed.items()}
+        changed = [v for k, v in before.items() if after.get(k) != v]
+        changed += [v for k, v in after.items() if before.get(k) != v]
+        if len(changed) > FULL_REHIGHLIGHT:
+            self.highlighter.rehighlight()
+        else:
+            doc = self.document()
+            for qs, qe, _, _ in changed:
+                block = doc.findBlock(qs)
+                last = doc.findBlock(max(qs, qe - 1)).blockNumber()
+                while block.isValid() and block.blockNumber() <= last:
+                    self.highlighter.rehighlightBlock(block)
+                    block = block.next()
+        if self._current is not None and self._current not in self._placed:
+            self._set_current(None)
+        self.viewport().update()
+
+    def _place(self, spans: Sequence[Span]) -> None:
+        to_qt = self.offsets.to_qt
+        text = self.text
+        self._spans = list(spans)
+        self._placed = {
+            s.id: PlacedSpan(to_qt(s.start), to_qt(s.end), to_qt(_tail_start(text, s.start, s.end)), s)
+            for s in spans
+            if 0 <= s.start < s.end <= len(text)
+        }
+        self.index = SpanIndex(p for p in self._placed.values() if p.span.state != REJECTED)
+
+    def spans(self) -> list[Span]:
+        return list(self._spans)
+
+    def span(self, span_id: int) -> Span | None:
+        placed = self._placed.get(span_id)
+        return placed.span if placed else None
+
+    # -------------------------------------------------------------- styles
+    def style_for(self, span: Span) -> _Style:
+        key = (span.label, span.state in CONFIRMED_STATES)
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self._make_style(span.label, key[1])
+        return style
+
+    def _rebuild_styles(self) -> None:
+        self._tag_font = QFont(self.font())
+        self._tag_font.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.55))
+        self._tag_font.setBold(True)
+        self._tag_height = QFontMetricsF(self._tag_font).height() + 4
+        self._styles = {}
+
+    def _make_style(self, label: str, confirmed: bool) -> _Style:
+        color = QColor(self._labels[label].color if label in self._labels else UNKNOWN_LABEL_COLOR)
+        width = QFontMetricsF(self._tag_font).horizontalAdvance(label) + 10
+        body = QTextCharFormat()
+        if confirmed:
+            body.setBackground(color)
+            fill, border = color.darker(118), color.darker(160)
+        else:
+            body.setBackground(_mix(color, 0.55))
+            body.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+            body.setUnderlineColor(color.darker(170))
+            fill, border = QColor("white"), color.darker(150)
+        tail = QTextCharFormat(body)
+        tail.setFontLetterSpacingType(QFont.SpacingType.AbsoluteSpacing)
+        tail.setFontLetterSpacing(width + 4)
+        return _Style(body, tail, fill, border, width)
+
+    def zoom(self, steps: int) -> None:
+        """Larger (positive) or smaller text; the tags follow."""
+        self.zoom_steps += steps
+        if steps > 0:
+            self.zoomIn(steps)
+        else:
+            self.zoomOut(-steps)
+        self._rebuild_styles()
+        self.highlighter.rehighlight()
+
+    # ---------------------------------------------------------- selection
+    def set_tokens(self, tokens: Callable[[], Sequence[tuple[int, int]]]) -> None:
+        self._tokens_fn = tokens
+        self._grid = None
+
+    def grid(self) -> TokenGrid:
+        """Tokens of the shown text, fetched the first time they are needed."""
+        if self._grid is None:
+            tokens = self._tokens_fn() if self._tokens_fn else []
+            self._grid = TokenGrid(self.text, tokens)
+        return self._grid
+
+    def selection(self) -> tuple[int, int] | None:
+        """The selected text as code points, snapped to words unless selected exactly."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start, end = self.offsets.range_to_py(cursor.selectionStart(), cursor.selectionEnd())
+        if not self._exact:
+            start, end = self.grid().snap(start, end)
+        if start >= end or self.text[start:end].isspace():
+            return None  # nothing to name
+        return start, end
+
+    def select_range(self, start: int, end: int, exact: bool = False) -> None:
+        """Select [start, end) (code points) as if the user had."""
+        cursor = self.textCursor()
+        cursor.setPosition(self.offsets.to_qt(start))
+        cursor.setPosition(self.offsets.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self._exact = exact
+        self._set_current(None)
+
+    def clear_selection(self) -> None:
+        cursor = self.textCursor()
+        cursor.clearSelection()
+        self.setTextCursor(cursor)
+        self._exact = False
+
+    def _snap_selection(self) -> None:
+        cursor = self.textCursor()
+        anchor, pos = cursor.anchor(), cursor.position()
+        start, end = self.offsets.range_to_py(min(anchor, pos), max(anchor, pos))
+        start, end = self.grid().snap(start, end)
+        qs, qe = self.offsets.range_to_qt(start, end)
+        if pos < anchor:
+            qs, qe = qe, qs
+        cursor.setPosition(qs)
+        cursor.setPosition(qe, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def move_word(self, forward: bool, extend: bool) -> None:
+        """Caret to the next word end / previous word start; ``extend`` grows the selection."""
+        grid = self.grid()
+        cursor = self.textCursor()
+        pos = self.offsets.to_py(cursor.position())
+        if extend and not cursor.hasSelection():
+            # Start from a word edge, not the middle of the word the caret sits in.
+            token = grid.token_at(pos if forward else max(0, pos - 1))
+            if token and token[0] < pos < token[1]:
+                anchor = token[0] if forward else token[1]
+                cursor.setPosition(self.offsets.to_qt(anchor))
+        target = grid.next_word_end(pos) if forward else grid.prev_word_start(pos)
+        if target is None:
+            target = len(self.text) if forward else 0
+        mode = QTextCursor.MoveMode.KeepAnchor if extend else QTextCursor.MoveMode.MoveAnchor
+        cursor.setPosition(self.offsets.to_qt(target), mode)
+        self.setTextCursor(cursor)
+        self._exact = False
+        if extend:
+            self._set_current(None)
+        self.ensureCursorVisible()
+
+    def move_char(self, forward: bool, extend: bool) -> None:
+        """One character (grapheme cluster) left or right; a selection made so is exact."""
+        cursor = self.textCursor()
+        mode = QTextCursor.MoveMode.KeepAnchor if extend else QTextCursor.MoveMode.MoveAnchor
+        op = QTextCursor.MoveOperation.NextCharacter if forward else QTextCursor.MoveOperation.PreviousCharacter
+        cursor.movePosition(op, mode)
+        self.setTextCursor(cursor)
+        self._exact = extend
+        if extend:
+            self._set_current(None)
+        self.ensureCursorVisible()
+
+    @property
+    def exact(self) -> bool:
+        """Whether the current selection keeps its exact characters."""
+        return self._exact
+
+    # -------------------------------------------------------- current span
+    def current_span(self) -> Span | None:
+        return self.span(self._current) if self._current is not None else None
+
+    def set_current_span(self, span_id: int | None, scroll: bool = True) -> None:
+        """Select a span (frame it, caret to its start) or none."""
+        if span_id is not None and span_id not in self._placed:
+            span_id = None
+        self.clear_selection()
+        if span_id is not None and scroll:
+            placed = self._placed[span_id]
+            cursor = self.textCursor()
+            cursor.setPosition(placed.qe)
+            self.setTextCursor(cursor)
+            self.ensureCursorVisible()
+            cursor.setPosition(placed.qs)
+            self.setTextCursor(cursor)
+            self.ensureCursorVisible()
+        self._set_current(span_id)
+
+    def _set_current(self, span_id: int | None) -> None:
+        if span_id == self._current:
+            return
+        self._current = span_id
+        self.viewport().update()
+        self.currentSpanChanged.emit(span_id)
+
+    def span_at(self, offset: int) -> Span | None:
+        """The innermost painted span holding the character at ``offset`` (code points)."""
+        q = self.offsets.to_qt(offset)
+        hits = self.index.overlapping(q, q + 1)
+        if not hits:
+            return None
+        return min(hits, key=lambda p: (p.qe - p.qs, p.qs)).span
+
+    def _span_at_point(self, point: QPoint) -> Span | None:
+        cursor = self.cursorForPosition(point)
+        q = cursor.position()
+        # The nearest boundary may be either side of the character under the mouse.
+        if q > 0 and point.x() < self.cursorRect(cursor).x():
+            q -= 1
+        hits = self.index.overlapping(q, q + 1)
+        if not hits:
+            return None
+        return min(hits, key=lambda p: (p.qe - p.qs, p.qs)).span
+
+    # --------------------------------------------------------------- input
+    def claim_keys(self, sequences: Iterable[QKeySequence]) -> None:
+        """Keys the window's actions handle; the text control must not eat them first."""
+        for seq in sequences:
+            for i in range(seq.count()):
+                self._claimed.add(seq[i].toCombined())
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ShortcutOverride:
+            combo = e.keyCombination()
+            mods = combo.keyboardModifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if (combo.key().value | mods.value) in self._claimed:
+                # Left unaccepted, the key goes to the shortcut (our action).
+                e.ignore()
+                return True
+        return super().event(e)
+
+    def mousePressEvent(self, e) -> None:  # noqa: N802
+        self._press_modifiers = e.modifiers()
+        super().mousePressEvent(e)
+
+    def mouseReleaseEvent(self, e) -> None:  # noqa: N802
+        if self._word_clicked:
+            self._word_clicked = False
+            return
+        super().mouseReleaseEvent(e)
+        if e.button() != Qt.MouseButton.LeftButton:
+            return
+        if self.textCursor().hasSelection():
+            self._exact = bool((self._press_modifiers | e.modifiers()) & EXACT_MODIFIERS)
+            if not self._exact:
+                self._snap_selection()
+            self._set_current(None)
+        else:
+            hit = self._span_at_point(e.position().toPoint())
+            self._set_current(hit.id if hit else None)
+
+    def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
+        """Select the project's word under the mouse, not Qt's idea of a word."""
+        if e.button() != Qt.MouseButton.LeftButton or not self.text:
+            return super().mouseDoubleClickEvent(e)
+        cursor = self.cursorForPosition(e.position().toPoint())
+        q = cursor.position()
+        if q > 0 and e.position().x() < self.cursorRect(cursor).x():
+            q -= 1
+        offset = min(self.offsets.to_py(q), len(self.text) - 1)
+        token = self.grid().token_at(offset)
+        if token and not self.text[token[0]:token[1]].isspace():
+            self.select_range(*token)
+        self._word_clicked = True  # the release that follows must not redo the selection
+
+    def viewportEvent(self, e: QEvent) -> bool:  # noqa: N802
+        if e.type() == QEvent.Type.ToolTip:
+            span = self._span_at_point(e.pos())
+            if span is None:
+                QToolTip.hideText()
+                e.ignore()
+            else:
+                QToolTip.showText(e.globalPos(), span_tooltip(span), self.viewport())
+            return True
+        return super().viewportEvent(e)
+
+    # -------------------------------------------------------------- paint
+    def paintEvent(self, e) -> None:  # noqa: N802
+        super().paintEvent(e)
+        if not self._placed:
+            return
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self._tag_font)
+        clip = e.rect()
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > clip.bottom():
+                break
+            if block.isVisible() and geometry.bottom() >= clip.top():
+                self._paint_tags(painter, block, geometry.topLeft())
+            block = block.next()
+        current = self._placed.get(self._current) if self._current is not None else None
+        if current is not None:
+            painter.setPen(QPen(SELECTED_FRAME, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for rect in self._range_rects(current.qs, current.qe):
+                painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
+        painter.end()
+
+    def _paint_tags(self, painter: QPainter, block, origin) -> None:
+        bs = block.position()
+        be = bs + block.length() - 1
+        layout = block.layout()
+        for p in self.index.overlapping(bs, be):
+            if not (bs < p.qe <= be):
+                continue  # the tag goes where the span ends
+            style = self.style_for(p.span)
+            rel = p.qe - bs
+            line = layout.lineForTextPosition(rel - 1)
+            if not line.isValid():
+                continue
+            x_end = line.cursorToX(rel)[0]
+            height = min(line.height() * 0.62, self._tag_height)
+            rect = QRectF(
+                origin.x() + x_end - style.tag_width - 2,
+                origin.y() + line.y() + (line.height() - height) / 2,
+                style.tag_width,
+                height,
+            )
+            confirmed = p.span.state in CONFIRMED_STATES
+            pen = QPen(style.border, 1)
+            if not confirmed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(style.fill)
+            painter.drawRoundedRect(rect, 3, 3)
+            painter.setPen(QColor("#1a1a1a") if confirmed else style.border.darker(130))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, p.span.label)
+
+    def _range_rects(self, qs: int, qe: int) -> list[QRectF]:
+        """On-screen rectangles (one per visual line) covering Qt positions [qs, qe)."""
+        rects: list[QRectF] = []
+        doc = self.document()
+        offset = self.contentOffset()
+        block = doc.findBlock(qs)
+        while block.isValid() and block.position() < qe:
+            origin = self.blockBoundingGeometry(block).translated(offset).topLeft()
+            bs = block.position()
+            layout = block.layout()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                ls, le = bs + line.textStart(), bs + line.textStart() + line.textLength()
+                a, b = max(qs, ls), min(qe, le)
+                if a >= b:
+                    continue
+                x1 = line.cursorToX(a - bs)[0]
+                x2 = line.cursorToX(b - bs)[0]
+                rects.append(QRectF(origin.x() + x1, origin.y() + line.y(), x2 - x1, line.height()))
+            block = block.next()
+        return rects
+
+
+def span_tooltip(span: Span) -> str:
+    """What hovering a span says: label, state, origin, confidence, model, author."""
+    state = {SUGGESTED: "suggestion (open)"}.get(span.state, span.state)
+    confidence = "—" if span.confidence is None else f"{span.confidence:.2f}"
+    origin = span.origin + (f" ({span.model_version})" if span.model_version else "")
+    parts = [
+        f"<b>{html.escape(span.label)}</b> · {html.escape(state)}",
+        f"origin: {html.escape(origin)} · confidence {confidence}",
+    ]
+    if span.author:
+        parts.append(f"by {html.escape(span.author)}")
+    return "<br>".join(parts)
+
+
+__all__ = ["PlacedSpan", "SpanHighlighter", "SpanIndex", "TextView", "TokenGrid", "span_tooltip"]

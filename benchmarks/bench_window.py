@@ -1,0 +1,214 @@
+"""How fast the window is on a whole corpus: open, next document, a label keystroke, memory.
+
+    python benchmarks/bench_window.py --corpus /tmp/corpus            # builds a project first
+    python benchmarks/bench_window.py --project big.annot         # measures an existing one
+
+Targets (docs/benchmarks.md): opening a project of the 28,555-article thaigov corpus < 1 s;
+going to the next document (text, highlights, panels) median < 50 ms for a median article
+and < 500 ms for the largest; a label keystroke to committed change < 30 ms; memory with
+that project open < 400 MB. Nothing here is asserted: it prints median / max figures.
+
+Building from ``--corpus`` imports every file (``run_import``), gives every document the
+pattern suggestions (fast), and gives the measured documents the full model suggestions
+(``run_preannotate``), so the measured articles carry as many highlights as a reviewer sees.
+Runs offscreen unless QT_QPA_PLATFORM says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MB (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def build(corpus: Path, path: Path, measured: list[int] | None = None) -> None:
+    from annotator.jobs.importer import run_import
+    from annotator.nlp import rules
+    from annotator.store.project import Project
+
+    print(f"building {path} from {corpus} …", flush=True)
+    t = time.perf_counter()
+    with Project.create(path) as project, project.bulk():
+        report = run_import(project, [corpus])
+        print(f"  import: {report.summary().splitlines()[0]} ({time.perf_counter() - t:.0f} s)", flush=True)
+        ids = project.document_ids()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = project.query(f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            with project.transaction():
+                for doc_id, text in rows:
+                    project.replace_suggestions(doc_id, rules.find(text), rules.VERSION)
+        print(f"  pattern suggestions everywhere ({time.perf_counter() - t:.0f} s)", flush=True)
+
+
+def model_suggestions(path: Path, doc_ids: list[int]) -> None:
+    """The statistical model's suggestions for the documents the benchmark opens."""
+    from annotator.nlp.preannotate import run_preannotate
+    from annotator.store.project import Project
+
+    t = time.perf_counter()
+    with Project.open(path) as project:
+        todo = [d for d in doc_ids if not project.query(
+            "SELECT 1 FROM spans WHERE doc_id = ? AND origin = 'model' LIMIT 1", (d,))]
+        if todo:
+            report = run_preannotate(project, doc_ids=todo)
+            print(f"  model suggestions: {report.summary()} ({time.perf_counter() - t:.0f} s)", flush=True)
+
+
+def pick_documents(path: Path, sample: int, largest: int) -> tuple[list[int], list[int]]:
+    """Documents of about median length, and the largest ones."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT id, length(text) FROM documents ORDER BY length(text), id").fetchall()
+    conn.close()
+    middle = len(rows) // 2
+    around = rows[max(0, middle - sample // 2) : middle + (sample + 1) // 2]
+    print(f"  {len(rows)} documents; median length {rows[middle][1]:,} characters;"
+          f" largest {rows[-1][1]:,}", flush=True)
+    return [r[0] for r in around], [r[0] for r in rows[-largest:]]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def summary(name: str, times: list[float], target: str) -> str:
+    return (f"{name:<44} median {ms(statistics.median(times))}   max {ms(max(times))}"
+            f"   (n={len(times)}; target {target})")
+
+
+def measure(path: Path, median_ids: list[int], largest_ids: list[int], keystrokes: int) -> None:
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.core.model import SUGGESTED
+
+    # Settings of our own, so the benchmark neither reads nor changes the user's.
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path.parent / "bench-settings"))
+    QCoreApplication.setOrganizationName("ThaiNER-benchmark")
+    app = QApplication.instance() or QApplication([])
+    from annotator.gui.main_window import MainWindow
+    from annotator.store.project import Project
+
+    before = rss_mb()
+    t = time.perf_counter()
+    project = Project.open(path)
+    window = MainWindow(project, remember=False)
+    window.resize(1440, 900)
+    window.show()
+    app.processEvents()
+    opened = time.perf_counter() - t
+    print(f"{'open project + window, first document shown':<44} {ms(opened)}   (target < 1000 ms)")
+    print(f"{'memory after opening':<44} {rss_mb():7.0f} MB   (python + Qt before opening: {before:.0f} MB;"
+          f" target < 400 MB)")
+
+    def show(doc_id: int) -> float:
+        start = time.perf_counter()
+        window.show_document(doc_id)
+        # The paint is part of the switch: processing the posted update requests paints
+        # every changed widget once (as on screen; forcing repaint() would paint twice).
+        app.processEvents()
+        return time.perf_counter() - start
+
+    show(median_ids[0])
+    median_times = [show(d) for d in median_ids]
+    spans = [len(project.spans(d)) for d in median_ids]
+    print(summary("next document, median-length articles", median_times, "median < 50 ms"),
+          f"spans per article: median {statistics.median(spans):.0f}")
+    large_times = [show(d) for d in largest_ids]
+    spans = [len(project.spans(d)) for d in largest_ids]
+    print(summary("next document, largest articles", large_times, "< 500 ms"),
+          f"spans: {min(spans)}–{max(spans)}")
+
+    # A label keystroke: select a free word, press the PERSON hotkey, the span is committed.
+    view = window.text_view
+    key_times = []
+    accept_times = []
+    for doc_id in median_ids:
+        if len(key_times) >= keystrokes:
+            break
+        window.show_document(doc_id)
+        view.setFocus()
+        grid = view.grid()
+        taken = [(s.start, s.end) for s in window.spans]
+        for ws, we in zip(grid.word_starts, grid.word_ends):
+            if all(we <= s or e <= ws for s, e in taken):
+                break
+        else:
+            continue
+        view.select_range(ws, we)
+        count = len(project.spans(doc_id))
+        app.processEvents()
+        start = time.perf_counter()
+        QTest.keyClick(view, Qt.Key.Key_1)
+        app.processEvents()  # and painted
+        key_times.append(time.perf_counter() - start)
+        assert len(project.spans(doc_id)) == count + 1, "the keystroke did not make a span"
+        if any(s.state == SUGGESTED for s in window.spans):
+            window.go_to_suggestion(True)
+            app.processEvents()
+            start = time.perf_counter()
+            QTest.keyClick(view, Qt.Key.Key_Return)
+            app.processEvents()
+            accept_times.append(time.perf_counter() - start)
+    if key_times:
+        print(summary("label keystroke -> committed and painted", key_times, "< 30 ms"))
+    if accept_times:
+        print(summary("accept keystroke -> committed, next shown", accept_times, "< 30 ms"))
+    for _ in range(len(key_times) + len(accept_times)):
+        project.undo()  # leave the benchmark project as it was
+    print(f"{'memory at the end':<44} {rss_mb():7.0f} MB")
+    window.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--corpus", type=Path, help="folder of articles to build a project from")
+    source.add_argument("--project", type=Path, help="an existing project file")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/bench_window/corpus.annot"),
+                        help="where --corpus builds its project (reused when it exists)")
+    parser.add_argument("--sample", type=int, default=100, help="median-length articles to open")
+    parser.add_argument("--largest", type=int, default=5, help="largest articles to open")
+    parser.add_argument("--keys", type=int, default=50, help="label keystrokes to time")
+    parser.add_argument("--no-model", action="store_true", help="pattern suggestions only (no CRF run)")
+    args = parser.parse_args(argv)
+
+    path = args.project
+    if args.corpus:
+        path = args.out
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            build(args.corpus, path)
+    median_ids, largest_ids = pick_documents(path, args.sample, args.largest)
+    if args.corpus and not args.no_model:
+        model_suggestions(path, median_ids + largest_ids)
+    measure(path, median_ids, largest_ids, args.keys)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
