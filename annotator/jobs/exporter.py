@@ -27,6 +27,7 @@ from annotator.store.project import Project
 
 SPLIT_NAMES = ("train", "dev", "test")
 CONCATENABLE = ("conll", "jsonl", "hf", "doccano")  # files that are documents one after another
+SPLITS_ITSELF = ("conll", "hf")  # token writers that split at span edges themselves
 PARALLEL_MIN = 2000  # below this, starting worker processes costs more than it saves
 CHUNK_DOCS = 500
 EXTENSIONS = {"conll": ".conll", "jsonl": ".jsonl", "hf": ".jsonl", "doccano": ".jsonl", "thainer": ".txt"}
@@ -130,7 +131,8 @@ def run_export(
                 warnings = _write_parallel(project, fmt, ids, states, options, target, counter, tick,
                                            cancelled, workers)
             else:
-                docs = _documents(project, ids, states, counter, tick, cancelled)
+                docs = _documents(project, ids, states, counter, tick, cancelled,
+                                  split_tokens=fmt not in SPLITS_ITSELF)
                 warnings = writer.write(docs, target, options) or []
             report.warnings.extend(warnings)
             report.documents[name] = len(ids)
@@ -164,15 +166,18 @@ def _documents(
     counter: Counter,
     tick: Callable[[int], None],
     cancelled: Callable[[], bool],
+    split_tokens: bool = True,
 ) -> Iterator[ExportDocument]:
-    """The documents to write, with tokens split at every span edge."""
+    """The documents to write, with tokens split at every span edge (unless the writer
+    does that itself: ``split_tokens`` False)."""
     for n, doc_id in enumerate(ids, 1):
         if cancelled():
             raise Cancelled("export cancelled; nothing was written")
         doc = project.document(doc_id)
         spans = project.span_data(doc_id, states)
-        cuts = {s.start for s in spans} | {s.end for s in spans}
-        tokens = split_at(project.tokens(doc_id, doc.text, cache=not project.readonly), cuts)
+        tokens = project.tokens(doc_id, doc.text, cache=not project.readonly)
+        if split_tokens:
+            tokens = split_at(tokens, {s.start for s in spans} | {s.end for s in spans})
         counter.update(s.label for s in spans)
         meta = {"title": doc.title, "date": doc.date, "url": doc.url, "source": doc.source, **doc.meta}
         meta = {k: v for k, v in meta.items() if v not in (None, "")}
@@ -187,7 +192,8 @@ def _write_chunk(args: tuple) -> tuple[list[str], Counter]:
     path, fmt, ids, states, options, part = args
     counter: Counter = Counter()
     with Project.open(path, readonly=True) as project:
-        docs = _documents(project, ids, states, counter, lambda n: None, lambda: False)
+        docs = _documents(project, ids, states, counter, lambda n: None, lambda: False,
+                          split_tokens=fmt not in SPLITS_ITSELF)
         warnings = formats.get(fmt).write(docs, part, options) or []
     return warnings, counter
 

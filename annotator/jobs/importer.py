@@ -72,6 +72,14 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield from (Path(m) for m in matches if Path(m).is_file())
 
 
+def _is_project_file(path: Path, project: Project) -> bool:
+    """The project's own file (or its WAL), when a folder holding it is imported."""
+    name = project.path.name
+    if not path.name.startswith(name) or path.name[len(name):] not in ("", "-wal", "-shm", "-journal"):
+        return False
+    return path.resolve().parent == project.path.resolve().parent
+
+
 def _brat_pairs(files: list[Path]) -> list[Path]:
     """In a brat folder the .ann files ride with their .txt; list each document once."""
     names = {f for f in files}
@@ -92,9 +100,8 @@ def run_import(
     if unknown_labels not in UNKNOWN_LABEL_POLICIES:
         raise ValueError(f"unknown_labels must be one of {UNKNOWN_LABEL_POLICIES}")
     report = ImportReport()
-    own = {project.path.resolve().with_name(project.path.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")}
     try:
-        files = _brat_pairs([f for f in expand(paths) if f.resolve() not in own])
+        files = _brat_pairs([f for f in expand(paths) if not _is_project_file(f, project)])
     except InputFileError as e:
         report.failed.append(e.problem)
         return report

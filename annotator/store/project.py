@@ -138,9 +138,20 @@ class Project:
 
     # ----------------------------------------------------------- transactions
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One logical change, committed when the outermost block ends."""
+    def transaction(self, savepoint: bool = True) -> Iterator[None]:
+        """One logical change, committed when the outermost block ends.
+
+        Inside another transaction this is a savepoint, unless ``savepoint`` is False (for
+        small steps that the caller's own savepoint already covers).
+        """
         with self._lock:
+            if self._depth and not savepoint:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
             if self._depth:
                 # A nested transaction is a savepoint: if it fails, only its own work is undone.
                 name = f"sp{self._depth}"
@@ -420,7 +431,7 @@ class Project:
         if status not in DOC_STATUSES:
             raise ValueError(f"unknown status {status}")
         h = content_hash(doc.text)
-        with self.transaction():
+        with self.transaction(savepoint=False):
             if self._conn.execute("SELECT 1 FROM documents WHERE content_hash = ?", (h,)).fetchone():
                 return None
             meta = dict(doc.meta)
