@@ -38,6 +38,10 @@ CREATE TABLE documents (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX documents_status ON documents (status);
+-- The document list sorts by these; without an index SQLite reads past every article's text.
+CREATE INDEX documents_title ON documents (title);
+CREATE INDEX documents_date ON documents (date);
+CREATE INDEX documents_open ON documents (open_suggestions);
 CREATE TABLE spans (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
