@@ -73,6 +73,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--keep", help="keep the project at this path")
+    ap.add_argument("--phases", default="import,preannotate,export",
+                    help="comma-separated subset, in order (later phases need the earlier ones' project)")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--project", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
@@ -88,7 +90,7 @@ def main() -> int:
     project = Path(args.keep) if args.keep else work / "corpus.annot"
     out = work / "corpus.conll"
     results = []
-    for name in ("import", "preannotate", "export"):
+    for name in args.phases.split(","):
         cmd = [sys.executable, __file__, "--phase", name, "--project", str(project), "--corpus", str(corpus),
                "--limit", str(args.limit), "--workers", str(args.workers), "--out", str(out)]
         line = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
@@ -98,7 +100,8 @@ def main() -> int:
               f"  peak {r['peak_mb']:6.0f} MB (workers {r['peak_worker_mb']:.0f} MB)"
               + "".join(f"  {k} {v}" for k, v in r.items() if k not in
                         ("phase", "documents", "seconds", "per_second", "peak_mb", "peak_worker_mb")))
-    print(f"project file: {project.stat().st_size / 1e6:.0f} MB")
+    if project.exists():
+        print(f"project file: {project.stat().st_size / 1e6:.0f} MB")
     return 0
 
 

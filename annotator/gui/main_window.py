@@ -681,7 +681,7 @@ class MainWindow(QMainWindow):
         state = saved("window/state")
         if state is None or not self.restoreState(state):
             # Room for the entity table's five columns.
-            self.resizeDocks([self.list_dock, self.right_dock], [330, 460], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.list_dock, self.right_dock], [420, 440], Qt.Orientation.Horizontal)
         splitter = saved("window/rightSplitter")
         if splitter is not None:
             self.right_splitter.restoreState(splitter)

@@ -1,0 +1,32 @@
+"""Metadata of the five seed articles in ../shared/seeds: title, date and source URL found?
+
+    .venv/bin/python benchmarks/check_seeds.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from annotator.formats import txt  # noqa: E402
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def main() -> int:
+    if not SEEDS.is_dir():
+        print(f"{SEEDS} is not here; nothing checked")
+        return 0
+    for path in sorted(SEEDS.glob("*.txt")):
+        doc = next(txt.read(path))
+        meta = doc.meta
+        print(f"{path.name}: {len(doc.text):6} chars  date {meta.get('date', '-'):<10}"
+              f"  url {'yes' if meta.get('url') else 'no ':<3}  title {meta.get('title', '-')[:50]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
