@@ -265,6 +265,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("project", nargs="?")
     s.add_argument("--screenshot", metavar="FILE", help="render, save a PNG of the window and exit")
     s.set_defaults(func=cmd_gui)
+
+    # Areas with commands of their own: models (train, evaluate, queue), teams (split,
+    # agreement, merge), safety (check, backup, restore).
+    from annotator import cli_model, cli_safety, cli_team
+
+    for area in (cli_model, cli_team, cli_safety):
+        area.register(sub)
     return p
 
 

@@ -129,9 +129,36 @@ def _split(script: str) -> list[str]:
     return out
 
 
+SCHEMA_V2 = """
+-- Models trained inside the project, newest used for suggestions.
+CREATE TABLE models (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'crf',
+    base TEXT NOT NULL DEFAULT 'scratch',
+    data BLOB NOT NULL,
+    documents INTEGER NOT NULL DEFAULT 0,
+    tokens INTEGER NOT NULL DEFAULT 0,
+    labels TEXT NOT NULL DEFAULT '[]',
+    scores TEXT NOT NULL DEFAULT '{}',
+    settings TEXT NOT NULL DEFAULT '{}',
+    train_seconds REAL
+);
+-- Where a span's decision came from beyond its author: agreement between annotators,
+-- adjudication (JSON, NULL when there is nothing to say).
+ALTER TABLE spans ADD COLUMN provenance TEXT;
+"""
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    for statement in _split(SCHEMA_V2):
+        conn.execute(statement)
+
+
 # (version reached, step). Append only.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _v1),
+    (2, _v2),
 ]
 
 LATEST = MIGRATIONS[-1][0]

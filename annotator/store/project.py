@@ -816,7 +816,7 @@ class Project:
 
     def _restore_span(self, span_id: int, current: dict | None, wanted: dict | None) -> None:
         now_row = self._span_json(span_id)
-        if _strip_times(now_row) != _strip_times(current):
+        if not _same_span(now_row, current):
             raise SpanError("this span has changed since; cannot undo")
         if wanted is None:
             self._conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
@@ -907,10 +907,12 @@ def decode_tokens(blob: bytes) -> list[tuple[int, int]]:
     return list(zip([0, *ends[:-1]], ends))
 
 
-def _strip_times(row: dict | None) -> dict | None:
-    if row is None:
-        return None
-    return {k: v for k, v in row.items() if k not in ("updated_at", "author")}
+def _same_span(row: dict | None, logged: dict | None) -> bool:
+    """Is the span still as the log left it? Only the logged columns count (a later schema
+    may have added some), and not who touched it last or when."""
+    if row is None or logged is None:
+        return row is None and logged is None
+    return all(row.get(k) == v for k, v in logged.items() if k not in ("updated_at", "author"))
 
 
 def _overlaps_any(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:

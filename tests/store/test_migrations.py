@@ -1,0 +1,34 @@
+"""Project files written by earlier schema versions open, migrate, and keep their data.
+
+tests/data/schemas/vN.annot was written by the program at schema version N (never edited).
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from annotator.store import migrations
+from annotator.store.project import Project
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "schemas"
+
+
+@pytest.mark.parametrize("version", range(1, migrations.LATEST))
+def test_old_project_migrates_and_keeps_everything(tmp_path, version):
+    path = tmp_path / "old.annot"
+    shutil.copy(SCHEMAS / f"v{version}.annot", path)
+    with Project.open(path) as p:
+        assert p.schema_version == migrations.LATEST
+        assert p.document_count() == 2 and p.annotator == "somying"
+        states = sorted((s.label, s.state) for s in p.spans(1))
+        assert states == [("DATE", "manual"), ("LOCATION", "rejected"), ("PERSON", "accepted")]
+        assert p.has_label("LENGTH") and not p.has_label("LEN")
+        assert p.can_undo()  # the change log came along: undo still works
+        p.undo()
+        assert [s.label for s in p.spans(1)] == ["PERSON", "LOCATION"]
+
+
+def test_every_version_has_a_fixture():
+    for version in range(1, migrations.LATEST):
+        assert (SCHEMAS / f"v{version}.annot").exists(), f"keep a v{version} project in {SCHEMAS}"
