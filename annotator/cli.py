@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -33,10 +34,13 @@ class _Cancel:
         signal.signal(signal.SIGINT, handler)
 
 
-def _open(path: str):
-    from annotator.store.project import Project
+def _open(path: str, read: bool = False):
+    """The project, for writing (a backup of it is made alongside, see store/backup.py);
+    ``read``: commands that only read fall back to a read-only view while another program
+    has the project open for writing."""
+    from annotator.cli_safety import open_project
 
-    return Project.open(path)
+    return open_project(path, read=read)
 
 
 # ------------------------------------------------------------------ commands
@@ -91,74 +95,76 @@ def _parse_map(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _run_job(label: str, args: argparse.Namespace, job) -> object:
+    """Open the project, run ``job(project, progress, cancelled)`` with terminal progress and
+    Ctrl+C as a polite cancel, print the report's summary, and return the report."""
+    cancel = _Cancel()
+    cancel.install()
+    progress = TerminalProgress(label)
+    with _open(args.project, read=args.command == "export") as project:
+        report = job(project, progress, cancel)
+    progress.finish()
+    print(report.summary())
+    return report
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from annotator.jobs.importer import run_import
 
-    cancel = _Cancel()
-    cancel.install()
-    progress = TerminalProgress("import")
-    with _open(args.project) as project:
-        report = run_import(
-            project,
-            args.paths,
-            fmt=args.format,
-            as_gold=args.as_ == "gold",
-            unknown_labels=args.unknown_labels,
-            label_map=_parse_map(args.map or []),
-            max_bytes=args.max_size,
-            progress=progress,
-            cancelled=cancel,
-        )
-    progress.finish()
-    print(report.summary())
+    report = _run_job("import", args, lambda project, progress, cancelled: run_import(
+        project,
+        args.paths,
+        fmt=args.format,
+        as_gold=args.as_ == "gold",
+        unknown_labels=args.unknown_labels,
+        label_map=_parse_map(args.map or []),
+        max_bytes=args.max_size,
+        progress=progress,
+        cancelled=cancelled,
+    ))
     return 1 if report.failed or report.cancelled else 0
 
 
 def cmd_preannotate(args: argparse.Namespace) -> int:
     from annotator.nlp.preannotate import run_preannotate
 
-    cancel = _Cancel()
-    cancel.install()
-    progress = TerminalProgress("pre-annotate")
-    with _open(args.project) as project:
-        report = run_preannotate(project, workers=args.workers, progress=progress, cancelled=cancel)
-    progress.finish()
-    print(report.summary())
+    report = _run_job("pre-annotate", args, lambda project, progress, cancelled: run_preannotate(
+        project, workers=args.workers, progress=progress, cancelled=cancelled))
     return 1 if report.cancelled else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from annotator.jobs.exporter import parse_split, run_export
 
-    cancel = _Cancel()
-    cancel.install()
-    progress = TerminalProgress("export")
-    with _open(args.project) as project:
-        report = run_export(
-            project,
-            args.out,
-            args.format,
-            status=args.status,
-            include_suggestions=args.include_suggestions,
-            split=parse_split(args.split) if args.split else None,
-            seed=args.seed,
-            scheme=args.scheme,
-            with_authors=args.with_authors,
-            progress=progress,
-            cancelled=cancel,
-        )
-    progress.finish()
-    print(report.summary())
+    split = parse_split(args.split) if args.split else None
+    _run_job("export", args, lambda project, progress, cancelled: run_export(
+        project,
+        args.out,
+        args.format,
+        status=args.status,
+        include_suggestions=args.include_suggestions,
+        split=split,
+        seed=args.seed,
+        scheme=args.scheme,
+        with_authors=args.with_authors,
+        progress=progress,
+        cancelled=cancelled,
+    ))
     return 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    with _open(args.project) as project:
+    from annotator.evaluation.suggestion_report import suggestion_report
+
+    with _open(args.project, read=True) as project:
         stats = project.stats()
+        report = suggestion_report(project)  # what reviewers did with each suggestion, per label
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        print(json.dumps({**stats, "suggestion_report": report.to_json()}, ensure_ascii=False, indent=2))
         return 0
     print(_format_stats(stats))
+    print("\nsuggestions by what reviewers did with them (label: the suggestion's; missed: the span made)")
+    print(report.format())
     return 0
 
 
@@ -287,6 +293,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except AnnotatorError as e:
         print(f"annotator: {e}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as e:  # a damaged file, a failing disk: say which and what to do
+        from annotator.store.sqlite_errors import translate
+
+        print(f"annotator: {translate(e, getattr(args, 'project', '?'), 'use') or e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("annotator: aborted", file=sys.stderr)

@@ -26,6 +26,19 @@ class ProjectInUseError(AnnotatorError):
     code = "E003"
 
 
+class ProjectDamagedError(AnnotatorError):
+    """The project file cannot be read as it should: SQLite reports it malformed, or it is
+    no longer a database at all (``annotator check`` says more; ``restore`` fixes it)."""
+
+    code = "E004"
+
+
+class StorageError(AnnotatorError):
+    """The project file cannot be written: disk full, file too large, read-only place."""
+
+    code = "E005"
+
+
 class LabelError(AnnotatorError):
     code = "E010"
 

@@ -40,13 +40,16 @@ class SpanData:
     origin: str = "import"
     confidence: float | None = None
     author: str | None = None
+    provenance: str | None = None  # JSON text, as stored: agreement and adjudication
 
 
 @dataclass
 class DocumentData:
     """A document as read from a file, before it has an id in a project.
 
-    ``source`` and ``line`` say where it came from, for error messages.
+    ``source`` and ``line`` say where it came from, for error messages. ``annotator`` names
+    the team member whose finished annotation this is (another annotator's project file or
+    its export): the importer then merges it as theirs instead of skipping a known text.
     """
 
     text: str
@@ -54,6 +57,7 @@ class DocumentData:
     spans: list[SpanData] = field(default_factory=list)
     source: str = ""
     line: int = 0
+    annotator: str | None = None
 
 
 @dataclass(frozen=True)

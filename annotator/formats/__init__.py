@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-READERS = ("txt", "jsonl", "conll", "thainer", "hf", "doccano", "brat")
+READERS = ("txt", "jsonl", "conll", "thainer", "hf", "doccano", "brat", "annot")
 WRITERS = ("conll", "jsonl", "hf", "doccano", "brat", "thainer")
 
 # File name endings that choose a reader when --format is auto.
@@ -28,6 +28,7 @@ _BY_SUFFIX = {
     ".bio": "conll",
     ".bioes": "conll",
     ".tsv": "conll",
+    ".annot": "annot",  # another annotator's project file
 }
 
 
@@ -36,6 +37,7 @@ class WriteOptions:
     scheme: str = "iob2"  # or "bioes", for token formats
     labels: list[str] = field(default_factory=list)  # label names, in project order
     with_authors: bool = False
+    annotator: str | None = None  # the project's annotator, written with authors (jsonl)
 
 
 def get(name: str) -> ModuleType:

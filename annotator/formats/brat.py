@@ -41,7 +41,7 @@ from annotator.formats import WriteOptions
 
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _FRAGMENT = re.compile(f"[^{re.escape(LINE_BREAKS)}]+")
-_NUMBER = re.compile(r"[0-9]+")
+_NUMBER = re.compile(r"[0-9]{1,18}")  # longer is no offset (and int() refuses 4,300 digits)
 DISCONTINUOUS_SEPARATOR = " "  # between fragment texts in the covered text column
 CONF_NAME = "annotation.conf"
 

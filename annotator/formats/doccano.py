@@ -30,7 +30,7 @@ from annotator.formats.jsonl import read
 __all__ = ["read", "write"]
 
 # Keys our reader (and doccano) give a meaning of their own.
-RESERVED = frozenset({"id", "text", "meta", *jsonl.SPAN_KEYS, *jsonl.DERIVED_KEYS})
+RESERVED = frozenset({"id", "text", "meta", "annotator", *jsonl.SPAN_KEYS, *jsonl.DERIVED_KEYS})
 
 
 def write(

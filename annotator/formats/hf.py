@@ -94,8 +94,9 @@ def _load_labels(path: Path) -> list[str] | None:
         return None
     try:
         names = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise InputFileError(str(path), 0, f"cannot read the label list: {e}") from e
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        why = "nested too deeply" if isinstance(e, RecursionError) else e
+        raise InputFileError(str(path), 0, f"cannot read the label list: {why}") from None
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise InputFileError(str(path), 0, "the label list must be a JSON list of tag names")
     for name in names:
@@ -172,6 +173,10 @@ def read(
             obj = json.loads(line)
         except json.JSONDecodeError as e:
             yield InputProblem(str(path), number, f"not valid JSON: {e.msg} (column {e.colno})")
+            continue
+        except (ValueError, RecursionError) as e:  # a 5,000-digit integer, nesting 100,000 deep
+            why = "nested too deeply" if isinstance(e, RecursionError) else str(e).split(";", 1)[0]
+            yield InputProblem(str(path), number, f"not usable JSON: {why}")
             continue
         try:
             text, spans, meta = _document(obj, names, labels_file, join)

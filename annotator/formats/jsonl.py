@@ -9,7 +9,7 @@ Sample (what :func:`write` produces, wrapped here; one line in the file)::
 Offsets are code points, end-exclusive. :func:`read` also takes the spans of other tools:
 
 * spaCy / Prodigy: ``"spans"`` (or spaCy's ``"ents"``): ``[{"start", "end", "label"}]``,
-  optionally ``"state"``, ``"origin"``, ``"confidence"``, ``"author"``. A span's
+  optionally ``"state"``, ``"origin"``, ``"confidence"``, ``"author"``, ``"provenance"``. A span's
   ``"text"``, when given, must equal the text at its offsets (catches files whose
   offsets count bytes or UTF-16 units instead of code points);
 * doccano: ``"label": [[0, 13, "PERSON"], ...]`` (older exports: ``"labels"``), or
@@ -23,6 +23,8 @@ Decisions:
   is lost on import; keys of a ``"meta"`` object win over such top-level keys. Only
   values derived from the text are dropped: ``tokens`` (our own output has them; they
   would be stale once spans change) and Prodigy's ``_input_hash`` / ``_task_hash``.
+* A top-level ``"annotator"`` string (``export --with-authors`` writes it on finished
+  documents) says whose annotation the record is: the importer merges it as theirs.
 * A line is refused (an ``InputProblem``, reading goes on) for bad JSON, a missing /
   non-string / blank text, non-integer offsets, spans outside ``0 <= start < end <=
   len(text)``, a span ``"text"`` that differs from the text at its offsets, unknown
@@ -41,7 +43,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from annotator.core.errors import InputFileError, InputProblem
-from annotator.core.model import SPAN_ORIGINS, SPAN_STATES, DocumentData, ExportDocument, SpanData
+from annotator.core.model import DONE, SPAN_ORIGINS, SPAN_STATES, DocumentData, ExportDocument, SpanData
 from annotator.formats import WriteOptions, encoding
 
 # Keys that hold spans, in the order they are looked for.
@@ -72,6 +74,14 @@ def read(path: str | os.PathLike[str]) -> Iterator[DocumentData | InputProblem]:
             yield InputProblem(str(path), line_no, f"not valid JSON: {e.msg} (column {e.colno})")
         except Refused as e:
             yield InputProblem(str(path), line_no, str(e))
+        except (ValueError, RecursionError) as e:  # an integer of 5,000 digits, nesting 100,000 deep
+            yield InputProblem(str(path), line_no, f"not usable JSON: {_too_much(e)}")
+
+
+def _too_much(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error).split(";", 1)[0]
 
 
 def record_to_document(obj: Any, source: str = "", line: int = 0) -> DocumentData:
@@ -82,8 +92,11 @@ def record_to_document(obj: Any, source: str = "", line: int = 0) -> DocumentDat
     spans: list[SpanData] = []
     extras: dict[str, Any] = {}
     span_key = None
+    annotator = obj.get("annotator") if isinstance(obj.get("annotator"), str) else None
+    if annotator is not None and not annotator.strip():
+        raise Refused('"annotator" is empty: name whose annotation this is, or leave it out')
     for key, value in obj.items():
-        if key in ("text", "meta") or key in DERIVED_KEYS:
+        if key in ("text", "meta") or key in DERIVED_KEYS or (key == "annotator" and annotator):
             continue
         if key in SPAN_KEYS and not (key in CATEGORY_KEYS and _is_category_list(value)):
             found = _spans(key, value, text)
@@ -98,7 +111,8 @@ def record_to_document(obj: Any, source: str = "", line: int = 0) -> DocumentDat
         meta = {}
     if not isinstance(meta, dict):
         raise Refused(f'"meta" must be an object, found {_json_type(meta)}')
-    return DocumentData(text, {**extras, **meta}, spans, source=source, line=line)
+    return DocumentData(text, {**extras, **meta}, spans, source=source, line=line,
+                        annotator=annotator.strip() if annotator else None)
 
 
 def _lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
@@ -242,6 +256,11 @@ def _span_extras(where: str, item: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(author, str):
             raise Refused(f"{where}: author must be a string, found {json.dumps(author)}")
         out["author"] = author
+    provenance = item.get("provenance")
+    if provenance is not None:
+        if not isinstance(provenance, dict):
+            raise Refused(f"{where}: provenance must be an object, found {_json_type(provenance)}")
+        out["provenance"] = json.dumps(provenance, ensure_ascii=False, sort_keys=True)
     return out
 
 
@@ -274,13 +293,18 @@ def write(
 
 
 def document_record(doc: ExportDocument, options: WriteOptions) -> dict[str, Any]:
-    return {
+    record = {
         "id": doc.id,
         "text": doc.text,
         "meta": doc.meta,
         "tokens": [[start, end] for start, end in doc.tokens],
         "spans": [_span_record(s, options.with_authors) for s in doc.spans],
     }
+    if options.with_authors and options.annotator and doc.status == DONE:
+        # Whose finished annotation this is: importing the file into another project merges
+        # it as theirs (an empty "spans" then says "no entity here", which counts).
+        record["annotator"] = options.annotator
+    return record
 
 
 def dumps(record: dict[str, Any]) -> str:
@@ -303,4 +327,6 @@ def _span_record(span: SpanData, with_author: bool) -> dict[str, Any]:
     }
     if with_author:
         out["author"] = span.author
+        if span.provenance:
+            out["provenance"] = json.loads(span.provenance)
     return out

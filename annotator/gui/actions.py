@@ -49,7 +49,7 @@ def _a(name: str, text: str, keys: str | tuple[str, ...], menu: str, scope: str 
 
 
 # Menu titles, in menu-bar order.
-MENUS = ("&File", "&Edit", "&Select", "&Span", "&Review", "&Model", "&View", "&Help")
+MENUS = ("&File", "&Edit", "&Select", "&Span", "&Review", "&Adjudicate", "&Model", "&View", "&Help")
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # File
@@ -97,9 +97,24 @@ ACTIONS: tuple[ActionSpec, ...] = (
        "Mark this document done and open the next unfinished one"),
     _a("next_document", "Next document", "Ctrl+PgDown", "&Review", WINDOW),
     _a("prev_document", "Previous document", "Ctrl+PgUp", "&Review", WINDOW),
+    # Adjudicate: decide where annotators disagree (a merged project)
+    _a("adjudicate", "&Adjudication", "F8", "&Adjudicate",
+       help="Adjudication: show the conflicts and go to the next open one"),
+    *(_a(f"take_{k}", f"Take version &{k}", f"Alt+{k}", "&Adjudicate", REVIEW,
+         f"Take version {k} of the conflict as gold (the others are rejected)") for k in range(1, 10)),
+    _a("take_none", "Take &none", "Alt+0", "&Adjudicate", REVIEW,
+       "No entity here: reject every version of the conflict"),
+    _a("next_conflict", "Next conflict", "Alt+Down", "&Adjudicate", REVIEW, "Go to the next open conflict"),
+    _a("prev_conflict", "Previous conflict", "Alt+Up", "&Adjudicate", REVIEW, "Go to the previous open conflict"),
     # Model
     _a("preannotate", "&Pre-annotate", "Ctrl+Shift+P", "&Model",
        help="Suggest entities in every document not yet finished"),
+    _a("train_model", "&Train model", "Ctrl+Shift+T", "&Model",
+       help="Train a model on the done documents, then re-suggest in the documents nobody has reviewed"),
+    _a("propagate_everywhere", "Suggest this span &everywhere", "Ctrl+Shift+G", "&Model",
+       help="Suggest the selected confirmed span's text in every unfinished document"),
+    _a("model_report", "Models and suggestion &report…", "Ctrl+Shift+R", "&Model",
+       help="Models trained, and what reviewers did with the suggestions, per label"),
     # View
     _a("zoom_in", "Zoom &in", ("Ctrl++", "Ctrl+="), "&View", help="Larger text"),
     _a("zoom_out", "Zoom &out", "Ctrl+-", "&View", help="Smaller text"),

@@ -53,16 +53,19 @@ def open_window(project_path: str | Path | None = None, screenshot: bool = False
     Raises AnnotatorError for a file that is not a usable project.
     """
     from annotator.gui.demo import build_demo, demo_path
+    from annotator.gui.dialogs import project_problems
     from annotator.gui.main_window import MainWindow
     from annotator.store.project import Project
 
     application()
     project = None
+    # In use by another program, or damaged: say so, offer the latest backup (not for screenshots).
+    open_ = Project.open if screenshot else (lambda path: project_problems.open_project(None, path))
     if project_path:
-        project = Project.open(project_path)
+        project = open_(project_path)
     elif (remembered := last_project()) is not None:
         try:
-            project = Project.open(remembered)
+            project = open_(remembered)
         except AnnotatorError as e:  # moved, damaged, from a newer version: still start
             print(f"annotator: cannot reopen the last project: {e}", file=sys.stderr)
     if project is None and not project_path and (screenshot or demo_path().is_file()):
@@ -70,7 +73,7 @@ def open_window(project_path: str | Path | None = None, screenshot: bool = False
 
     window = MainWindow(project, remember=not screenshot)
     window.show()
-    if project is None:
+    if project is None and not project_path:  # (a named project the user gave up on: no demo)
         # First start: build the demo in the background, with the window already up.
         def built(path: Path) -> None:
             if window.project is None:  # unless the user opened a project meanwhile

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.errors import AnnotatorError, LabelError, SpanError
+from annotator.core.errors import AnnotatorError, LabelError, ProjectDamagedError, SpanError, StorageError
 from annotator.core.model import DOC_STATUSES, DONE, SUGGESTED, Document, Span
 from annotator.gui import actions as action_table
+from annotator.gui.dialogs import project_problems
+from annotator.gui.adjudication import AdjudicationMode
 from annotator.gui.fonts import missing_thai_font_message
 from annotator.gui.widgets.document_list import DocumentListPanel
 from annotator.gui.widgets.entity_panel import EntityPanel
@@ -124,6 +126,10 @@ class MainWindow(QMainWindow):
         self.entity_panel.spanActivated.connect(self._on_span_activated)
         self.label_palette.labelChosen.connect(self.apply_label)
         self.label_palette.manageRequested.connect(self.manage_labels)
+        self.adjudication = AdjudicationMode(self)  # its dock, hidden until F8
+        from annotator.gui.model_tools import ModelTools
+
+        self.model_tools = ModelTools(self)  # Model -> Train, propagation, report
 
     def _build_actions(self) -> None:
         handlers: dict[str, Callable[[], object]] = {
@@ -163,13 +169,25 @@ class MainWindow(QMainWindow):
             "focus_documents": self._focus_documents,
             "focus_text": self.text_view.setFocus,
             "show_shortcuts": self.show_shortcuts,
+            "train_model": self.model_tools.train,
+            "propagate_everywhere": self.model_tools.propagate_everywhere,
+            "model_report": self.model_tools.show_report,
+            "adjudicate": self.adjudication.start,
+            "take_none": lambda: self.adjudication.take(0),
+            "next_conflict": lambda: self.adjudication.step(forward=True),
+            "prev_conflict": lambda: self.adjudication.step(forward=False),
+            **{f"take_{k}": (lambda k=k: self.adjudication.take(k)) for k in range(1, 10)},
         }
         scopes = {
-            action_table.REVIEW: [self.text_view, self.entity_panel, self.label_palette],
+            action_table.REVIEW: [self.text_view, self.entity_panel, self.label_palette, self.adjudication.panel],
             action_table.TEXT: [self.text_view],
         }
         self.commands, self.menus = action_table.build_actions(self, handlers, scopes, self.menuBar())
         self.label_menu = self.menus["&Span"].addMenu("&Label as")
+        self.model_tools.install(self.menus["&Model"])
+        rename = self.menus["&Edit"].addAction("Annotator &name…")  # no key: rarely needed
+        rename.setObjectName("annotator_name")
+        rename.triggered.connect(self.change_annotator)
         self.text_view.claim_keys(
             seq for spec in action_table.ACTIONS if spec.scope != action_table.WINDOW
             for seq in self.commands[spec.name].shortcuts()
@@ -216,7 +234,7 @@ class MainWindow(QMainWindow):
         self.doc_id = None
         self.document = None
         self.spans = []
-        self.setWindowTitle(f"{project.path.name} — {APP_TITLE}")
+        self._update_title()
         old = self.list_dock.widget()
         self.list_panel = DocumentListPanel(project, self)
         self.list_panel.documentActivated.connect(self._on_document_activated)
@@ -228,8 +246,10 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self._labels_changed()
         self._count_project()
+        self.model_tools.project_changed()
         if self._remember:
             QSettings().setValue("project/last", str(Path(project.path).resolve()))
+            project_problems.watch(self, project)  # checks a big file, makes the rotating backup
         first = self._remembered_document() or self._first_document()
         if first is not None:
             self.show_document(first)
@@ -240,11 +260,37 @@ class MainWindow(QMainWindow):
             self.header_details.clear()
             self._update_progress()
 
-    def open_project(self, path: str | Path) -> bool:
+    def _update_title(self) -> None:
+        if self.project is not None:
+            self.setWindowTitle(f"{self.project.path.name} ({self.project.annotator}) — {APP_TITLE}")
+
+    def change_annotator(self) -> None:
+        """Edit -> Annotator name…: who this project records as the author of each change."""
+        if self.project is None:
+            return
+        from annotator.gui.dialogs.annotator_name import ask_annotator_name
+
+        name = ask_annotator_name(self, self.project.annotator)
+        if name is None or name == self.project.annotator:
+            return
         try:
-            project = Project.open(path)
+            self.project.annotator = name
+        except (ValueError, AnnotatorError) as e:
+            self.say(f"Refused: {e}")
+            return
+        self._update_title()
+        self.say(f"Changes are now recorded as {name}'s (undo goes back through {name}'s own changes)")
+
+    def open_project(self, path: str | Path) -> bool:
+        if self.project is not None and Path(path).resolve() == Path(self.project.path).resolve():
+            return True  # open here already (a second writer would be refused)
+        try:
+            # In use elsewhere, or damaged: project_problems says so and offers the backup.
+            project = project_problems.open_project(self, path)
         except AnnotatorError as e:
             QMessageBox.warning(self, "Cannot open project", str(e))
+            return False
+        if project is None:
             return False
         self.set_project(project)
         return True
@@ -307,6 +353,7 @@ class MainWindow(QMainWindow):
             self.list_panel.select_document(doc_id)
         self._update_progress()
         self._save_document_place()
+        self.adjudication.refresh()
 
     def _on_document_activated(self, doc_id: int) -> None:
         if doc_id != self.doc_id:  # not the echo of show_document's own select_document
@@ -365,6 +412,9 @@ class MainWindow(QMainWindow):
         except (SpanError, LabelError) as e:
             self.say(f"Refused: {e}")
             return False, None
+        except (StorageError, ProjectDamagedError) as e:  # disk full, read-only, damaged: not saved
+            QMessageBox.warning(self, "Change not saved", str(e))
+            return False, None
 
     def _reread(self, doc_id: int | None = None) -> None:
         """Read the shown document's spans and status back from the project after an edit."""
@@ -387,6 +437,7 @@ class MainWindow(QMainWindow):
         if self.list_panel is not None:
             self.list_panel.refresh_document(doc_id)
         self._update_progress()
+        self.adjudication.refresh()
 
     def _edit(self, change: Callable[[], object]) -> object | None:
         ok, result = self._run(change)
@@ -405,11 +456,13 @@ class MainWindow(QMainWindow):
             start, end = selection
             span = self._edit(lambda: self.project.add_span(doc_id, start, end, name))
             if span is not None:
+                more = self.model_tools.after_confirm(span.id)  # the same text elsewhere in the document
                 self.text_view.set_current_span(span.id, scroll=False)
-                self.say(f"{name}: {self.text_view.text[start:end]}")
+                self.say(f"{name}: {self.text_view.text[start:end]}" + _more(more))
         elif current is not None:
             if self._edit(lambda: self.project.update_span(current.id, label=name)) is not None:
-                self.say(f"Relabelled as {name}")
+                more = self.model_tools.after_confirm(current.id)
+                self.say(f"Relabelled as {name}" + _more(more))
         else:
             self.say("Select some text first (drag, or Shift+arrows), or click a span to relabel it")
 
@@ -438,7 +491,10 @@ class MainWindow(QMainWindow):
             self.go_to_suggestion(forward=True)
             return
         if self._edit(lambda: self.project.accept(current.id)) is not None:
+            more = self.model_tools.after_confirm(current.id)  # the same text elsewhere in the document
             self._after_decision(current)
+            if more:
+                self.say(f"Accepted{_more(more)}")
 
     def reject(self) -> None:
         current = self._require_span()
@@ -460,7 +516,8 @@ class MainWindow(QMainWindow):
         doc_id = self.doc_id
         count = self._edit(lambda: self.project.accept_all(doc_id))
         if count is not None:
-            self.say(f"Accepted {count} suggestions")
+            more = self.model_tools.after_accept_all(doc_id)
+            self.say(f"Accepted {count} suggestions" + _more(more))
 
     def _require_span(self) -> Span | None:
         current = self.text_view.current_span()
@@ -655,7 +712,8 @@ class MainWindow(QMainWindow):
         span = self.text_view.current_span()
         if span is not None:
             confidence = "" if span.confidence is None else f", confidence {span.confidence:.2f}"
-            self.say(f"{span.label} · {span.state} · {span.origin}{confidence}")
+            author = f" · by {span.author}" if span.author else ""
+            self.say(f"{span.label} · {span.state} · {span.origin}{confidence}{author}")
 
     def _on_span_activated(self, span_id: int) -> None:
         self.text_view.set_current_span(span_id)
@@ -710,11 +768,17 @@ class MainWindow(QMainWindow):
             self.jobs.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        project_problems.stop(self)  # a backup under way stops and leaves nothing
         self._stop_jobs()
         self.save_layout()
         if self.project is not None:
             self.project.close()
         super().closeEvent(event)
+
+
+def _more(added: int) -> str:
+    """Status-bar note for suggestions added by propagation (nlp/propagate.py)."""
+    return f"; the same text suggested {added} more time{'s' if added != 1 else ''} in this document" if added else ""
 
 
 __all__ = ["MainWindow", "project_key"]

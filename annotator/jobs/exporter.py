@@ -7,6 +7,7 @@ gives counts per split and label, the warnings, and the project's schema version
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -107,7 +108,8 @@ def run_export(
     rows = [(r[0], r[1]) for r in project.query(f"SELECT id, content_hash FROM documents {where} ORDER BY id")]
     parts = assign_splits(rows, split, seed) if split else {"all": [r[0] for r in rows]}
     states = CONFIRMED_STATES + ((SUGGESTED,) if include_suggestions else ())
-    options = formats.WriteOptions(scheme=scheme, labels=[l.name for l in project.labels()], with_authors=with_authors)
+    options = formats.WriteOptions(scheme=scheme, labels=[l.name for l in project.labels()], with_authors=with_authors,
+                                   annotator=project.annotator if with_authors else None)
     report = ExportReport()
     total = len(rows)
     done = 0
@@ -275,8 +277,13 @@ class _staged:
     def __init__(self, out: Path, is_dir: bool):
         self.out = out
         self.is_dir = is_dir
-        out.parent.mkdir(parents=True, exist_ok=True)
-        self.tmpdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_stages(out)
+            # The pid in the name tells a later export whether this stage's owner still runs.
+            self.tmpdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}-", dir=out.parent))
+        except OSError as e:
+            raise ExportError(f"cannot write the export {out}: {e.strerror or e}") from None
 
     def __enter__(self) -> Path:
         # For a folder export the stage is that folder; for a file, the file's name inside a folder.
@@ -298,8 +305,37 @@ class _staged:
                         if side != staged:
                             os.replace(side, self.out.parent / side.name)
                     os.replace(staged, self.out)
+        except OSError as e:
+            raise ExportError(f"cannot write the export {self.out}: {e.strerror or e}") from e
         finally:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
+        if exc_type is not None and issubclass(exc_type, OSError):  # full disk, read-only folder …
+            raise ExportError(f"cannot write the export {self.out}: {exc.strerror or exc}; nothing was"
+                              " written under that name") from exc
+
+
+def _remove_stale_stages(out: Path) -> None:
+    """What an export killed before it finished left beside ``out``: its staging folder
+    (``.NAME.PID-xxxx``) or the folder it was replacing (``.NAME.old-PID``), when that
+    process is gone."""
+    prefix = f".{out.name}."
+    for leftover in out.parent.glob(glob.escape(prefix) + "*"):
+        rest = leftover.name[len(prefix):]
+        pid = rest.removeprefix("old-") if rest.startswith("old-") else rest.split("-", 1)[0]
+        if leftover.is_dir() and pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _replace_dir(new: Path, target: Path) -> None:

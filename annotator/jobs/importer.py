@@ -3,22 +3,30 @@
 Each file is one transaction: it goes in whole (minus the documents refused inside it,
 each named by line) or not at all. Texts already in the project are skipped and counted,
 so an interrupted import can simply be run again.
+
+A document that names its annotator (another annotator's project file, or its jsonl
+export with authors) is their finished annotation: it is merged as theirs onto the same
+text, and merging it again changes nothing (see ``annotator.store.team``). ``--as`` does
+not apply to it.
 """
 
 from __future__ import annotations
 
 import glob
+import json
 import os
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from annotator import formats
-from annotator.core.errors import Cancelled, InputFileError, InputProblem
+from annotator.core.errors import Cancelled, InputFileError, InputProblem, ProjectDamagedError, StorageError
 from annotator.core.model import ACCEPTED, DONE, NEW, SUGGESTED, DocumentData, SpanData
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.store.project import Project
+from annotator.store.team import merge_annotation
 
 UNKNOWN_LABEL_POLICIES = ("refuse", "add")
 READ_AHEAD = 64  # files whose reading is started ahead of time
@@ -34,12 +42,16 @@ class ImportReport:
     failed: list[InputProblem] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
     cancelled: bool = False
+    merged: int = 0  # other annotators' finished annotations merged (new or changed)
+    unchanged: int = 0  # ... found already merged, exactly as they are
 
     def summary(self) -> str:
         lines = [
             f"imported {self.imported} documents ({self.spans} spans) from {self.files} files;"
             f" {self.duplicates} duplicates skipped; {len(self.failed)} failed"
         ]
+        if self.merged or self.unchanged:
+            lines.append(f"annotators' work: {self.merged} annotations merged, {self.unchanged} already here")
         if self.labels_added:
             lines.append("labels added: " + ", ".join(self.labels_added))
         lines.extend(f"  failed: {p}" for p in self.failed)
@@ -56,7 +68,15 @@ def _side_file(path: Path) -> bool:
         name.startswith(".")
         or name in ("manifest.json", "annotation.conf", "visual.conf", "tools.conf")
         or name.endswith((".manifest.json", ".labels.json"))
+        # a project's writer lock and SQLite's files beside it (the project itself may be
+        # imported as a team member's work; these never are)
+        or name.endswith((".annot.lock", ".annot-wal", ".annot-shm", ".annot-journal"))
     )
+
+
+def _in_hidden_folder(path: Path, top: Path) -> bool:
+    """Under a hidden folder of ``top`` (.backups, .git, an export's staging folder)."""
+    return any(part.startswith(".") for part in path.relative_to(top).parts[:-1])
 
 
 def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -64,7 +84,8 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            yield from sorted(q for q in p.rglob("*") if q.is_file() and not _side_file(q))
+            yield from sorted(q for q in p.rglob("*")
+                              if q.is_file() and not _side_file(q) and not _in_hidden_folder(q, p))
         elif p.exists():
             yield p
         else:
@@ -165,20 +186,26 @@ def _import_file(
     max_bytes: int,
     report: ImportReport,
 ) -> None:
-    counts = {"imported": 0, "duplicates": 0, "spans": 0}
+    counts = {"imported": 0, "duplicates": 0, "spans": 0, "merged": 0, "unchanged": 0}
     problems: list[InputProblem] = []
     added_labels: list[str] = []
     try:
         name, reader = _reader_for(path, fmt)
         options = {"max_bytes": max_bytes} if name == "txt" else {}
         with project.transaction():
-            for item in reader.read(path, **options):
+            for item in _from_reader(reader.read(path, **options), path):
                 if isinstance(item, InputProblem):
                     problems.append(item)
                     continue
-                problem = _prepare(project, item, label_map, unknown_labels, added_labels)
+                problem = _prepare(project, item, label_map, unknown_labels, added_labels, max_bytes)
                 if problem:
                     problems.append(InputProblem(str(path), item.line, problem))
+                    continue
+                if item.annotator:  # another annotator's finished work: merged as theirs
+                    outcome = merge_annotation(project, item, item.annotator)
+                    counts["unchanged" if outcome == "unchanged" else "merged"] += 1
+                    counts["imported"] += outcome == "added"
+                    counts["spans"] += len(item.spans) if outcome != "unchanged" else 0
                     continue
                 doc_id = project.add_document(
                     item,
@@ -196,9 +223,20 @@ def _import_file(
     except (UnicodeError, OSError, ValueError) as e:
         report.failed.append(InputProblem(str(path), 0, f"{type(e).__name__}: {e}"))
         return
+    except (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError) as e:
+        # values the database refuses (its savepoint is rolled back): this file's fault
+        report.failed.append(InputProblem(str(path), 0, f"cannot be stored ({type(e).__name__}: {e})"))
+        return
+    except (sqlite3.Error, StorageError, ProjectDamagedError, Cancelled):
+        raise  # the project, not this file: stop the import (what is committed stays)
+    except Exception as e:  # whatever else a strange file provokes: refuse it, go on with the rest
+        report.failed.append(InputProblem(str(path), 0, f"cannot be imported ({type(e).__name__}: {e})"))
+        return
     report.imported += counts["imported"]
     report.duplicates += counts["duplicates"]
     report.spans += counts["spans"]
+    report.merged += counts["merged"]
+    report.unchanged += counts["unchanged"]
     report.failed.extend(problems)
     report.labels_added.extend(added_labels)
 
@@ -209,15 +247,23 @@ def _prepare(
     label_map: dict[str, str],
     unknown_labels: str,
     added_labels: list[str],
+    max_bytes: int | None = None,
 ) -> str | None:
     """Map labels, check spans; return why the document is refused, or None."""
     if not doc.text:
         return "empty document"
+    refused = _unstorable(doc, max_bytes)
+    if refused:
+        return refused
     spans: list[SpanData] = []
     for s in doc.spans:
         label = label_map.get(s.label, s.label)
         if not (0 <= s.start < s.end <= len(doc.text)):
             return f"span {s.start}-{s.end} {s.label} is outside the text (length {len(doc.text)})"
+        if not isinstance(label, str) or not label.strip() or any(ch.isspace() for ch in label):
+            return f"label {label!r} is not one word (labels become tags such as B-{label})"
+        if not _encodable(label):
+            return f"label {label!r} is not valid Unicode text (an unpaired surrogate)"
         if not project.has_label(label):
             if unknown_labels == "refuse":
                 return (
@@ -226,7 +272,7 @@ def _prepare(
                 )
             project.add_label(label)
             added_labels.append(label)
-        spans.append(SpanData(s.start, s.end, label, s.state, s.origin, s.confidence, s.author))
+        spans.append(SpanData(s.start, s.end, label, s.state, s.origin, s.confidence, s.author, s.provenance))
     spans = sorted(set(spans), key=lambda s: (s.start, s.end, s.label))
     if not project.allow_overlap:
         for a, b in zip(spans, spans[1:]):
@@ -237,6 +283,55 @@ def _prepare(
                 )
     doc.spans = spans
     return None
+
+
+def _from_reader(items: Iterator, path: Path) -> Iterator:
+    """A reader's items. Whatever it raises while reading refuses this file (a damaged
+    project file imported as a team member's work, a reader's own bug), so that it can
+    never be taken for trouble with the project being imported into."""
+    items = iter(items)
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except (InputFileError, Cancelled, UnicodeError, OSError, ValueError):
+            raise  # refusals, and what _import_file reports as it always has
+        except Exception as e:
+            raise InputFileError(str(path), 0, f"cannot be read ({type(e).__name__}: {e})") from e
+        yield item
+
+
+def _unstorable(doc: DocumentData, max_bytes: int | None) -> str | None:
+    """Why a document read from a file cannot be stored as it is, or None."""
+    text = doc.text
+    if not isinstance(text, str):
+        return "its text is not text"
+    if "\x00" in text:  # SQLite's text functions stop at NUL: offsets past it would break
+        return "its text contains NUL characters (\\u0000); is it a binary file?"
+    if not _encodable(text):
+        return "its text is not valid Unicode (an unpaired surrogate such as \\ud800)"
+    if max_bytes is not None and len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:
+        return f"too large for one article: over {max_bytes:,} bytes (raise the limit with --max-size)"
+    try:
+        meta = json.dumps(doc.meta, ensure_ascii=False)
+    except (TypeError, ValueError) as e:
+        return f"its metadata cannot be stored: {e}"
+    for key in ("date", "url"):  # stored in columns of their own: text (or a number)
+        value = doc.meta.get(key)
+        if value is not None and (not isinstance(value, (str, int, float)) or isinstance(value, bool)):
+            return f"its metadata {key!r} must be text, not {type(value).__name__}"
+    if not _encodable(meta) or not _encodable(doc.source or ""):
+        return "its metadata is not valid Unicode (an unpaired surrogate)"
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 __all__ = ["ImportReport", "run_import", "expand", "Cancelled"]

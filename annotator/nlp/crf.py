@@ -219,23 +219,33 @@ class CrfModel:
         for lo, hi in sequences(text, tokens):
             words = [text[s:e] for s, e in tokens[lo:hi]]
             labels, probs = self.tag_words(words)
-            for a, b, label in decode_iob(labels):
-                # Never start or end a suggestion on whitespace.
-                while a < b and words[a].isspace():
-                    a += 1
-                while b > a and words[b - 1].isspace():
-                    b -= 1
-                if a == b:
-                    continue
-                start, end = tokens[lo + a][0], tokens[lo + b - 1][1]
-                # A token can carry whitespace at an edge (newmm keeps "x\r" whole).
-                while text[start].isspace():
-                    start += 1
-                while text[end - 1].isspace():
-                    end -= 1
-                spans.append(SpanData(start, end, label, origin="model",
-                                      confidence=round(min(probs[a:b]), 4)))
+            spans += label_spans(text, tokens[lo:hi], labels, probs)
         return spans
+
+
+def label_spans(text: str, tokens: Sequence[tuple[int, int]], labels: Sequence[str],
+                probs: Sequence[float]) -> list[SpanData]:
+    """Spans (origin "model") of one tagged sequence: ``tokens`` are its offsets,
+    ``labels`` its IOB labels and ``probs`` their marginals. The confidence of a span is
+    the lowest marginal of its tokens (see :meth:`CrfModel.predict`)."""
+    spans: list[SpanData] = []
+    for a, b, label in decode_iob(labels):
+        # Never start or end a suggestion on whitespace.
+        while a < b and text[tokens[a][0]:tokens[a][1]].isspace():
+            a += 1
+        while b > a and text[tokens[b - 1][0]:tokens[b - 1][1]].isspace():
+            b -= 1
+        if a == b:
+            continue
+        start, end = tokens[a][0], tokens[b - 1][1]
+        # A token can carry whitespace at an edge (newmm keeps "x\r" whole).
+        while text[start].isspace():
+            start += 1
+        while text[end - 1].isspace():
+            end -= 1
+        spans.append(SpanData(start, end, label, origin="model",
+                              confidence=round(min(probs[a:b]), 4)))
+    return spans
 
 
 def decode_iob(labels: Sequence[str]) -> list[tuple[int, int, str]]:

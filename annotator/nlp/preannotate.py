@@ -3,6 +3,10 @@
 Worker processes tokenize and tag; this process is the only one that writes, in batches
 of documents per transaction. Spans a person has touched are never changed
 (:meth:`Project.replace_suggestions` drops new suggestions that overlap them).
+
+The model is the project's newest trained one (``annotator train``), or the bundled
+ThaiNER model until one is trained; its file is written to a temporary folder for the
+workers, and its version (``project-crf-3+rules-1+gaz-1``) is stored with each suggestion.
 """
 
 from __future__ import annotations
@@ -39,11 +43,20 @@ class PreannotateReport:
         return text + ("; cancelled, the rest left as they were" if self.cancelled else "")
 
 
-def _init_worker(model_path: str | None) -> None:
-    global _suggester
+def _make_suggester(model):
+    """A Suggester for a crfsuite file path of the bundled kind (None: the bundled model)
+    or a project model's :class:`~annotator.nlp.trained.ModelSpec`."""
     from annotator.nlp.suggest import Suggester
+    from annotator.nlp.trained import ModelSpec, TrainedModel
 
-    _suggester = Suggester(model_path)
+    if isinstance(model, ModelSpec):
+        return Suggester(model=TrainedModel(model))
+    return Suggester(model)
+
+
+def _init_worker(model) -> None:
+    global _suggester
+    _suggester = _make_suggester(model)
 
 
 def _work(items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
@@ -60,10 +73,8 @@ def _work(items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
     return out
 
 
-def model_version(model_path: str | None = None) -> str:
-    from annotator.nlp.suggest import Suggester
-
-    return Suggester(model_path).version
+def model_version(model=None) -> str:
+    return _make_suggester(model).version
 
 
 def run_preannotate(
@@ -73,8 +84,23 @@ def run_preannotate(
     model_path: str | None = None,
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
+    model: str | int | None = "latest",
 ) -> PreannotateReport:
-    """Suggest entities in ``doc_ids`` (default: every document that is new or in progress)."""
+    """Suggest entities in ``doc_ids`` (default: every document that is new or in progress).
+
+    ``model``: ``latest`` (the project's newest trained model, else the bundled one),
+    ``bundled``, or a model id. ``model_path``, a crfsuite file with the bundled model's
+    features, overrides it.
+    """
+    if model_path is not None:
+        return _run(project, doc_ids, workers, model_path, progress, cancelled)
+    from annotator.nlp.trained import materialize
+
+    with materialize(project, model) as spec:
+        return _run(project, doc_ids, workers, spec, progress, cancelled)
+
+
+def _run(project, doc_ids, workers, model_path, progress, cancelled) -> PreannotateReport:
     if doc_ids is None:
         doc_ids = project.document_ids((NEW, IN_PROGRESS))
     workers = workers or max(1, min(os.cpu_count() or 1, 8))

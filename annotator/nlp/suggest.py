@@ -100,12 +100,14 @@ class Suggester:
 
     ``model_path`` None means the bundled ThaiNER 1.5.1 model. ``person_names`` adds
     titled names from pythainlp's name lists to the gazetteer (off: see module doc).
+    ``model`` is a ready tagger with ``predict(text, tokens)``, ``labels`` and ``version``
+    instead, such as a project's trained model (:class:`annotator.nlp.trained.TrainedModel`).
     """
 
     def __init__(self, model_path: str | None = None, policy: MergePolicy = DEFAULT_POLICY,
-                 person_names: bool = False) -> None:
+                 person_names: bool = False, model: object | None = None) -> None:
         self.policy = policy
-        self.model = CrfModel(model_path)
+        self.model = model if model is not None else CrfModel(model_path)
         self._gazetteer = None
         parts = [self.model.version]
         if policy.rules != "off":

@@ -8,6 +8,7 @@ from pathlib import Path
 from annotator.core.errors import NotAProjectError, SchemaTooNewError
 
 from . import migrations
+from .sqlite_errors import translate
 
 # Written into the SQLite header so a project file can be told from any other database.
 APPLICATION_ID = 0x54484E52  # "THNR"
@@ -29,17 +30,22 @@ def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3
         _check_header(path)
     if readonly:
         # A reader next to the writer: it cannot write, so it never checkpoints the WAL.
-        uri = path.resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10)
+        conn = open_readonly(path)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 10000")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise (translate(e, path, "read") or e) from e
         if version != migrations.LATEST:
             conn.close()
             raise SchemaTooNewError(f"{path}: schema {version}; open it once for writing to migrate it")
         return conn
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per change.
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    except sqlite3.DatabaseError as e:
+        raise (translate(e, path, "open") or e) from e
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode = WAL")
@@ -59,9 +65,35 @@ def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3
                 f"this version reads up to {migrations.LATEST}). Upgrade the program to open it."
             )
         migrations.migrate(conn, version)
-    except BaseException:
+    except BaseException as e:
         conn.close()
+        translated = translate(e, path, "open")
+        if translated is not None:  # damaged, read-only, full: say so plainly
+            raise translated from e
         raise
+    return conn
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection (no version guard). In a read-only folder SQLite cannot make
+    the WAL index it needs; when no WAL file is waiting there, the file is then read as
+    immutable, which is exact because nobody can be writing it."""
+    path = Path(path)
+    uri = path.resolve().as_uri() + "?mode=ro"
+    conn = None
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.DatabaseError as e:
+        if conn is not None:
+            conn.close()
+        wal = Path(f"{path}-wal")
+        cannot_write = getattr(e, "sqlite_errorname", "").startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN"))
+        if not cannot_write or (wal.exists() and wal.stat().st_size > 0):
+            raise (translate(e, path, "read") or e) from e
+    conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
     return conn
 
 

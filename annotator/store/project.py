@@ -43,6 +43,8 @@ from annotator.core.model import (
 
 from . import db as dbmod
 from . import migrations
+from .lock import ProjectLock
+from .sqlite_errors import translate as _storage_error
 
 DEFAULT_ANNOTATOR = "annotator"
 _SPAN_COLUMNS = (
@@ -91,6 +93,7 @@ class Project:
         self._redo: list[int] | None = None
         self.db = sqlite_utils.Database(conn)
         self.readonly = False
+        self._writer_lock: ProjectLock | None = None  # held while open for writing (lock.py)
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -100,8 +103,14 @@ class Project:
         annotator: str | None = None,
         labels: Iterable[dict[str, Any]] | None = None,
     ) -> "Project":
-        conn = dbmod.connect(Path(path), create=True)
+        lock = ProjectLock.acquire(Path(path))
+        try:
+            conn = dbmod.connect(Path(path), create=True)
+        except BaseException:
+            lock.release()
+            raise
         project = cls(conn, Path(path))
+        project._writer_lock = lock
         if labels is None:
             labels = default_labels()
         with project.transaction():
@@ -118,13 +127,25 @@ class Project:
     def open(cls, path: str | Path, readonly: bool = False) -> "Project":
         """Open a project. ``readonly`` connections are for helper processes that only read
         while this program's one writer connection stays open elsewhere."""
-        project = cls(dbmod.connect(Path(path), readonly=readonly), Path(path))
+        path = Path(path)
+        # A second writer, in this program or another, is refused here (ProjectInUseError).
+        lock = None if readonly or not path.is_file() else ProjectLock.acquire(path)
+        try:
+            project = cls(dbmod.connect(path, readonly=readonly), path)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         project.readonly = readonly
+        project._writer_lock = lock
         return project
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+                self._writer_lock = None
 
     def __enter__(self) -> "Project":
         return self
@@ -160,22 +181,30 @@ class Project:
                 try:
                     yield
                 except BaseException:
-                    self._conn.execute(f"ROLLBACK TO {name}")
+                    # A full disk or an I/O error rolls the whole transaction back by itself:
+                    # then there is no savepoint left to return to.
+                    if self._conn.in_transaction:
+                        self._conn.execute(f"ROLLBACK TO {name}")
                     self._labels = None
                     raise
                 finally:
                     self._depth -= 1
-                    self._conn.execute(f"RELEASE {name}")
+                    if self._conn.in_transaction:
+                        self._conn.execute(f"RELEASE {name}")
                 return
             self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
                 yield
                 self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except BaseException as e:
+                if self._conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                    self._conn.execute("ROLLBACK")
                 self._labels = None
                 self._undo = self._redo = None
+                storage = _storage_error(e, self.path)
+                if storage is not None:  # disk full, read-only, damaged: a clear message
+                    raise storage from e
                 raise
             finally:
                 self._depth = 0
@@ -326,11 +355,7 @@ class Project:
         hotkey: str | None = None,
         description: str = "",
     ) -> Label:
-        name = name.strip()
-        if not name or any(ch.isspace() for ch in name):
-            raise LabelError(f"label name {name!r} must be one word without spaces")
-        if self.has_label(name):
-            raise LabelError(f"label {name} already exists")
+        name = self._new_label_name(name)
         hotkey = hotkey or None
         self._check_hotkey(hotkey, None)
         with self.transaction():
@@ -344,6 +369,15 @@ class Project:
             self._log("label.create", after=after)
             self._labels = None
         return self.label(name)
+
+    def _new_label_name(self, name: str) -> str:
+        """A valid, unused label name (labels become tags like B-NAME: one word)."""
+        name = name.strip()
+        if not name or any(ch.isspace() for ch in name):
+            raise LabelError(f"label name {name!r} must be one word without spaces")
+        if self.has_label(name):
+            raise LabelError(f"label {name} already exists")
+        return name
 
     def _check_hotkey(self, hotkey: str | None, owner: str | None) -> None:
         if hotkey is None:
@@ -366,12 +400,7 @@ class Project:
         old = self.label(name)
         values: dict[str, Any] = {}
         if new_name is not None and new_name != name:
-            new_name = new_name.strip()
-            if not new_name or any(ch.isspace() for ch in new_name):
-                raise LabelError(f"label name {new_name!r} must be one word without spaces")
-            if self.has_label(new_name):
-                raise LabelError(f"label {new_name} already exists")
-            values["name"] = new_name
+            values["name"] = self._new_label_name(new_name)
         if color is not None:
             values["color"] = color
         if clear_hotkey:
@@ -560,11 +589,11 @@ class Project:
         that exports use (no join; label names from the cached label list)."""
         names = {label.id: label.name for label in self.labels()}
         rows = self.query(
-            f'SELECT start, "end", label_id, state, origin, confidence, author FROM spans'
+            f'SELECT start, "end", label_id, state, origin, confidence, author, provenance FROM spans'
             f" WHERE doc_id = ? AND state IN ({','.join('?' * len(states))}) ORDER BY start, \"end\", id",
             (doc_id, *states),
         )
-        return [SpanData(r[0], r[1], names[r[2]], r[3], r[4], r[5], r[6]) for r in rows]
+        return [SpanData(r[0], r[1], names[r[2]], r[3], r[4], r[5], r[6], r[7]) for r in rows]
 
     def span(self, span_id: int) -> Span:
         rows = self.query(
@@ -722,14 +751,16 @@ class Project:
         """Swap a document's open suggestions for new ones. Returns (added, removed).
 
         Spans a person has touched are never changed: a new suggestion that overlaps any of
-        them (including rejected ones) is dropped, so a rejection is not asked again.
+        them (including rejected ones) is dropped, so a rejection is not asked again. Open
+        annotators' versions waiting for adjudication (store/team.py) count as such.
         """
         with self.transaction():
             rows = self._conn.execute(
-                'SELECT id, start, "end", state FROM spans WHERE doc_id = ?', (doc_id,)
+                'SELECT id, start, "end", state, provenance FROM spans WHERE doc_id = ?', (doc_id,)
             ).fetchall()
-            human = sorted((r["start"], r["end"]) for r in rows if r["state"] in HUMAN_STATES)
-            old = [r["id"] for r in rows if r["state"] == SUGGESTED]
+            human = sorted((r["start"], r["end"]) for r in rows
+                           if r["state"] in HUMAN_STATES or _team_version(r["provenance"]))
+            old = [r["id"] for r in rows if r["state"] == SUGGESTED and not _team_version(r["provenance"])]
             if old:
                 self._conn.execute(
                     f"DELETE FROM spans WHERE id IN ({','.join('?' * len(old))})", old
@@ -739,6 +770,42 @@ class Project:
             self._log("doc.suggest", doc_id, before={"removed": old}, after={"model": model_version, "spans": added},
                       author=author)
         return len(added), len(old)
+
+    def add_suggestions(
+        self,
+        doc_id: int,
+        suggestions: Iterable[SpanData],
+        model_version: str,
+        replace: Sequence[int] = (),
+        author: str = "propagate",
+    ) -> list[int]:
+        """Add suggestions beside the open ones (nlp/propagate.py). Returns the new ids.
+
+        ``replace``: open suggestions to remove first (ids that are no longer open are
+        left alone). A new suggestion overlapping a span a person touched, or an open
+        suggestion that stays, is dropped, as in :meth:`replace_suggestions`.
+        """
+        with self.transaction():
+            rows = self._conn.execute(
+                'SELECT id, start, "end", state, provenance FROM spans WHERE doc_id = ?', (doc_id,)
+            ).fetchall()
+            wanted = set(replace)
+            removed = [r["id"] for r in rows if r["id"] in wanted and r["state"] == SUGGESTED
+                       and not _team_version(r["provenance"])]
+            taken = sorted((r["start"], r["end"]) for r in rows
+                           if r["state"] != SUGGESTED or r["id"] not in removed or _team_version(r["provenance"]))
+            if removed:
+                self._conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(removed))})", removed)
+            keep: list[SpanData] = []
+            for s in suggestions:
+                if self.has_label(s.label) and not _overlaps_any(s.start, s.end, taken):
+                    keep.append(s)
+                    taken.append((s.start, s.end))
+            added = self._insert_spans(doc_id, keep, SUGGESTED, author, model_version, now())
+            if added or removed:
+                self._log("doc.suggest", doc_id, before={"removed": removed},
+                          after={"model": model_version, "spans": added}, author=author)
+        return [a[0] for a in added]
 
     # ------------------------------------------------------------------ undo
     def _load_stacks(self) -> None:
@@ -913,6 +980,11 @@ def _same_span(row: dict | None, logged: dict | None) -> bool:
     if row is None or logged is None:
         return row is None and logged is None
     return all(row.get(k) == v for k, v in logged.items() if k not in ("updated_at", "author"))
+
+
+def _team_version(provenance: str | None) -> bool:
+    """Does this provenance name annotators (a version merged by store/team.py)?"""
+    return bool(provenance) and "annotators" in json.loads(provenance)  # type: ignore[arg-type]
 
 
 def _overlaps_any(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:

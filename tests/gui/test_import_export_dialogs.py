@@ -46,7 +46,7 @@ def ok_button(dialog):
 
 # --------------------------------------------------------------------- import
 def test_import_formats_are_the_readers():
-    assert IMPORT_FORMATS == ("auto", "txt", "jsonl", "conll", "thainer", "hf", "doccano", "brat")
+    assert IMPORT_FORMATS == ("auto", "txt", "jsonl", "conll", "thainer", "hf", "doccano", "brat", "annot")
     assert EXPORT_FORMATS == ("conll", "jsonl", "hf", "doccano", "brat", "thainer")
 
 

@@ -9,15 +9,17 @@ from pathlib import Path
 import pytest
 
 from annotator.store import migrations
+from annotator.store.check import check_project
 from annotator.store.project import Project
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "schemas"
 
 
-@pytest.mark.parametrize("version", range(1, migrations.LATEST))
+@pytest.mark.parametrize("version", range(1, migrations.LATEST + 1))
 def test_old_project_migrates_and_keeps_everything(tmp_path, version):
     path = tmp_path / "old.annot"
     shutil.copy(SCHEMAS / f"v{version}.annot", path)
+    assert check_project(path).ok  # the fixture as written by that version, before migrating
     with Project.open(path) as p:
         assert p.schema_version == migrations.LATEST
         assert p.document_count() == 2 and p.annotator == "somying"
@@ -27,8 +29,12 @@ def test_old_project_migrates_and_keeps_everything(tmp_path, version):
         assert p.can_undo()  # the change log came along: undo still works
         p.undo()
         assert [s.label for s in p.spans(1)] == ["PERSON", "LOCATION"]
+    report = check_project(path)  # migrated: still whole, and the log agrees with the spans
+    assert report.ok and report.schema_version == migrations.LATEST, report.summary()
 
 
 def test_every_version_has_a_fixture():
-    for version in range(1, migrations.LATEST):
+    # The latest too: the day a migration is added, the file users have now is its fixture
+    # (tests/data/schemas/make_fixture.py writes it).
+    for version in range(1, migrations.LATEST + 1):
         assert (SCHEMAS / f"v{version}.annot").exists(), f"keep a v{version} project in {SCHEMAS}"

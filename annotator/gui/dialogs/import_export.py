@@ -50,7 +50,8 @@ AskFolder = Callable[[QWidget], "str | None"]
 def _ask_files(parent: QWidget) -> list[str]:
     files, _ = QFileDialog.getOpenFileNames(
         parent, "Import files", "",
-        "Articles and datasets (*.txt *.jsonl *.json *.conll *.iob *.iob2 *.bio *.bioes *.tsv *.ann);;All files (*)",
+        "Articles and datasets (*.txt *.jsonl *.json *.conll *.iob *.iob2 *.bio *.bioes *.tsv *.ann *.annot);;"
+        "All files (*)",
     )
     return files
 

@@ -25,6 +25,8 @@ from annotator.core.model import DOC_STATUSES, REJECTED
 from annotator.store.project import Project
 
 TITLE, DATE, STATUS, OPEN = range(4)
+# Not a column: least confident first (jobs/queue.py), lowest open-suggestion marginal first.
+LEAST_CONFIDENT = -2
 HEADERS = ("Title", "Date", "Status", "Open")
 STATUS_NAMES = {"new": "New", "in_progress": "In progress", "done": "Done", "skipped": "Skipped"}
 
@@ -131,8 +133,9 @@ class DocumentListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort by a column (-1: by id). Keeps the view's selection on the same documents."""
-        self._sort_column = column if column in _SORT_KEYS else -1
+        """Sort by a column (-1: by id; LEAST_CONFIDENT: the review queue's order). Keeps
+        the view's selection on the same documents."""
+        self._sort_column = column if column in _SORT_KEYS or column == LEAST_CONFIDENT else -1
         self._sort_order = order
         self._apply(self._query_ids())
 
@@ -207,6 +210,11 @@ class DocumentListModel(QAbstractTableModel):
         if where:
             sql += " WHERE " + " AND ".join(where)
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        if self._sort_column == LEAST_CONFIDENT:
+            from annotator.jobs.queue import order_ids, uncertainty
+
+            ids = [r[0] for r in self._project.query(sql, params)]
+            return array("q", order_ids(ids, uncertainty(self._project), descending))
         direction = "DESC" if descending else "ASC"
         if self._sort_column in _SORT_KEYS:
             keys = [k.format(dir=direction) for k in _SORT_KEYS[self._sort_column]]

@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.gui.models.document_list import DATE, OPEN, STATUS, TITLE, DocumentListModel
+from annotator.gui.models.document_list import DATE, LEAST_CONFIDENT, OPEN, STATUS, TITLE, DocumentListModel
 from annotator.store.project import Project
 
 STATUS_CHOICES = (("All", None), ("New", "new"), ("In progress", "in_progress"), ("Done", "done"),
                   ("Skipped", "skipped"))
+# Review order; clicking a column header sorts by that column instead.
+ORDER_CHOICES = (("Document order", "document"), ("Least confident first", "least-confident"))
 SEARCH_DELAY_MS = 300  # long enough that typing a Thai word does not scan the corpus per key
 
 
@@ -41,6 +43,11 @@ class DocumentListPanel(QWidget):
         self.status_combo.setToolTip("Show documents with this review status")
         self.label_combo = QComboBox()
         self.label_combo.setToolTip("Show documents with a span of this label (rejected ones do not count)")
+        self.order_combo = QComboBox()
+        for text, value in ORDER_CHOICES:
+            self.order_combo.addItem(text, value)
+        self.order_combo.setToolTip("Least confident first: documents whose weakest open model suggestion"
+                                    " is weakest come first (lowest CRF marginal)")
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search title and text")
         self.search_edit.setClearButtonEnabled(True)
@@ -83,7 +90,12 @@ class DocumentListPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.count_label)
+        footer = QHBoxLayout()  # the review order under the list, the count beside it
+        footer.setContentsMargins(0, 0, 0, 0)
+        footer.addWidget(self.order_combo)
+        footer.addStretch(1)
+        footer.addWidget(self.count_label)
+        layout.addLayout(footer)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -93,6 +105,8 @@ class DocumentListPanel(QWidget):
         self.search_edit.returnPressed.connect(self._apply_filter)  # no need to wait
         self.status_combo.currentIndexChanged.connect(self._apply_filter)
         self.label_combo.currentIndexChanged.connect(self._apply_filter)
+        self.order_combo.currentIndexChanged.connect(lambda _i: self.set_order(self.order_combo.currentData()))
+        header.sortIndicatorChanged.connect(self._on_header_sort)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.model.layoutChanged.connect(self._after_layout)
 
@@ -163,7 +177,27 @@ class DocumentListPanel(QWidget):
         self.search_edit.blockSignals(False)
         self._apply_filter()
 
+    def set_order(self, order: str) -> None:
+        """``document`` (import order, or the column clicked) or ``least-confident``."""
+        self.order_combo.blockSignals(True)
+        self.order_combo.setCurrentIndex(max(0, self.order_combo.findData(order)))
+        self.order_combo.blockSignals(False)
+        header = self.view.horizontalHeader()
+        if order == "least-confident":
+            header.blockSignals(True)
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+            self.model.sort(LEAST_CONFIDENT, Qt.SortOrder.AscendingOrder)
+        else:
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
     # ------------------------------------------------------------------ internals
+    def _on_header_sort(self, section: int, _order: Qt.SortOrder) -> None:
+        if section >= 0 and self.order_combo.currentData() != "document":
+            self.order_combo.blockSignals(True)
+            self.order_combo.setCurrentIndex(0)  # a column sort replaces the review order
+            self.order_combo.blockSignals(False)
+
     def _fill_labels(self) -> None:
         chosen = self.label_combo.currentData()
         self.label_combo.blockSignals(True)

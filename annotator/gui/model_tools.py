@@ -1,0 +1,205 @@
+"""The window's Model menu beyond pre-annotation: training, propagation and the report.
+
+* Model → Train model: :func:`annotator.jobs.train.run_train` on the job runner (progress
+  per iteration, Cancel stops the training process and stores nothing), then
+  re-suggesting with the new model in the documents nobody has reviewed (status new).
+  "Train on top of the bundled model" chooses ``--from bundled``.
+* After every confirm (accept, label, edit) the span's text is suggested elsewhere in the
+  document (:mod:`annotator.nlp.propagate`); Model → Suggest this span everywhere does it
+  in every unfinished document.
+* Model → Models and suggestion report: the models trained and what reviewers did with
+  the suggestions (:mod:`annotator.evaluation.suggestion_report`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import CONFIRMED_STATES, NEW
+
+if TYPE_CHECKING:
+    from annotator.gui.main_window import MainWindow
+
+BASE_SETTING = "train_base"  # project setting: bundled (default) or scratch
+
+
+class ModelTools:
+    """Owns the training, propagation and report commands of one window."""
+
+    def __init__(self, window: "MainWindow"):
+        self.window = window
+        self.from_bundled = QAction("Train on top of the &bundled model", window)
+        self.from_bundled.setObjectName("train_from_bundled")
+        self.from_bundled.setCheckable(True)
+        self.from_bundled.setStatusTip("Training also sees what the bundled ThaiNER model says about each word")
+        self.from_bundled.toggled.connect(self._base_toggled)
+        self.last_train = None  # (TrainReport, PreannotateReport | None) of the last run, for tests
+        self.report_dialog: ModelReportDialog | None = None
+        self.propagate_in_document = True  # suggest a confirmed span's text elsewhere in its document
+
+    def install(self, menu) -> None:
+        menu.addSeparator()
+        menu.addAction(self.from_bundled)
+
+    def project_changed(self) -> None:
+        project = self.window.project
+        base = project.get_setting(BASE_SETTING, "bundled") if project is not None else "bundled"
+        self.from_bundled.blockSignals(True)
+        self.from_bundled.setChecked(base == "bundled")
+        self.from_bundled.blockSignals(False)
+
+    def _base_toggled(self, on: bool) -> None:
+        if self.window.project is not None:
+            self.window.project.set_setting(BASE_SETTING, "bundled" if on else "scratch")
+
+    # ---------------------------------------------------------------- training
+    def train(self) -> None:
+        window = self.window
+        if window.project is None:
+            return
+        from annotator.jobs.train import run_train
+        from annotator.nlp.preannotate import run_preannotate
+
+        project, workers = window.project, window.preannotate_workers
+        base = "bundled" if self.from_bundled.isChecked() else "scratch"
+
+        def job(progress, cancelled):
+            trained = run_train(project, base=base, progress=lambda d, t, m="": progress(d, t, f"training: {m}"),
+                                cancelled=cancelled)
+            if trained.cancelled:
+                return trained, None
+            fresh = project.document_ids((NEW,))
+            suggested = run_preannotate(project, doc_ids=fresh, workers=workers, cancelled=cancelled,
+                                        progress=lambda d, t, m="": progress(d, t, "re-suggesting with the new model"))
+            return trained, suggested
+
+        window.say("Training a model on the done documents…", 0)
+        window.jobs.run("Training", job, self._trained)
+
+    def _trained(self, result) -> None:
+        trained, suggested = result
+        self.last_train = result
+        window = self.window
+        window._after_job()
+        text = trained.summary().replace("\n", "; ")
+        if suggested is not None:
+            text += f". Re-suggested {suggested.added} spans in {suggested.documents} new documents"
+        window.say(text, 0)
+
+    # ------------------------------------------------------------- propagation
+    def after_confirm(self, span_id: int | None) -> int:
+        """A person confirmed ``span_id``: suggest its text elsewhere in the document.
+        Returns how many suggestions were added."""
+        window = self.window
+        if not self.propagate_in_document or window.project is None or span_id is None:
+            return 0
+        from annotator.nlp.propagate import propagate_span
+
+        try:
+            span = window.project.span(span_id)
+            if span.state not in CONFIRMED_STATES:
+                return 0
+            report = propagate_span(window.project, span_id)
+        except AnnotatorError:
+            return 0
+        if report.added:
+            window._reread()
+        return report.added
+
+    def after_accept_all(self, doc_id: int) -> int:
+        window = self.window
+        if not self.propagate_in_document or window.project is None:
+            return 0
+        from annotator.nlp.propagate import propagate_document
+
+        report = propagate_document(window.project, doc_id)
+        if report.added:
+            window._reread()
+        return report.added
+
+    def propagate_everywhere(self) -> None:
+        window = self.window
+        current = window.text_view.current_span()
+        if window.project is None or current is None or current.state not in CONFIRMED_STATES:
+            window.say("Select a confirmed span first: its text is then suggested in every unfinished document")
+            return
+        from annotator.nlp.propagate import propagate_span
+
+        project, span_id = window.project, current.id
+        window.jobs.run(
+            "Suggesting everywhere",
+            lambda progress, cancelled: propagate_span(project, span_id, scope="project"),
+            lambda report: (window._after_job(), window.say(report.summary(), 0)),
+        )
+
+    # ------------------------------------------------------------------ report
+    def show_report(self) -> None:
+        if self.window.project is None:
+            return
+        self.report_dialog = ModelReportDialog(self.window.project, self.window)
+        self.report_dialog.open()
+
+
+class ModelReportDialog(QDialog):
+    """The models of the project, and what reviewers did with the suggestions per label."""
+
+    def __init__(self, project, parent: QWidget | None = None):
+        super().__init__(parent)
+        from annotator.evaluation.suggestion_report import KINDS, suggestion_report
+        from annotator.store.models import list_models
+
+        self.setWindowTitle("Models and suggestions")
+        models = list_models(project)
+        self.models_table = _table(
+            ["Version", "Created", "From", "Documents", "Tokens", "Labels", "Dev F1", "Seconds"],
+            [[m.version, m.created_at[:19].replace("T", " "), m.base, f"{m.documents:,}", f"{m.tokens:,}",
+              str(len(m.labels)), _f1(m.scores), "-" if m.train_seconds is None else f"{m.train_seconds:.0f}"]
+             for m in models],
+        )
+        using = models[-1].version if models else "the bundled ThaiNER model (no model trained yet)"
+        self.report = suggestion_report(project)
+        heads = ["Label", "Accepted", "Label changed", "Boundary changed", "Both changed", "False", "Missed",
+                 "Open", "Acceptance"]
+        rows = [[label] + [str(counts[k]) for k in KINDS] + ["-" if rate is None else f"{100 * rate:.1f}%"]
+                for label, counts, rate in self.report.rows()]
+        self.report_table = _table(heads, rows)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Suggestions now come from {using}."))
+        layout.addWidget(self.models_table, 1)
+        layout.addWidget(QLabel("What reviewers did with the suggestions (per label of the suggestion;"
+                                " missed: spans a person made where nothing was suggested)"))
+        layout.addWidget(self.report_table, 2)
+        layout.addWidget(buttons)
+        self.resize(820, 560)
+
+
+def _f1(scores: dict) -> str:
+    micro = scores.get("exact", {}).get("micro")
+    return f"{micro['f1']:.3f}" if micro else "-"
+
+
+def _table(heads: list[str], rows: list[list[str]]) -> QTableWidget:
+    table = QTableWidget(len(rows), len(heads))
+    table.setHorizontalHeaderLabels(heads)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(value))
+    table.resizeColumnsToContents()
+    return table

@@ -1,0 +1,369 @@
+"""Train a CRF on the project's finished documents and store it as a new model version.
+
+What it learns from: every ``done`` document's confirmed spans (accepted, edited, manual,
+or imported as gold). A reproducible share of them is held out (``dev``, chosen by a
+seeded hash of the text as in :func:`annotator.jobs.exporter.assign_splits`) and scored
+after training; ``exclude`` leaves out documents whose text is also in another project,
+for instance the gold you mean to evaluate on.
+
+How: python-crfsuite (L-BFGS with L1 and L2 terms) over the features of
+:mod:`annotator.nlp.features`, on tokens refined by :mod:`annotator.nlp.refine`. The
+training runs in a child process: crfsuite holds the GIL for the whole run, so in a
+thread it would freeze the window, and a process can be stopped at once. It reports each
+iteration back; cancelling terminates it and stores nothing.
+
+``base``: ``bundled`` (the default) also gives the CRF, as features, what the bundled
+ThaiNER model says about each token, so a small project starts from that model's
+knowledge and learns where to overrule it (crfsuite cannot continue training an existing
+model); ``scratch`` learns from the project's gold alone. The held-out documents are
+scored with the new model and, for comparison, with the bundled one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from annotator.core.model import CONFIRMED_STATES, DONE
+from annotator.core.progress import ProgressFn, never_cancelled, no_progress
+from annotator.nlp.features import DEFAULT, FeatureSet
+from annotator.store.models import ModelError, add_model
+from annotator.store.project import Project
+
+BASES = ("bundled", "scratch")
+DEFAULT_DEV = 0.1
+HASH_CHARS = 16  # of a training document's content hash, kept to tell it later
+
+Example = tuple[str, list[tuple[int, int]], list[tuple[int, int, str]]]  # text, tokens, gold
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """Training settings. The defaults were chosen on ThaiNER 1.5.1 (docs/benchmarks.md)."""
+
+    c1: float = 0.05
+    c2: float = 0.1
+    max_iterations: int = 150
+    features: FeatureSet = DEFAULT
+    folds: int = 5  # the dictionary feature of a training document comes from the other folds
+    consistent: bool = True  # label every mention of a string found once (trained.make_consistent)
+    split_gold_edges: bool = True  # cut training tokens at gold entity edges
+    refine: bool = True  # finer tokens where the gold puts edges inside words (nlp/refine.py)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"c1": self.c1, "c2": self.c2, "max_iterations": self.max_iterations,
+                "features": self.features.to_json(), "folds": self.folds,
+                "consistent": self.consistent, "split_gold_edges": self.split_gold_edges,
+                "refine": self.refine}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "TrainParams":
+        return cls(float(data["c1"]), float(data["c2"]), int(data["max_iterations"]),
+                   FeatureSet.from_json(data["features"]), int(data["folds"]),
+                   bool(data["consistent"]), bool(data["split_gold_edges"]), bool(data.get("refine", True)))
+
+
+@dataclass
+class TrainReport:
+    model_id: int | None = None
+    version: str = ""
+    base: str = "bundled"
+    documents: int = 0
+    tokens: int = 0
+    dev_documents: int = 0
+    excluded: int = 0
+    labels: list[str] = field(default_factory=list)
+    scores: dict[str, Any] = field(default_factory=dict)
+    iterations: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # features, crfsuite (in the child)
+    cancelled: bool = False
+
+    def summary(self) -> str:
+        if self.cancelled:
+            return "training cancelled; no model stored"
+        text = (f"trained {self.version} (from {self.base}) on {self.documents} documents,"
+                f" {self.tokens:,} tokens, {len(self.labels)} labels, in {self.seconds:.1f} s")
+        if self.excluded:
+            text += f"; left out {self.excluded} documents also in the excluded project"
+        micro = self.scores.get("exact", {}).get("micro")
+        if micro:
+            text += (f"\non {self.dev_documents} held-out documents: P {micro['precision']:.3f}"
+                     f" R {micro['recall']:.3f} F1 {micro['f1']:.3f} (exact span and label)")
+            bundled = self.scores.get("bundled", {}).get("micro")
+            if bundled:
+                text += f"; the bundled model there: F1 {bundled['f1']:.3f}"
+        elif not self.dev_documents:
+            text += "\nno documents held out (--dev 0): score it with `annotator evaluate --gold`"
+        return text
+
+
+# --------------------------------------------------------------- the gold
+def gold_example(project: Project, doc_id: int) -> Example:
+    """A document's text, newmm tokens and confirmed spans (non-overlapping: where a
+    project allows overlaps, the longer of two overlapping spans is kept)."""
+    doc = project.document(doc_id)
+    tokens = project.tokens(doc_id, doc.text, cache=not project.readonly)
+    spans = sorted(project.span_data(doc_id, CONFIRMED_STATES), key=lambda s: (s.start - s.end, s.start))
+    kept: list[tuple[int, int, str]] = []
+    for s in spans:
+        if not any(a < s.end and s.start < b for a, b, _ in kept):
+            kept.append((s.start, s.end, s.label))
+    return doc.text, tokens, sorted(kept)
+
+
+def split_documents(project: Project, dev: float, seed: int, exclude: Iterable[str] = ()
+                    ) -> tuple[list[tuple[int, str]], list[int], int]:
+    """(train rows (id, content hash), dev ids, how many were excluded) of the done documents."""
+    from annotator.jobs.exporter import assign_splits
+
+    if not 0 <= dev < 1:
+        raise ModelError(f"--dev {dev}: give a share of documents to hold out, from 0 to below 1")
+    excluded = set(exclude)
+    rows = [(r[0], r[1]) for r in project.query(
+        "SELECT id, content_hash FROM documents WHERE status = ? ORDER BY id", (DONE,))]
+    kept = [r for r in rows if r[1] not in excluded]
+    if dev > 0:
+        parts = assign_splits(kept, (1 - dev, dev, 0.0), seed)
+        dev_ids = parts["dev"]
+    else:
+        dev_ids = []
+    dev_set = set(dev_ids)
+    train = [r for r in kept if r[0] not in dev_set]
+    return train, dev_ids, len(rows) - len(kept)
+
+
+# ------------------------------------------------------------- the child
+def prepare(examples: Sequence[Example], base: str, params: TrainParams,
+            progress: Callable[[int, int, str], None] = lambda d, t, m: None):
+    """Refine tokens, build the dictionaries, and yield (attributes, labels) sequences.
+
+    Returns (settings for the model, a generator of sequences, token counter). Runs where
+    the training runs (the child process)."""
+    from annotator.core.model import SpanData
+    from annotator.nlp.crf import sequences
+    from annotator.nlp.features import EntityDictionary, Featurizer, span_tags
+    from annotator.nlp.refine import SplitTable
+    from annotator.nlp.tokenizer import split_at
+
+    features = params.features
+    if base == "bundled" and "bundled" not in features.groups:
+        features = features.with_groups("bundled")
+    table = (SplitTable.learn((text, tokens, [(s, e) for s, e, _ in gold]) for text, tokens, gold in examples)
+             if params.refine else None)
+    use_dict = "dict" in features.groups
+    full = EntityDictionary.build((text[s:e], lab) for text, _, gold in examples for s, e, lab in gold)
+    folds = max(1, params.folds)
+    fold_dicts = [
+        EntityDictionary.build((text[s:e], lab) for k, (text, _, gold) in enumerate(examples)
+                               if k % folds != f for s, e, lab in gold)
+        for f in range(folds)
+    ] if use_dict else []
+    featurizer = Featurizer(features)
+    settings = {
+        "features": features.to_json(),
+        "split_table": table.to_json() if table is not None else None,
+        "dictionary": full.entries if use_dict else None,
+        "consistent": params.consistent,
+    }
+    counter = {"tokens": 0}
+
+    def generate():
+        total = len(examples)
+        for k, (text, tokens, gold) in enumerate(examples):
+            toks = table.apply(text, tokens) if table is not None else list(tokens)
+            if params.split_gold_edges:
+                toks = split_at(toks, {s for s, _, _ in gold} | {e for _, e, _ in gold})
+            if use_dict:
+                featurizer.dictionary = fold_dicts[k % folds]
+            tags = featurizer.document_tags(text, toks)
+            y = span_tags([SpanData(s, e, lab) for s, e, lab in gold], toks)
+            for lo, hi in sequences(text, toks):
+                words = [text[s:e] for s, e in toks[lo:hi]]
+                counter["tokens"] += hi - lo
+                yield featurizer.attributes(words, {k2: v[lo:hi] for k2, v in tags.items()}), y[lo:hi]
+            if k % 100 == 99 or k == total - 1:
+                progress(k + 1, total, "features")
+
+    return settings, generate(), counter
+
+
+def train_model(examples: Sequence[Example], base: str, params: TrainParams, model_path: str,
+                send: Callable[[tuple], None]) -> dict[str, Any]:
+    """Train and write the crfsuite file. ``send`` gets ("progress", done, total, message)."""
+    import pycrfsuite
+
+    class Trainer(pycrfsuite.Trainer):
+        """Reports each L-BFGS iteration; prints nothing."""
+
+        def on_iteration(self, log, info):
+            loss = info.get("loss")
+            message = f"iteration {info.get('num')}" + (f", loss {loss:,.0f}" if loss is not None else "")
+            send(("progress", int(info.get("num", 0)), params.max_iterations, message))
+
+        def on_start(self, log): pass
+        def on_featgen_progress(self, log, percent): pass
+        def on_featgen_end(self, log): pass
+        def on_prepared(self, log): pass
+        def on_prepare_error(self, log): pass
+        def on_optimization_end(self, log): pass
+        def on_end(self, log): pass
+
+    started = time.perf_counter()
+    settings, seqs, counter = prepare(
+        examples, base, params, lambda d, t, m: send(("progress", d, t, "computing features")))
+    trainer = Trainer("lbfgs", verbose=True)
+    labels: set[str] = set()
+    for x, y in seqs:
+        trainer.append(x, y)
+        labels.update(t[2:] for t in y if t != "O")
+    if not labels:
+        raise ModelError("the finished documents hold no entities to learn from")
+    trainer.set_params({"c1": params.c1, "c2": params.c2, "max_iterations": params.max_iterations,
+                        "feature.possible_transitions": True})
+    features_done = time.perf_counter()
+    trainer.train(model_path)
+    iterations = trainer.logparser.last_iteration.get("num", 0) if trainer.logparser.last_iteration else 0
+    timings = {"features": round(features_done - started, 1),
+               "crfsuite": round(time.perf_counter() - features_done, 1)}
+    return {"settings": settings, "tokens": counter["tokens"], "labels": sorted(labels),
+            "iterations": iterations, "timings": timings}
+
+
+def _child(conn, examples: list[Example], base: str, params: dict, model_path: str) -> None:
+    """Entry point of the training process."""
+    import annotator.nlp  # noqa: F401  (offline pythainlp)
+
+    try:
+        result = train_model(examples, base, TrainParams.from_json(params), model_path, conn.send)
+        conn.send(("done", result))
+    except BaseException as e:  # everything goes back to the parent, which reports it
+        message = str(e) if isinstance(e, ModelError) else "".join(traceback.format_exception(e))
+        conn.send(("error", message, isinstance(e, ModelError)))
+    finally:
+        conn.close()
+
+
+# -------------------------------------------------------------- the job
+def run_train(
+    project: Project,
+    base: str = "bundled",
+    dev: float = DEFAULT_DEV,
+    seed: int = 0,
+    exclude: Iterable[str] = (),
+    params: TrainParams = TrainParams(),
+    progress: ProgressFn = no_progress,
+    cancelled: Callable[[], bool] = never_cancelled,
+) -> TrainReport:
+    """Train on the done documents and store the model (see the module doc).
+
+    ``exclude``: content hashes of documents not to train on. Returns a report; when
+    cancelled, ``report.cancelled`` is set and nothing is stored.
+    """
+    if base not in BASES:
+        raise ModelError(f"--from {base!r}: choose {' or '.join(BASES)}")
+    started = time.perf_counter()
+    report = TrainReport(base=base)
+    train_rows, dev_ids, report.excluded = split_documents(project, dev, seed, exclude)
+    if not train_rows:
+        raise ModelError("no finished documents to learn from: mark reviewed documents done"
+                         " (Ctrl+Enter) or import gold with --as gold")
+    progress(0, len(train_rows), "reading the gold")
+    examples: list[Example] = []
+    for n, (doc_id, _) in enumerate(train_rows, 1):
+        if cancelled():
+            report.cancelled = True
+            return report
+        examples.append(gold_example(project, doc_id))
+        if n % 200 == 0:
+            progress(n, len(train_rows), "reading the gold")
+    folder = tempfile.mkdtemp(prefix="annotator-train-")
+    model_path = os.path.join(folder, "model.crfsuite")
+    try:
+        result = _train_in_child(examples, base, params, model_path, report, progress, cancelled)
+        if result is None:
+            return report
+        with open(model_path, "rb") as fh:
+            data = fh.read()
+        settings = {
+            **result["settings"],
+            "base": base,
+            "params": params.to_json(),
+            "dev": {"fraction": dev, "seed": seed, "ids": dev_ids},
+            "train_hashes": sorted(h[:HASH_CHARS] for _, h in train_rows),
+            "excluded": report.excluded,
+        }
+        scores: dict[str, Any] = {}
+        if dev_ids:
+            scores = _score_dev(project, model_path, settings, dev_ids, progress, cancelled)
+            if report.cancelled or cancelled():
+                report.cancelled = True
+                return report
+        report.seconds = round(time.perf_counter() - started, 1)
+        record = add_model(project, data, base=base, documents=len(train_rows), tokens=result["tokens"],
+                           labels=result["labels"], scores=scores, settings=settings,
+                           train_seconds=report.seconds)
+    finally:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    report.model_id, report.version = record.id, record.version
+    report.documents, report.tokens, report.labels = record.documents, record.tokens, record.labels
+    report.dev_documents, report.scores = len(dev_ids), scores
+    report.iterations = result["iterations"]
+    report.timings = result["timings"]
+    return report
+
+
+def _train_in_child(examples, base, params, model_path, report, progress, cancelled):
+    """Run :func:`train_model` in a spawned process; relay progress; stop it on cancel."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, examples, base, params.to_json(), model_path),
+                       name="annotator-train", daemon=True)
+    proc.start()
+    child.close()
+    try:
+        while True:
+            if cancelled():
+                report.cancelled = True
+                return None
+            if parent.poll(0.1):
+                try:
+                    message = parent.recv()
+                except EOFError:
+                    proc.join(5)
+                    raise ModelError(f"the training process stopped unexpectedly (exit code {proc.exitcode})")
+                if message[0] == "progress":
+                    progress(message[1], message[2], message[3])
+                elif message[0] == "done":
+                    return message[1]
+                else:
+                    if message[2]:
+                        raise ModelError(message[1])
+                    raise RuntimeError(f"training failed:\n{message[1]}")
+            elif not proc.is_alive() and not parent.poll():
+                raise ModelError(f"the training process stopped unexpectedly (exit code {proc.exitcode})")
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(10)
+        parent.close()
+
+
+def _score_dev(project, model_path, settings, dev_ids, progress, cancelled) -> dict[str, Any]:
+    """Scores of the new model on the held-out documents, as `annotator evaluate` gives them,
+    with the bundled model's micro scores on the same documents beside them."""
+    from annotator.evaluation.evaluate import evaluate_spec
+    from annotator.nlp.trained import ModelSpec
+
+    spec = ModelSpec(model_path, "new model", settings)
+    scores = evaluate_spec(project, spec, dev_ids, progress=progress, cancelled=cancelled).to_json()
+    bundled = evaluate_spec(project, None, dev_ids, progress=progress, cancelled=cancelled).to_json()
+    scores["bundled"] = {"subject": bundled["subject"], "micro": bundled["exact"]["micro"]}
+    return scores

@@ -1,0 +1,385 @@
+"""Token features for CRF models trained inside a project.
+
+The bundled ThaiNER model fixes its own attributes (:mod:`annotator.nlp.crf`); models
+trained here use this richer set, chosen group by group by measuring entity F1 on the
+ThaiNER 1.5.1 val split after training on train (``benchmarks/bench_training.py
+--ablation``). A model stores the :class:`FeatureSet` it was trained with, so tagging
+always rebuilds the same attributes.
+
+Groups (each adds attributes to a token; context groups also to its neighbours):
+
+* ``word``: the word, and its lower case when that differs.
+* ``shape``: the word's character classes with runs collapsed (Thai consonant ``C``,
+  leading vowel ``L``, other vowel ``V``, tone mark ``T``, other mark ``M``, digit ``D``,
+  Latin ``X``/``x``, ``.``, other punctuation ``P``), and a coarse kind (thai, latin,
+  digit, space, punct, mixed).
+* ``affix``: first and last one to three characters.
+* ``thai``: Thai character-class facts: first and last class, tone mark present,
+  abbreviation dot, length bucket.
+* ``flags``: the bundled model's flags: stop word, digits, five digits.
+* ``pos``: LST20-style POS from the word lookup (:mod:`annotator.nlp.pos`).
+* ``lex``: the word is a title, a given or family name, a province or country, or a cue
+  word that starts organisations or places (pythainlp's word lists and a short list here).
+* ``bigram``: the word with its left and with its right neighbour.
+* ``gaz``: which token of a multi-word place name the gazetteer found (B/I).
+* ``rules``: which token of a rule match (dates, money, …) this is, with the rule's label.
+* ``dict``: which token of a string the project's gold holds as an entity this is, with
+  that entity's commonest label (:class:`EntityDictionary`). While training, a document's
+  dictionary is built from the other folds only, so the CRF learns how far to trust a
+  match on text it has not seen.
+* ``bundled``: the bundled ThaiNER model's label for the token (``--from bundled``).
+
+Source tags (``gaz``, ``rules``, ``dict``, ``bundled``) are given for the token and its two
+neighbours. ``window`` is how many neighbours on each side contribute their word, shape and
+POS (the nearest also their word-list and flag facts).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Sequence
+
+from annotator.core.model import SpanData
+
+VERSION = 1
+GROUPS = ("word", "shape", "affix", "thai", "flags", "pos", "lex", "bigram", "gaz", "rules", "dict",
+          "bundled")
+# Groups a neighbour contributes (prefixed with its offset, "-1:" …).
+CONTEXT_GROUPS = ("word", "shape", "pos", "lex", "flags")
+
+# Words that start an organisation or a place name in Thai news.
+ORG_CUES = frozenset((
+    "บริษัท", "บมจ.", "บจก.", "ห้างหุ้นส่วน", "ธนาคาร", "กระทรวง", "กรม", "สำนักงาน", "สำนัก",
+    "กอง", "มหาวิทยาลัย", "โรงเรียน", "วิทยาลัย", "สถาบัน", "มูลนิธิ", "สมาคม", "ชมรม", "สหกรณ์",
+    "องค์การ", "องค์กร", "คณะ", "พรรค", "ศาล", "สภา", "ศูนย์", "การไฟฟ้า", "การประปา",
+    "การท่องเที่ยว", "สถานี", "กรมการ", "ตำรวจ", "กองทัพ", "ทบวง", "เทศบาล", "อบต.", "อบจ.",
+))
+PLACE_CUES = frozenset((
+    "จังหวัด", "จ.", "อำเภอ", "อ.", "ตำบล", "ต.", "หมู่บ้าน", "บ้าน", "ถนน", "ถ.", "ซอย",
+    "ประเทศ", "เมือง", "เขต", "แขวง", "ภาค", "เกาะ", "แม่น้ำ", "ทะเล", "ภูเขา", "ดอย",
+))
+
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """Which feature groups a model uses, and how wide its context window is."""
+
+    groups: tuple[str, ...] = ("word", "shape", "affix", "thai", "flags", "pos", "lex", "bigram",
+                               "gaz", "rules", "dict")
+    window: int = 2
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        unknown = set(self.groups) - set(GROUPS)
+        if unknown:
+            raise ValueError(f"unknown feature groups: {', '.join(sorted(unknown))}")
+
+    def with_groups(self, *add: str, remove: Sequence[str] = ()) -> "FeatureSet":
+        groups = tuple(g for g in GROUPS if (g in self.groups or g in add) and g not in remove)
+        return FeatureSet(groups, self.window, self.version)
+
+    def to_json(self) -> dict:
+        return {"groups": list(self.groups), "window": self.window, "version": self.version}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "FeatureSet":
+        return cls(tuple(data["groups"]), int(data["window"]), int(data.get("version", VERSION)))
+
+
+DEFAULT = FeatureSet()
+
+
+# ---------------------------------------------------------------- characters
+def char_class(c: str) -> str:
+    """One letter for the class of a character (see the module doc)."""
+    o = ord(c)
+    if 0x0E01 <= o <= 0x0E2E:
+        return "C"
+    if 0x0E40 <= o <= 0x0E44:
+        return "L"
+    if o in (0x0E30, 0x0E31, 0x0E32, 0x0E33, 0x0E45) or 0x0E34 <= o <= 0x0E3A or o == 0x0E47:
+        return "V"
+    if 0x0E48 <= o <= 0x0E4B:
+        return "T"
+    if 0x0E4C <= o <= 0x0E4E or o in (0x0E2F, 0x0E46):
+        return "M"
+    if c.isdigit():
+        return "D"
+    if c.isspace():
+        return "S"
+    if c == ".":
+        return "."
+    if c.isalpha():
+        return "X" if c.isupper() else "x"
+    return "P" if unicodedata.category(c)[0] in "PS" else "?"
+
+
+def shape(word: str) -> str:
+    """Character classes with runs collapsed, at most 8 letters: ``นาย`` -> ``CVC``."""
+    out: list[str] = []
+    for c in word:
+        k = char_class(c)
+        if not out or out[-1] != k:
+            out.append(k)
+    return "".join(out[:8])
+
+
+def kind(word: str) -> str:
+    classes = {char_class(c) for c in word}
+    if classes <= {"S"}:
+        return "space"
+    if classes <= {"D", ".", "P"} and "D" in classes:
+        return "digit"
+    if classes <= {"C", "L", "V", "T", "M", "."}:
+        return "thai"
+    if classes <= {"X", "x", "."}:
+        return "latin"
+    if classes <= {"P", "."}:
+        return "punct"
+    return "mixed"
+
+
+def _length_bucket(n: int) -> str:
+    return str(n) if n <= 4 else ("5-6" if n <= 6 else ("7-10" if n <= 10 else "11+"))
+
+
+# ------------------------------------------------------------------- lexicons
+@lru_cache(maxsize=1)
+def _lexicons() -> dict[str, frozenset[str]]:
+    import annotator.nlp  # noqa: F401  (offline before pythainlp loads)
+    from pythainlp.corpus import common
+
+    from annotator.nlp.gazetteer import EXTRA_PLACES, TITLES
+
+    return {
+        "title": frozenset(TITLES),
+        "given": frozenset(common.thai_male_names()) | frozenset(common.thai_female_names()),
+        "family": frozenset(common.thai_family_names()),
+        "place": frozenset(common.provinces()) | frozenset(common.countries()) | frozenset(EXTRA_PLACES),
+        "orgcue": ORG_CUES,
+        "placecue": PLACE_CUES,
+    }
+
+
+# ------------------------------------------------------------------ extractor
+@dataclass
+class Featurizer:
+    """Builds crfsuite attribute lists for token sequences under one :class:`FeatureSet`.
+
+    Word-level attributes are cached per distinct word (news repeats its vocabulary), so
+    a token costs a few dict lookups and list joins. Build once per process; not
+    thread-safe (the caches).
+    """
+
+    features: FeatureSet = DEFAULT
+    _cache: dict[str, tuple[list[str], ...]] = field(default_factory=dict, repr=False)
+    dictionary: "EntityDictionary | None" = None
+
+    def __post_init__(self) -> None:
+        from annotator.nlp.pos import lst20_tags
+
+        g = set(self.features.groups)
+        self._g = g
+        self._pos = lst20_tags if "pos" in g else None
+        self._lex = _lexicons() if "lex" in g else {}
+        self._stop = None
+        if "flags" in g:
+            from annotator.nlp.crf import stopwords
+
+            self._stop = stopwords()
+        self._gazetteer = None
+        if "gaz" in g:
+            from annotator.nlp.gazetteer import Gazetteer
+
+            self._gazetteer = Gazetteer(places=True, persons=False)
+        self._bundled = None
+        if "bundled" in g:
+            from annotator.nlp.crf import CrfModel
+
+            self._bundled = CrfModel()
+
+    # ---- word-level pieces
+    def _word_attrs(self, word: str, tag: str | None, groups: Sequence[str] | set[str]) -> list[str]:
+        out: list[str] = []
+        if "word" in groups:
+            out.append("w=" + word)
+            low = word.lower()
+            if low != word:
+                out.append("lw=" + low)
+        if "shape" in groups:
+            out.append("sh=" + shape(word))
+            out.append("k=" + kind(word))
+        if "affix" in groups and len(word) > 1:
+            for n in (1, 2, 3):
+                if len(word) > n:
+                    out.append(f"p{n}=" + word[:n])
+                    out.append(f"s{n}=" + word[-n:])
+        if "thai" in groups:
+            out.append("f=" + char_class(word[0]))
+            out.append("l=" + char_class(word[-1]))
+            out.append("n=" + _length_bucket(len(word)))
+            if any(0x0E48 <= ord(c) <= 0x0E4B for c in word):
+                out.append("tone")
+            if "." in word and len(word) > 1:
+                out.append("dot")
+        if "flags" in groups and self._stop is not None:
+            if word in self._stop:
+                out.append("stop")
+            if word.isdigit():
+                out.append("digit")
+                if len(word) == 5:
+                    out.append("len5")
+        if "pos" in groups and tag is not None:
+            out.append("pos=" + tag)
+        if "lex" in groups:
+            for name, words in self._lex.items():
+                if word in words:
+                    out.append("lex=" + name)
+        return out
+
+    def _pieces(self, word: str, tag: str | None) -> tuple[list[str], ...]:
+        """The word's own attributes, then what it gives as neighbour -1, +1, -2, +2 …
+        (prefixed with the offset), computed once per distinct (word, POS)."""
+        key = word if tag is None else word + "\x00" + tag
+        got = self._cache.get(key)
+        if got is not None:
+            return got
+        if len(self._cache) > 300_000:  # bound memory on endless input
+            self._cache.clear()
+        near = [g for g in CONTEXT_GROUPS if g in self._g]
+        far = [g for g in near if g in ("word", "pos", "shape")]
+        pieces = [self._word_attrs(word, tag, self._g)]
+        for k in range(1, self.features.window + 1):
+            groups = near if k == 1 else far
+            attrs = [a for a in self._word_attrs(word, tag, groups) if not a.startswith("k=")]
+            pieces.append([f"-{k}:" + a for a in attrs])
+            pieces.append([f"+{k}:" + a for a in attrs])
+        got = self._cache[key] = tuple(pieces)
+        return got
+
+    # ---- sequences
+    def attributes(self, words: Sequence[str], tags: dict[str, Sequence[str]] | None = None) -> list[list[str]]:
+        """Attributes of each word of one sequence. ``tags`` maps a token-tag source
+        (``gaz``, ``rules``, ``dict``, ``bundled``) to one B-/I-/O tag per word."""
+        n = len(words)
+        pos = self._pos(words) if self._pos is not None else [None] * n
+        window = self.features.window
+        bigram = "bigram" in self._g
+        get = self._cache.get
+        pieces = [get(w if t is None else w + "\x00" + t) or self._pieces(w, t) for w, t in zip(words, pos)]
+        bos = [f"-{k}:BOS" for k in range(1, window + 1)]
+        eos = [f"+{k}:EOS" for k in range(1, window + 1)]
+        out: list[list[str]] = []
+        for i, word in enumerate(words):
+            attrs = ["bias", *pieces[i][0]]
+            for k in range(1, window + 1):
+                j = i - k
+                if j >= 0:
+                    attrs += pieces[j][2 * k - 1]
+                elif j == -1:
+                    attrs.append(bos[k - 1])
+                j = i + k
+                if j < n:
+                    attrs += pieces[j][2 * k]
+                elif j == n:
+                    attrs.append(eos[k - 1])
+            if bigram:
+                if i > 0:
+                    attrs.append("b-=" + words[i - 1] + "|" + word)
+                if i + 1 < n:
+                    attrs.append("b+=" + word + "|" + words[i + 1])
+            if tags:
+                for source, seq in tags.items():
+                    t = seq[i]
+                    if t != "O":
+                        attrs.append(f"{source}={t}")
+                    if i > 0 and seq[i - 1] != "O":
+                        attrs.append(f"{source}-1={seq[i - 1]}")
+                    if i + 1 < n and seq[i + 1] != "O":
+                        attrs.append(f"{source}+1={seq[i + 1]}")
+            out.append(attrs)
+        return out
+
+    def document_tags(self, text: str, tokens: Sequence[tuple[int, int]]) -> dict[str, list[str]]:
+        """Token tags of the whole document from the gazetteer, rules and bundled model,
+        as the feature set asks."""
+        tags: dict[str, list[str]] = {}
+        if self._gazetteer is not None:
+            tags["gaz"] = span_tags(self._gazetteer.find(text, tokens), tokens)
+        if "rules" in self._g:
+            from annotator.nlp import rules
+
+            tags["rules"] = span_tags(rules.find(text), tokens)
+        if self.dictionary is not None and "dict" in self._g:
+            tags["dict"] = span_tags(self.dictionary.find(text, tokens), tokens)
+        if self._bundled is not None:
+            tags["bundled"] = span_tags(self._bundled.predict(text, tokens), tokens)
+        return tags
+
+
+def span_tags(spans: Sequence[SpanData], tokens: Sequence[tuple[int, int]]) -> list[str]:
+    """One IOB tag per token from character spans: a token that overlaps a span is in it
+    (B- for the first such token). Spans must not overlap each other."""
+    from bisect import bisect_right
+
+    tags = ["O"] * len(tokens)
+    starts = [s for s, _ in tokens]
+    for span in spans:
+        i = max(0, bisect_right(starts, span.start) - 1)
+        first = True
+        while i < len(tokens) and tokens[i][0] < span.end:
+            if tokens[i][1] > span.start:
+                tags[i] = ("B-" if first else "I-") + span.label
+                first = False
+            i += 1
+    return tags
+
+
+class EntityDictionary:
+    """Entity strings a project's gold holds, each with its commonest label; finds them
+    in a text where they start and end on token boundaries (longest match first)."""
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        self.entries = dict(entries)
+        self._prefixes = frozenset(k[:n] for k in self.entries for n in range(1, len(k) + 1))
+
+    @classmethod
+    def build(cls, items, min_count: int = 1) -> "EntityDictionary":
+        """``items``: (string, label) of every gold entity."""
+        from collections import Counter, defaultdict
+
+        by: dict[str, Counter] = defaultdict(Counter)
+        for text, label in items:
+            text = text.strip()
+            if text:
+                by[text][label] += 1
+        entries = {}
+        for text, labels in by.items():
+            (label, n), = labels.most_common(1)
+            if n >= min_count and n * 2 > sum(labels.values()):
+                entries[text] = label
+        return cls(entries)
+
+    def find(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[SpanData]:
+        out: list[SpanData] = []
+        prefixes, entries = self._prefixes, self.entries
+        n = len(tokens)
+        i = 0
+        while i < n:
+            s = tokens[i][0]
+            j, best = i, -1
+            while j < n:
+                piece = text[s:tokens[j][1]]
+                if piece not in prefixes:
+                    break
+                if piece in entries:
+                    best = j
+                j += 1
+            if best < 0:
+                i += 1
+                continue
+            out.append(SpanData(s, tokens[best][1], entries[text[s:tokens[best][1]]], origin="gazetteer"))
+            i = best + 1
+        return out

@@ -1,0 +1,378 @@
+"""Rotating backups of a project file, and restoring one.
+
+A backup is a copy made with SQLite's online backup API from a read-only connection that
+holds one read transaction for the whole copy: the copy is one consistent moment of the
+file even while the window or a command keeps writing, and the writer is never blocked.
+It is written under a temporary name in ``<project folder>/.backups/`` and renamed to
+``<stem>.<UTC timestamp>.annot`` only when complete, so a killed backup never looks like
+a backup. The newest ``backup.keep`` (a project setting, default 5; 0 turns backups off)
+are kept, older ones removed.
+
+A backup is only made when
+
+* the file changed since the newest backup (the ``sqlite_sequence`` counters and the
+  schema version differ: every logged change, import, span and model moves them), so
+  opening a big project again and again copies nothing; and
+* SQLite's ``quick_check`` finds the file sound: a damaged file is never copied over a
+  good backup.
+
+:func:`restore` puts a backup in place of the project (after checking the backup), and
+keeps the file it replaces as ``.backups/<stem>.replaced-<timestamp>.annot``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from annotator.core.errors import AnnotatorError, ProjectDamagedError, StorageError
+
+from . import db as dbmod
+from .check import quick_problems
+from .lock import ProjectLock
+
+FOLDER = ".backups"
+KEEP_SETTING = "backup.keep"
+DEFAULT_KEEP = 5
+STEP_PAGES = 4096  # pages per backup step (16 MB): the copy can be cancelled between steps
+_STAMP = "%Y%m%dT%H%M%S.%fZ"
+_STAMP_RE = r"\d{8}T\d{6}\.\d{6}Z"
+
+
+class BackupCancelled(Exception):
+    pass
+
+
+@dataclass
+class BackupResult:
+    path: Path | None  # the new backup, or None when none was made
+    reason: str  # what happened, for a status line
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def folder(project_path: str | Path) -> Path:
+    return Path(project_path).resolve().parent / FOLDER
+
+
+def list_backups(project_path: str | Path) -> list[Path]:
+    """Backups of ``project_path``, newest first."""
+    project_path = Path(project_path)
+    pattern = re.compile(rf"{re.escape(project_path.stem)}\.({_STAMP_RE})\.annot")
+    where = folder(project_path)
+    if not where.is_dir():
+        return []
+    found = [p for p in where.iterdir() if pattern.fullmatch(p.name)]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def latest_backup(project_path: str | Path) -> Path | None:
+    backups = list_backups(project_path)
+    return backups[0] if backups else None
+
+
+def keep_count(value: str | None) -> int:
+    try:
+        return max(0, int(value)) if value is not None else DEFAULT_KEEP
+    except ValueError:
+        return DEFAULT_KEEP
+
+
+def keep_setting(project_path: str | Path) -> int:
+    """The project's ``backup.keep``, read without opening it for writing."""
+    dbmod._check_header(Path(project_path))
+    conn = dbmod.open_readonly(Path(project_path))
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (KEEP_SETTING,)).fetchone()
+    finally:
+        conn.close()
+    return keep_count(row[0] if row else None)
+
+
+def make_backup(
+    project_path: str | Path,
+    keep: int = DEFAULT_KEEP,
+    only_if_changed: bool = True,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> BackupResult:
+    """Copy the project into its backup folder (see the module docstring).
+
+    Raises ProjectDamagedError when the file is not sound (no backup is made then, and the
+    existing ones are kept), StorageError when the copy cannot be written, BackupCancelled.
+    """
+    project_path = Path(project_path)
+    if keep <= 0:
+        return BackupResult(None, "backups are off for this project (backup.keep is 0)")
+    where = folder(project_path)
+    dbmod._check_header(project_path)
+    src = dbmod.open_readonly(project_path)
+    try:
+        src.execute("BEGIN")  # one read transaction: fingerprint, check and copy see one moment
+        fingerprint = _fingerprint(src)
+        newest = latest_backup(project_path)
+        if only_if_changed and newest is not None and _fingerprint_of(newest) == fingerprint:
+            return BackupResult(None, f"unchanged since the last backup ({newest.name})")
+        problems = quick_problems(src)
+        if problems:
+            raise ProjectDamagedError(
+                f"{project_path} was not backed up: it is damaged ({problems[0]}); the existing"
+                " backups are kept. `annotator check` says more, `annotator restore` goes back"
+            )
+        try:
+            where.mkdir(exist_ok=True)
+        except OSError as e:
+            raise StorageError(f"cannot make the backup folder {where}: {e.strerror}") from None
+        _remove_stale_parts(where)
+        stamp = datetime.now(timezone.utc).strftime(_STAMP)
+        final = where / f"{project_path.stem}.{stamp}.annot"
+        part = where / f".{final.name}.part-{os.getpid()}"
+        try:
+            _copy(src, part, cancelled)
+            _fsync(part)
+            os.replace(part, final)
+            _fsync(where)
+        except BaseException as e:
+            _remove(part)
+            if isinstance(e, sqlite3.Error):
+                raise StorageError(f"cannot write the backup {final}: {e}") from e
+            if isinstance(e, OSError):
+                raise StorageError(f"cannot write the backup {final}: {e.strerror or e}") from e
+            raise
+    finally:
+        src.close()
+    removed = rotate(project_path, keep)
+    note = f"; removed {len(removed)} older" if removed else ""
+    return BackupResult(final, f"backed up to {final}{note}")
+
+
+def rotate(project_path: str | Path, keep: int) -> list[Path]:
+    """Remove all but the newest ``keep`` backups; returns those removed."""
+    removed = []
+    for old in list_backups(project_path)[max(keep, 1):]:
+        _remove(old)
+        removed.append(old)
+    return removed
+
+
+def _copy(src: sqlite3.Connection, target: Path, cancelled: Callable[[], bool]) -> None:
+    _remove(target)
+    dst = sqlite3.connect(target, isolation_level=None)
+    try:
+        def step(_status: int, _remaining: int, _total: int) -> None:
+            if cancelled():
+                raise BackupCancelled("backup cancelled")
+
+        src.backup(dst, pages=STEP_PAGES, progress=step)
+        # A backup is a plain file: no WAL beside it to lose when it is copied elsewhere.
+        dst.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dst.close()
+
+
+def _fingerprint(conn: sqlite3.Connection) -> str:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        seq = sorted(tuple(r) for r in conn.execute("SELECT name, seq FROM sqlite_sequence"))
+    except sqlite3.DatabaseError:
+        seq = []
+    return json.dumps([version, seq])
+
+
+def _fingerprint_of(path: Path) -> str | None:
+    try:
+        conn = dbmod.open_readonly(path)
+    except Exception:
+        return None
+    try:
+        return _fingerprint(conn)
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+
+
+def _remove_stale_parts(where: Path) -> None:
+    """Temporary files of backups that were killed before they finished."""
+    for part in where.glob(".*.part-*"):
+        pid = part.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)):
+            _remove(part)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        try:
+            Path(f"{path}{suffix}").unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ restore
+@dataclass
+class RestoreResult:
+    source: Path
+    kept: Path | None  # where the file that was replaced went
+
+    def summary(self, project_path: Path) -> str:
+        text = f"restored {project_path} from {self.source}"
+        if self.kept is not None:
+            text += f"; the file it replaced is kept as {self.kept}"
+        return text
+
+
+def restore(project_path: str | Path, source: str | Path | None = None) -> RestoreResult:
+    """Put the backup ``source`` (default: the newest) in place of the project.
+
+    Refused while another program has the project open (ProjectInUseError), and when the
+    backup is itself damaged. The file replaced (with its WAL) moves to the backup folder.
+    """
+    project_path = Path(project_path)
+    if source is None:
+        source = latest_backup(project_path)
+        if source is None:
+            raise AnnotatorError(f"{project_path}: no backups in {folder(project_path)}")
+    source = Path(source)
+    dbmod._check_header(source)
+    lock = ProjectLock.acquire(project_path)
+    try:
+        src = dbmod.open_readonly(source)
+        try:
+            problems = quick_problems(src)
+            if problems:
+                raise ProjectDamagedError(f"{source} is damaged too ({problems[0]}); choose another with --from")
+            app_id = src.execute("PRAGMA application_id").fetchone()[0]
+            if app_id != dbmod.APPLICATION_ID:
+                raise AnnotatorError(f"{source} is not an annotator project")
+            staged = project_path.with_name(f".{project_path.name}.restore-{os.getpid()}")
+            try:
+                _copy(src, staged, lambda: False)
+                _fsync(staged)
+            except BaseException as e:
+                _remove(staged)
+                if isinstance(e, (sqlite3.Error, OSError)):
+                    raise StorageError(f"cannot write {staged}: {e}") from e
+                raise
+        finally:
+            src.close()
+        kept = None
+        if project_path.exists():
+            folder(project_path).mkdir(exist_ok=True)
+            stamp = datetime.now(timezone.utc).strftime(_STAMP)
+            kept = folder(project_path) / f"{project_path.stem}.replaced-{stamp}.annot"
+            os.replace(project_path, kept)
+            # The replaced file's WAL goes with it (its last commits live there); the WAL
+            # index is rebuilt from the WAL by whoever opens it next.
+            for suffix in ("-wal", "-journal"):
+                side = Path(f"{project_path}{suffix}")
+                if side.exists():
+                    os.replace(side, Path(f"{kept}{suffix}"))
+            Path(f"{project_path}-shm").unlink(missing_ok=True)
+        os.replace(staged, project_path)
+        _fsync(project_path.resolve().parent)
+    finally:
+        lock.release()
+    return RestoreResult(source, kept)
+
+
+# --------------------------------------------------------------- in the background
+class BackgroundBackup:
+    """A backup on its own thread (a non-daemon thread: a command that finishes first
+    waits for it on the way out). ``result`` or ``error`` tell how it went."""
+
+    def __init__(self, project_path: str | Path, keep: int, on_done: Callable[["BackgroundBackup"], None] | None = None):
+        self.project_path = Path(project_path)
+        self.keep = keep
+        self.result: BackupResult | None = None
+        self.error: BaseException | None = None
+        self._cancel = threading.Event()
+        self._on_done = on_done
+        self.thread = threading.Thread(target=self._run, name="backup", daemon=False)
+
+    def start(self) -> "BackgroundBackup":
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self.result = make_backup(self.project_path, self.keep, cancelled=self._cancel.is_set)
+        except BaseException as e:  # reported through .error
+            self.error = e
+        if self._on_done is not None:
+            self._on_done(self)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+
+def backup_on_open(project, on_done: Callable[[BackgroundBackup], None] | None = None) -> BackgroundBackup:
+    """Start the backup that opening ``project`` for work makes (see the module docstring)."""
+    keep = keep_count(project.get_setting(KEEP_SETTING))
+    return BackgroundBackup(project.path, keep, on_done).start()
+
+
+def copy_backup(source: str | Path, target: str | Path) -> Path:
+    """A working copy of a backup (to open it without touching the damaged project)."""
+    target = Path(target)
+    if target.exists():
+        raise AnnotatorError(f"{target} already exists")
+    shutil.copyfile(source, target)
+    return target
+
+
+__all__ = [
+    "BackgroundBackup",
+    "BackupCancelled",
+    "BackupResult",
+    "DEFAULT_KEEP",
+    "KEEP_SETTING",
+    "backup_on_open",
+    "copy_backup",
+    "folder",
+    "keep_count",
+    "keep_setting",
+    "latest_backup",
+    "list_backups",
+    "make_backup",
+    "restore",
+    "rotate",
+]
