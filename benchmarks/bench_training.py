@@ -15,6 +15,9 @@ model never saw:
 Every line of val.txt is also a line of train.txt, so ``--exclude val.annot`` is what
 keeps the evaluation on unseen text (508 documents are left out of training).
 
+It then times ``suggest()`` per document with each model (one process, CPU time), on
+val and on a sample of the thaigov corpus when it is unpacked (``--corpus``).
+
 ``--ablation`` then trains once per variant of the features and settings (one group
 left out at a time, and so on) and prints exact-match micro F1 of each (CRF alone and
 with rules and gazetteer): the measurements the defaults were chosen from. ``--threads``
@@ -92,6 +95,31 @@ def main_run(train: Path, val: Path, base: str) -> None:
                         ("bundled", ("--model", "bundled")), ("bundled, CRF only", ("--model", "bundled", "--model-only"))):
         report = json.loads(run("evaluate", train, "--gold", val, "--json", *extra))
         print(table(name, report))
+
+
+def speed(train: Path, val: Path, corpus: Path, sample: int) -> None:
+    """CPU time of Suggester.suggest per document, bundled and newest trained model."""
+    from annotator.nlp.suggest import Suggester
+    from annotator.nlp.tokenizer import tokenize
+    from annotator.nlp.trained import TrainedModel, materialize
+    from annotator.store.project import Project
+
+    with Project.open(val, readonly=True) as gold:
+        sets = [("val", [(gold.document(d).text, gold.tokens(d, cache=False)) for d in gold.document_ids()])]
+    files = sorted(corpus.rglob("*.txt"))[:sample] if corpus.is_dir() else []
+    if files:
+        texts = [f.read_text(encoding="utf-8", errors="replace") for f in files]
+        sets.append((f"thaigov ({len(texts)})", [(t, tokenize(t)) for t in texts]))
+    with Project.open(train, readonly=True) as project, materialize(project, "latest") as spec:
+        for name, suggester in (("bundled", Suggester()), (spec.version, Suggester(model=TrainedModel(spec)))):
+            for label, docs in sets:
+                for text, tokens in docs[:20]:  # warm the caches
+                    suggester.suggest(text, tokens)
+                started = time.process_time()
+                for text, tokens in docs:
+                    suggester.suggest(text, tokens)
+                ms = 1000 * (time.process_time() - started) / len(docs)
+                print(f"suggest() with {name:<16} on {label:<16} {ms:6.2f} ms per document (CPU, one process)")
 
 
 # ------------------------------------------------------------------ ablation
@@ -196,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--from", dest="base", default="scratch", choices=("scratch", "bundled"))
     ap.add_argument("--ablation", action="store_true")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--corpus", type=Path, default=Path("/tmp/corpus"), help="unpacked thaigov corpus, for speed")
+    ap.add_argument("--sample", type=int, default=200, help="corpus articles to time")
     args = ap.parse_args(argv)
     if not (args.data / "train.txt").exists() or not (args.data / "val.txt").exists():
         print(f"ThaiNER 1.5.1 not found in {args.data}; nothing to measure")
@@ -205,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         train, val = build(args.data, work)
         main_run(train, val, args.base)
+        speed(train, val, args.corpus, args.sample)
         if args.ablation:
             ablation(train, val, args.threads)
     return 0
