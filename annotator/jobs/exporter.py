@@ -22,6 +22,7 @@ from typing import Callable, Iterator, Sequence
 from annotator import formats
 from annotator.core.errors import AnnotatorError, Cancelled
 from annotator.core.model import CONFIRMED_STATES, DONE, SUGGESTED, ExportDocument, SpanData
+from annotator.core.processes import process_alive
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.nlp.tokenizer import split_at
 from annotator.store.project import Project
@@ -322,20 +323,8 @@ def _remove_stale_stages(out: Path) -> None:
     for leftover in out.parent.glob(glob.escape(prefix) + "*"):
         rest = leftover.name[len(prefix):]
         pid = rest.removeprefix("old-") if rest.startswith("old-") else rest.split("-", 1)[0]
-        if leftover.is_dir() and pid.isdigit() and not _process_alive(int(pid)):
+        if leftover.is_dir() and pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def _replace_dir(new: Path, target: Path) -> None:

@@ -42,6 +42,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from annotator.core.model import SpanData
+from annotator.nlp.matching import longest_matches
 
 VERSION = 1
 GROUPS = ("word", "shape", "affix", "thai", "flags", "pos", "lex", "bigram", "gaz", "rules", "dict",
@@ -363,23 +364,8 @@ class EntityDictionary:
         return cls(entries)
 
     def find(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[SpanData]:
-        out: list[SpanData] = []
-        prefixes, entries = self._prefixes, self.entries
-        n = len(tokens)
-        i = 0
-        while i < n:
-            s = tokens[i][0]
-            j, best = i, -1
-            while j < n:
-                piece = text[s:tokens[j][1]]
-                if piece not in prefixes:
-                    break
-                if piece in entries:
-                    best = j
-                j += 1
-            if best < 0:
-                i += 1
-                continue
-            out.append(SpanData(s, tokens[best][1], entries[text[s:tokens[best][1]]], origin="gazetteer"))
-            i = best + 1
-        return out
+        entries = self.entries
+        return [
+            SpanData(s, e, entries[text[s:e]], origin="gazetteer")
+            for s, e in longest_matches(text, tokens, self._prefixes, entries)
+        ]

@@ -18,6 +18,7 @@ import re
 from typing import Sequence
 
 from annotator.core.model import SpanData
+from annotator.nlp.matching import longest_matches
 
 # Exact-match precision of place matches on ThaiNER 1.5.1 train+val is 0.739
 # (benchmarks/bench_suggestions.py --rule-precision), rounded down to 0.05.
@@ -84,25 +85,8 @@ class Gazetteer:
 
     def _find_places(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
         out = []
-        prefixes, places = self._place_prefixes, self._places
-        n = len(tokens)
-        i = 0
-        while i < n:
-            s = tokens[i][0]
-            j, best = i, -1
-            while j < n:
-                piece = text[s:tokens[j][1]]
-                if piece not in prefixes:
-                    break
-                if piece in places:
-                    best = j
-                j += 1
-            if best < 0:
-                i += 1
-                continue
-            name_end = tokens[best][1]
+        for s, name_end in longest_matches(text, tokens, self._place_prefixes, self._places):
             start = self._with_prefix(text, s)
-            i = best + 1
             if start == s and (text[s:name_end] in NEEDS_PREFIX
                                or any(_ends_with(text, s, w) for w in NOT_AFTER)):
                 continue

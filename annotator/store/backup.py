@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 from annotator.core.errors import AnnotatorError, ProjectDamagedError, StorageError
+from annotator.core.processes import process_alive
 
 from . import db as dbmod
 from .check import quick_problems
@@ -204,20 +205,8 @@ def _remove_stale_parts(where: Path) -> None:
     """Temporary files of backups that were killed before they finished."""
     for part in where.glob(".*.part-*"):
         pid = part.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)):
+        if not pid.isdigit() or not process_alive(int(pid)):
             _remove(part)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _remove(path: Path) -> None:
