@@ -16,7 +16,9 @@ Every line of val.txt is also a line of train.txt, so ``--exclude val.annot`` is
 keeps the evaluation on unseen text (508 documents are left out of training).
 
 It then times ``suggest()`` per document with each model (one process, CPU time), on
-val and on a sample of the thaigov corpus when it is unpacked (``--corpus``).
+val and on a sample of the thaigov corpus when it is unpacked (``--corpus``), and with
+``--preannotate N`` pre-annotates N corpus articles on 2 worker processes with the bundled
+model and with the newest trained model of each kind (scratch, bundled) in the project.
 
 ``--ablation`` then trains once per variant of the features and settings (one group
 left out at a time, and so on) and prints exact-match micro F1 of each (CRF alone and
@@ -120,6 +122,38 @@ def speed(train: Path, val: Path, corpus: Path, sample: int) -> None:
                     suggester.suggest(text, tokens)
                 ms = 1000 * (time.process_time() - started) / len(docs)
                 print(f"suggest() with {name:<16} on {label:<16} {ms:6.2f} ms per document (CPU, one process)")
+
+
+def preannotate_speed(train: Path, corpus: Path, n: int, work: Path) -> None:
+    """Documents per second of `preannotate` (2 workers) on ``n`` corpus articles."""
+    from annotator.jobs.importer import run_import
+    from annotator.nlp.preannotate import run_preannotate
+    from annotator.store.models import add_model, list_models, model_data
+    from annotator.store.project import Project
+
+    files = [str(f) for f in sorted(corpus.rglob("*.txt"))[:n]] if corpus.is_dir() else []
+    if not files:
+        print(f"no corpus in {corpus}: pre-annotation speed not measured")
+        return
+    with Project.open(train, readonly=True) as source:
+        newest = {r.base: r for r in list_models(source)}
+        models = {base: (r, model_data(source, r.id)) for base, r in newest.items()}
+    for which in ("bundled model", *(f"trained from {b}" for b in sorted(models))):
+        path = work / f"speed-{which.replace(' ', '-')}.annot"
+        path.unlink(missing_ok=True)
+        with Project.create(path) as project:
+            run_import(project, files)
+            if which != "bundled model":
+                record, data = models[which.removeprefix("trained from ")]
+                add_model(project, data, base=record.base, documents=record.documents, tokens=record.tokens,
+                          labels=record.labels, scores=record.scores, settings=record.settings,
+                          train_seconds=record.train_seconds)
+            started = time.perf_counter()
+            report = run_preannotate(project, workers=2)
+            seconds = time.perf_counter() - started
+        path.unlink(missing_ok=True)
+        print(f"preannotate, 2 workers, {which:<22} {report.documents} articles in {seconds:.1f} s:"
+              f" {report.documents / seconds:.0f} articles/s ({report.model_version})")
 
 
 # ------------------------------------------------------------------ ablation
@@ -226,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--corpus", type=Path, default=Path("/tmp/corpus"), help="unpacked thaigov corpus, for speed")
     ap.add_argument("--sample", type=int, default=200, help="corpus articles to time")
+    ap.add_argument("--preannotate", type=int, default=0, metavar="N",
+                    help="also time pre-annotating N corpus articles with each model")
     args = ap.parse_args(argv)
     if not (args.data / "train.txt").exists() or not (args.data / "val.txt").exists():
         print(f"ThaiNER 1.5.1 not found in {args.data}; nothing to measure")
@@ -236,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         train, val = build(args.data, work)
         main_run(train, val, args.base)
         speed(train, val, args.corpus, args.sample)
+        if args.preannotate:
+            preannotate_speed(train, args.corpus, args.preannotate, work)
         if args.ablation:
             ablation(train, val, args.threads)
     return 0

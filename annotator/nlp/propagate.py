@@ -9,7 +9,7 @@ model version ``propagate-1`` and a fixed confidence (0.9 in the same document, 
 elsewhere), so the reviewer accepts or rejects them like any other.
 
 Where a string counts as found: it starts and ends on a token boundary (newmm tokens
-with brackets and quotes cut off, :func:`annotator.nlp.refine.split_punctuation`), so
+with brackets and quotes cut off, as :func:`annotator.nlp.refine.split_punctuation` does), so
 ``ไทย`` is not found inside ``ประเทศไทย``. Never over a span a person decided (accepted,
 edited, made or rejected); an open suggestion is replaced only by one that covers it
 whole, else the place is left alone. Longer strings are placed first.
@@ -18,13 +18,14 @@ whole, else the place is left alone. Longer strings are placed first.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from annotator.core.model import CONFIRMED_STATES, IN_PROGRESS, NEW, SUGGESTED, SpanData
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
-from annotator.nlp.refine import split_punctuation
+from annotator.nlp.refine import EDGE_PUNCT
 from annotator.store.project import Project
 
 VERSION = "propagate-1"
@@ -49,9 +50,16 @@ class PropagateReport:
         return text + ("; cancelled" if self.cancelled else "")
 
 
-def boundaries(text: str, tokens: Sequence[tuple[int, int]]) -> tuple[set[int], set[int]]:
-    fine = split_punctuation(text, tokens)
-    return {s for s, _ in fine}, {e for _, e in fine}
+def is_edge(text: str, tokens: Sequence[tuple[int, int]], at: int) -> bool:
+    """Is ``at`` a word edge: a token boundary, or next to a bracket or quote that
+    :func:`~annotator.nlp.refine.split_punctuation` would cut off? (A bisection, so a
+    keystroke in a 100,000-character article does not walk all its tokens.)"""
+    if at <= 0 or at >= len(text):
+        return True
+    i = bisect_left(tokens, (at,))
+    if i < len(tokens) and tokens[i][0] == at:
+        return True
+    return text[at - 1] in EDGE_PUNCT or text[at] in EDGE_PUNCT
 
 
 def plan(text: str, tokens: Sequence[tuple[int, int]], spans: Sequence, entries: dict[str, str],
@@ -61,7 +69,6 @@ def plan(text: str, tokens: Sequence[tuple[int, int]], spans: Sequence, entries:
     end, label, state)."""
     if not entries:
         return [], []
-    starts, ends = boundaries(text, tokens)
     new: list[SpanData] = []
     replace: list[int] = []
     placed: list[tuple[int, int]] = []
@@ -73,7 +80,7 @@ def plan(text: str, tokens: Sequence[tuple[int, int]], spans: Sequence, entries:
             pos = text.find(string, pos + 1)
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))  # longer first
     for start, end, string in found:
-        if start not in starts or end not in ends:
+        if not (is_edge(text, tokens, start) and is_edge(text, tokens, end)):
             continue
         if any(a < end and start < b for a, b in placed):
             continue
@@ -93,10 +100,15 @@ def plan(text: str, tokens: Sequence[tuple[int, int]], spans: Sequence, entries:
 
 
 def _apply(project: Project, doc_id: int, entries: dict[str, str], confidence: float,
-           report: PropagateReport) -> None:
-    doc = project.document(doc_id)
-    tokens = project.tokens(doc_id, doc.text)
-    new, replace = plan(doc.text, tokens, project.spans(doc_id), entries, confidence)
+           report: PropagateReport, text: str | None = None, mentions: int = 1) -> None:
+    """Suggest ``entries`` in one document. Strings found fewer than ``mentions`` times
+    (2 in the document a string was confirmed in) cannot add anything: then nothing more
+    is read, so a confirm in a long article costs one substring count."""
+    text = project.document(doc_id).text if text is None else text
+    if not any(text.count(k) >= mentions for k in entries):
+        return
+    tokens = project.tokens(doc_id, text)
+    new, replace = plan(text, tokens, project.spans(doc_id), entries, confidence)
     if not new:
         return
     added = project.add_suggestions(doc_id, new, VERSION, replace=replace)
@@ -106,15 +118,16 @@ def _apply(project: Project, doc_id: int, entries: dict[str, str], confidence: f
         report.replaced += len(replace)
 
 
-def _entry(project: Project, span_id: int) -> tuple[int, str, str] | None:
-    """(doc id, string, label) of a confirmed span worth propagating, else None."""
+def _entry(project: Project, span_id: int) -> tuple[int, str, str, str] | None:
+    """(doc id, its text, string, label) of a confirmed span worth propagating, else None."""
     span = project.span(span_id)
     if span.state not in CONFIRMED_STATES:
         return None
-    text = project.document(span.doc_id).text[span.start:span.end]
-    if len(text.strip()) < MIN_CHARS:
+    text = project.document(span.doc_id).text
+    string = text[span.start:span.end]
+    if len(string.strip()) < MIN_CHARS:
         return None
-    return span.doc_id, text, span.label
+    return span.doc_id, text, string, span.label
 
 
 def propagate_span(project: Project, span_id: int, scope: str = "document") -> PropagateReport:
@@ -126,9 +139,9 @@ def propagate_span(project: Project, span_id: int, scope: str = "document") -> P
     found = _entry(project, span_id)
     if found is None:
         return report
-    doc_id, string, label = found
+    doc_id, text, string, label = found
     report.strings = 1
-    _apply(project, doc_id, {string: label}, CONFIDENCE_DOCUMENT, report)
+    _apply(project, doc_id, {string: label}, CONFIDENCE_DOCUMENT, report, text=text, mentions=2)
     if scope == "project":
         others = [r[0] for r in project.query(
             "SELECT id FROM documents WHERE status IN (?, ?) AND id != ? AND instr(text, ?) > 0 ORDER BY id",
