@@ -85,7 +85,9 @@ def cmd_name(args: argparse.Namespace) -> int:
         with Project.open(args.project, readonly=True) as project:
             print(project.annotator)
         return 0
-    with Project.open(args.project) as project:
+    from annotator.cli import _open
+
+    with _open(args.project) as project:
         before = project.annotator
         project.annotator = args.name
         print(f"annotator: {before} -> {project.annotator}")
