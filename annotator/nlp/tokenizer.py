@@ -1,74 +1,169 @@
 """Word tokens as character offsets (newmm rules, via nlpo3 when available).
 
-Tokens cover the text exactly: joined in order they give it back, whitespace
-included. Text is tokenized one line at a time (newmm slows down badly on one
-huge string), and over-long lines are cut at spaces first.
+Tokens cover the text exactly: the words, joined in order, give the text back, whitespace
+included, and every token is a word of the text, never text reassembled by length. The
+segmenter's answer is checked by content: nlpo3 1.4.0's ``safe=True`` mode returns, on long
+lines, pieces repeated and reordered that still add up to the right length, so it is not
+used, and any answer whose words do not join back to the input is replaced by pythainlp's
+own newmm (and, should that fail too, by character clusters).
+
+Pathological input is bounded another way: text goes to the segmenter one line at a time,
+in chunks of at most ``MAX_CHUNK`` code points cut after a space, or, in a run with no space,
+at the last word boundary newmm itself found inside the window (newmm is linear per chunk).
+
+``TOKENIZER`` names this behaviour in the project file's token cache; tokens cached under
+another name are rebuilt (schema 3 dropped those of the old, length-placed segmenter).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
+TOKENIZER = "newmm-2"  # the cache key of tokens made by this module (schema 3)
 MAX_CHUNK = 2000  # code points handed to the segmenter in one call
+CHUNK_MARGIN = 200  # words this close to a hard cut are segmented again with what follows
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
+
+Segment = Callable[[str], list[str]]
+
+# Thai characters that cannot begin a character cluster: following and above/below vowels,
+# tone and other marks. A word boundary just before one (after anything but whitespace)
+# cuts a syllable in two.
+_THAI_FOLLOWERS = frozenset("ะัาำิีึืฺุู็่้๊๋์ํ๎ๅ")
+# Leading vowels are written before their consonant: a boundary right after one cuts too.
+_THAI_LEADERS = frozenset("เแโใไ")
 
 
 @lru_cache(maxsize=1)
-def _segmenter() -> Callable[[str], list[str]]:
-    """Build the newmm segmenter once per process."""
+def _segmenters() -> tuple[Segment, ...]:
+    """The segmenters to try, fastest first, built once per process."""
     import annotator.nlp  # noqa: F401  (sets PYTHAINLP_OFFLINE before pythainlp loads)
     import pythainlp
+    from pythainlp.tokenize import word_tokenize
+
+    def python_newmm(s: str) -> list[str]:
+        return word_tokenize(s, engine="newmm", keep_whitespace=True)
 
     dict_path = os.path.join(os.path.dirname(pythainlp.__file__), "corpus", "words_th.txt")
     try:
         import nlpo3
-
-        nlpo3.load_dict(dict_path, "annotator_th")
-        return lambda s: nlpo3.segment(s, "annotator_th", safe=True)
-    except ImportError:  # the pure-Python newmm gives near-identical tokens, slower
-        from pythainlp.tokenize import word_tokenize
-
-        return lambda s: word_tokenize(s, engine="newmm", keep_whitespace=True)
+    except ImportError:  # the pure-Python newmm gives the same tokens, slower
+        return (python_newmm,)
+    nlpo3.load_dict(dict_path, "annotator_th")
+    return (lambda s: nlpo3.segment(s, "annotator_th", safe=False), python_newmm)
 
 
-def _chunks(line: str) -> Iterator[str]:
-    """Cut a long line at spaces (or hard, if it has none) into pieces <= MAX_CHUNK."""
+def _clusters(s: str) -> list[str]:
+    """Last resort: one piece per character cluster (never splits before a mark)."""
+    out: list[str] = []
+    for ch in s:
+        if out and cannot_start_token(out[-1][-1], ch):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def segment(s: str) -> list[str]:
+    """The words of ``s`` (no newline in it): a segmenter's answer whose words join back to
+    ``s`` exactly, empty words dropped."""
+    for seg in _segmenters():
+        words = [w for w in seg(s) if w]
+        if "".join(words) == s:
+            return words
+    return _clusters(s)
+
+
+def _chunks(line: str, seg: Segment) -> Iterator[list[str]]:
+    """Words of ``line``, segmented in pieces of at most MAX_CHUNK code points."""
     while len(line) > MAX_CHUNK:
         cut = line.rfind(" ", MAX_CHUNK // 2, MAX_CHUNK)
-        cut = MAX_CHUNK if cut < 0 else cut + 1
-        yield line[:cut]
-        line = line[cut:]
+        if cut >= 0:
+            yield seg(line[: cut + 1])
+            line = line[cut + 1:]
+            continue
+        # No space: keep newmm's words of the window up to CHUNK_MARGIN before its end
+        # (the window may have changed how the words near the cut were chosen), and go on
+        # from there.
+        words = seg(line[:MAX_CHUNK])
+        kept, taken = [], 0
+        for word in words:
+            if kept and taken + len(word) > MAX_CHUNK - CHUNK_MARGIN:
+                break
+            kept.append(word)
+            taken += len(word)
+        yield kept
+        line = line[taken:]
     if line:
-        yield line
+        yield seg(line)
 
 
-def tokenize(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) offsets of the words of ``text`` (code points, end-exclusive)."""
-    segment = _segmenter()
+def tokenize(text: str, seg: Segment | None = None) -> list[tuple[int, int]]:
+    """Return (start, end) offsets of the words of ``text`` (code points, end-exclusive).
+
+    ``seg`` replaces :func:`segment` (tests use it to feed a broken segmenter)."""
+    seg = seg or segment
     out: list[tuple[int, int]] = []
     pos = 0
     for match in _LINE.finditer(text):
         line = match.group()
         body = line[:-1] if line.endswith("\n") else line
-        for chunk in _chunks(body):
-            for word in segment(chunk):
-                if not word:
-                    continue
+        for words in _chunks(body, seg):
+            for word in words:
+                # By content, not by length: a word must be the text where it is placed.
+                if not word or not text.startswith(word, pos):
+                    raise AssertionError(f"the segmenter returned {word!r}, not the text at {pos}")
                 out.append((pos, pos + len(word)))
                 pos += len(word)
-            # Guard against a segmenter that drops characters: resync on the chunk.
-            if out and out[-1][1] != pos:
-                pos = out[-1][1]
         if len(body) != len(line):
             out.append((pos, pos + 1))
             pos += 1
-    if pos != len(text):  # never lose text: cover anything the segmenter skipped
-        raise AssertionError("tokenizer lost characters")
+    if pos != len(text):
+        raise AssertionError("the segmenter lost characters")
+    return mend_clusters(text, out)
+
+
+def mend_clusters(text: str, offsets: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Move each boundary that cuts a character cluster back to the cluster's start.
+
+    newmm cuts before a mark it does not know to be part of a cluster, as in text that
+    writes SARA AM as NIKHAHIT + SARA AA (``ท|ํางาน``); the token then begins with a mark.
+    """
+    out: list[tuple[int, int]] = []
+    for s, e in offsets:
+        if not out or not cannot_start_token(text[s - 1], text[s]):
+            out.append((s, e))
+            continue
+        ps, _ = out[-1]
+        b = s - 1  # the character the mark belongs to, and a leading vowel before it
+        while b > ps and cannot_start_token(text[b - 1], text[b]):
+            b -= 1
+        if b > ps:
+            out[-1] = (ps, b)
+            out.append((b, e))
+        else:
+            out[-1] = (ps, e)
     return out
+
+
+def cannot_start_token(before: str, ch: str) -> bool:
+    """Would a token boundary between ``before`` and ``ch`` cut a character cluster?"""
+    if before.isspace():
+        return False
+    if ch in _THAI_FOLLOWERS or (unicodedata.category(ch) in ("Mn", "Me") and ch != "\ufeff"):
+        return True
+    return before in _THAI_LEADERS and "\u0e01" <= ch <= "\u0e2e"
+
+
+def broken_boundaries(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
+    """Token starts that fall inside a character cluster (a vowel or tone mark cut off its
+    consonant): none for tokens this module makes, unless the text itself is so."""
+    return [s for s, _ in offsets if 0 < s < len(text) and cannot_start_token(text[s - 1], text[s])]
 
 
 def token_words(text: str, offsets: list[tuple[int, int]]) -> list[str]:
