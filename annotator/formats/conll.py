@@ -81,7 +81,7 @@ from annotator.core.spans import (
     token_cuts,
 )
 from annotator.formats import WriteOptions, encoding
-from annotator.nlp.tokenizer import split_at
+from annotator.nlp.tokenizer import broken_boundaries, split_at
 
 DOCSTART = "-DOCSTART-"
 DOCSTART_LINE = "-DOCSTART- -X- O O"
@@ -191,8 +191,13 @@ def encode_document(doc: ExportDocument, scheme: str) -> tuple[list[str], list[s
         warnings.extend(f"document {doc.id}: {p}; not written" for p in problems)
     # The exporter splits tokens at span edges already; splitting again is cheap and
     # keeps a hand-made ExportDocument from failing on an edge inside a word.
-    tokens = split_at(doc.tokens, token_cuts(spans))
+    cuts = token_cuts(spans)
+    tokens = split_at(doc.tokens, cuts)
     _check_cover(doc, tokens)
+    # The tokenizer never cuts a syllable; only an entity edge inside one can.
+    for at in broken_boundaries(doc.text, [t for t in tokens if t[0] in cuts]):
+        warnings.append(f"document {doc.id}: an entity edge at {at} cuts a character cluster"
+                        f" ({doc.text[max(0, at - 4):at]}|{doc.text[at:at + 4]}): a token starts with a mark")
     tags, problems = spans_to_tags(tokens, spans, scheme)
     warnings.extend(f"document {doc.id}: {p}" for p in problems)
     text = doc.text

@@ -20,7 +20,8 @@ from typing import Callable, Sequence
 from annotator.core.errors import Cancelled
 from annotator.core.model import IN_PROGRESS, NEW, SpanData
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
-from annotator.store.project import Project, encode_tokens
+from annotator.store import token_cache
+from annotator.store.project import Project
 
 CHUNK = 16  # documents per task sent to a worker
 IN_FLIGHT = 4  # tasks queued per worker: enough to keep it busy, little memory
@@ -68,7 +69,7 @@ def _work(items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
     for doc_id, text in items:
         tokens = tokenize(text)
         spans = _suggester.suggest(text, tokens)
-        out.append((doc_id, encode_tokens(tokens),
+        out.append((doc_id, token_cache.encode(tokens),
                     [(s.start, s.end, s.label, s.origin, s.confidence) for s in spans]))
     return out
 

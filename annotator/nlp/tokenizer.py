@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
+from operator import itemgetter
 from typing import Callable, Iterator, Sequence
 
 TOKENIZER = "newmm-2"  # the cache key of tokens made by this module (schema 3)
@@ -37,6 +37,11 @@ Segment = Callable[[str], list[str]]
 _THAI_FOLLOWERS = frozenset("ะัาำิีึืฺุู็่้๊๋์ํ๎ๅ")
 # Leading vowels are written before their consonant: a boundary right after one cuts too.
 _THAI_LEADERS = frozenset("เแโใไ")
+# With the combining marks of other scripts (accents written as separate code points).
+_MARKS = _THAI_FOLLOWERS | frozenset(map(chr, [*range(0x300, 0x370), *range(0x20D0, 0x2100),
+                                               *range(0xFE20, 0xFE30)]))
+_MARK_RE = re.compile("[" + re.escape("".join(sorted(_MARKS))) + "]")
+_LEADER_RE = re.compile("[" + "".join(sorted(_THAI_LEADERS)) + "]")
 
 
 @lru_cache(maxsize=1)
@@ -155,7 +160,7 @@ def cannot_start_token(before: str, ch: str) -> bool:
     """Would a token boundary between ``before`` and ``ch`` cut a character cluster?"""
     if before.isspace():
         return False
-    if ch in _THAI_FOLLOWERS or (unicodedata.category(ch) in ("Mn", "Me") and ch != "\ufeff"):
+    if ch in _MARKS:
         return True
     return before in _THAI_LEADERS and "\u0e01" <= ch <= "\u0e2e"
 
@@ -163,7 +168,16 @@ def cannot_start_token(before: str, ch: str) -> bool:
 def broken_boundaries(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
     """Token starts that fall inside a character cluster (a vowel or tone mark cut off its
     consonant): none for tokens this module makes, unless the text itself is so."""
-    return [s for s, _ in offsets if 0 < s < len(text) and cannot_start_token(text[s - 1], text[s])]
+    # Regular expressions over the tokens' first characters, not a loop over tokens: this
+    # runs over every cached token of a project in `annotator check`.
+    starts = list(map(itemgetter(0), offsets))
+    if starts and starts[0] == 0:
+        del starts[0]
+    firsts = "".join(map(text.__getitem__, starts))  # each token's first character
+    befores = "".join(map(text.__getitem__, map((-1).__add__, starts)))  # the one before it
+    suspects = {starts[m.start()] for m in _MARK_RE.finditer(firsts)}
+    suspects.update(starts[m.start()] for m in _LEADER_RE.finditer(befores))
+    return sorted(s for s in suspects if cannot_start_token(text[s - 1], text[s]))
 
 
 def token_words(text: str, offsets: list[tuple[int, int]]) -> list[str]:

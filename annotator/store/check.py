@@ -7,7 +7,8 @@ Two layers:
 * the project's: every span lies inside its text (``0 <= start < end <= length``) and
   uses a label that exists; ``documents.open_suggestions`` equals the number of suggested
   spans; each text still has the hash it was imported with and readable metadata; the
-  cached tokens decode and cover their text exactly; the change log is valid JSON and
+  cached tokens decode, cover their text exactly and are words of it (no token starts inside
+  a character cluster); the change log is valid JSON and
   agrees with the spans (see :func:`_check_log`).
 
 The file is opened read-only (no lock, no migration), so a project can be checked while
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import db as dbmod
-from . import migrations
+from . import migrations, token_cache
 
 EXAMPLES = 10  # problems shown per kind; the rest are counted
 # Tables and triggers every project has had since schema 1.
@@ -225,35 +226,15 @@ def _documents_and_spans(conn: sqlite3.Connection, report: CheckReport, seen: di
 
 
 def _tokens(conn: sqlite3.Connection, report: CheckReport, seen: dict[str, Any]) -> None:
-    lengths = seen.get("lengths")
-    if lengths is None:  # the documents step failed: read the lengths here
-        lengths = {r[0]: len(r[1]) for r in conn.execute("SELECT id, text FROM documents")}
-    for doc_id, blob in conn.execute("SELECT doc_id, ends FROM tokens"):
-        size = lengths.get(doc_id)
-        if size is None:
+    for doc_id, blob, text in conn.execute(
+        "SELECT t.doc_id, t.ends, d.text FROM tokens t LEFT JOIN documents d ON d.id = t.doc_id"
+    ):
+        if not isinstance(text, str):
             report.add("tokens", f"tokens of document {doc_id}: the document does not exist")
             continue
-        problem = _token_problem(blob, size)
+        problem = token_cache.problem(blob, text)
         if problem:
             report.add("tokens", f"tokens of document {doc_id}: {problem}")
-
-
-def _token_problem(blob: Any, size: int) -> str | None:
-    if not isinstance(blob, bytes) or not blob:
-        return "empty or not a blob"
-    kind = chr(blob[0])
-    if kind not in ("B", "I"):
-        return f"unknown encoding {kind!r}"
-    lengths = array(kind)
-    if (len(blob) - 1) % lengths.itemsize:
-        return "truncated"
-    lengths.frombytes(blob[1:])
-    if any(n == 0 for n in lengths):
-        return "an empty token"
-    total = sum(lengths)
-    if total != size:
-        return f"cover {total} characters of a text of {size}"
-    return None
 
 
 def _check_log(conn: sqlite3.Connection, report: CheckReport, seen: dict[str, Any]) -> None:

@@ -155,10 +155,19 @@ def _v2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """Drop the token cache made by nlpo3's ``safe`` mode (tokenizer name ``newmm``), which
+    placed repeated and reordered pieces by length on long lines: those offsets are not
+    the text's words. Tokens are derived, so nothing is lost; they are rebuilt when next
+    needed, under the name ``newmm-2``."""
+    conn.execute("DELETE FROM tokens WHERE tokenizer = 'newmm'")
+
+
 # (version reached, step). Append only.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _v1),
     (2, _v2),
+    (3, _v3),
 ]
 
 LATEST = MIGRATIONS[-1][0]

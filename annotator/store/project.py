@@ -12,10 +12,8 @@ import hashlib
 import json
 import sqlite3
 import threading
-from array import array
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from itertools import accumulate
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -42,7 +40,7 @@ from annotator.core.model import (
 )
 
 from . import db as dbmod
-from . import migrations
+from . import migrations, token_cache
 from .lock import ProjectLock
 from .sqlite_errors import translate as _storage_error
 
@@ -898,13 +896,15 @@ class Project:
 
     # ---------------------------------------------------------------- tokens
     def tokens(self, doc_id: int, text: str | None = None, cache: bool = True) -> list[tuple[int, int]]:
-        """Word tokens of a document, cached in the file the first time they are needed."""
+        """Word tokens of a document, cached in the file the first time they are needed
+        (and again when the cached ones were made by another tokenizer)."""
         from annotator.nlp import tokenizer
 
         with self._lock:
-            row = self._conn.execute("SELECT ends FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
+            row = self._conn.execute("SELECT ends FROM tokens WHERE doc_id = ? AND tokenizer = ?",
+                                     (doc_id, tokenizer.TOKENIZER)).fetchone()
         if row is not None:
-            return decode_tokens(row[0])
+            return token_cache.decode(row[0])
         if text is None:
             text = self.document(doc_id).text
         offsets = tokenizer.tokenize(text)
@@ -913,11 +913,14 @@ class Project:
         return offsets
 
     def store_tokens(self, doc_id: int, offsets: list[tuple[int, int]] | bytes) -> None:
-        blob = offsets if isinstance(offsets, bytes) else encode_tokens(offsets)
+        """Cache tokens made by this program's tokenizer (offsets, or their encoded blob)."""
+        from annotator.nlp.tokenizer import TOKENIZER
+
+        blob = offsets if isinstance(offsets, bytes) else token_cache.encode(offsets)
         with self.transaction():
             self._conn.execute(
                 "INSERT OR REPLACE INTO tokens (doc_id, tokenizer, ends) VALUES (?, ?, ?)",
-                (doc_id, "newmm", blob),
+                (doc_id, TOKENIZER, blob),
             )
 
     # ----------------------------------------------------------------- stats
@@ -957,21 +960,6 @@ class Project:
             },
             "schema_version": self.schema_version,
         }
-
-
-def encode_tokens(offsets: list[tuple[int, int]]) -> bytes:
-    """Token lengths, one byte each when all fit (the usual case), else 4 bytes each."""
-    lengths = [e - s for s, e in offsets]
-    if not lengths or max(lengths) < 256:
-        return b"B" + bytes(lengths)
-    return b"I" + array("I", lengths).tobytes()
-
-
-def decode_tokens(blob: bytes) -> list[tuple[int, int]]:
-    lengths = array(chr(blob[0]))
-    lengths.frombytes(blob[1:])
-    ends = list(accumulate(lengths))
-    return list(zip([0, *ends[:-1]], ends))
 
 
 def _same_span(row: dict | None, logged: dict | None) -> bool:

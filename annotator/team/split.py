@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 
 from annotator.core.errors import Cancelled
 from annotator.core.model import NEW, SKIPPED, SUGGESTED, DocumentData
+from annotator.nlp.tokenizer import TOKENIZER
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.store.project import Project
 from annotator.team import TeamError
@@ -150,7 +151,7 @@ def _copy(source: Project, out: Project, doc_id: int, suggestions: bool) -> None
     new_id = out.add_document(DocumentData(doc.text, meta, spans, source=doc.source or ""), status=NEW)
     if new_id is None:
         return
-    cached = source.query("SELECT ends FROM tokens WHERE doc_id = ?", (doc_id,))
+    cached = source.query("SELECT ends FROM tokens WHERE doc_id = ? AND tokenizer = ?", (doc_id, TOKENIZER))
     if cached:
         out.store_tokens(new_id, bytes(cached[0][0]))
 

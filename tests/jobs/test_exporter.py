@@ -143,3 +143,46 @@ def test_parallel_export_equals_sequential(gold, tmp_path, monkeypatch, fmt):
     assert one.spans == two.spans and one.documents == two.documents
     if fmt == "hf":
         assert (tmp_path / "one.labels.json").read_bytes() == (tmp_path / "two.labels.json").read_bytes()
+
+
+LONG = ("กระทรวงอุตสาหกรรมร่วมกับสำนักงานคณะกรรมการส่งเสริมการลงทุนจัดงานสัมมนาเรื่องการพัฒนาอุตสาหกรรม"
+        "เป้าหมายในเขตพัฒนาพิเศษภาคตะวันออก โดยมีนายสมชาย ใจดี ปลัดกระทรวงอุตสาหกรรม เป็นประธาน"
+        "และเชิญผู้ประกอบการกว่าสามร้อยรายจากจังหวัดชลบุรีและระยองมาร่วมแลกเปลี่ยนความคิดเห็น") * 3
+
+
+@pytest.mark.parametrize("fmt", ["conll", "hf", "jsonl"])
+def test_token_exports_hold_words_of_the_text(project, tmp_path, fmt):
+    """Every exported token is a word of the text: joined they give it back, and none starts
+    with a vowel or tone mark cut off its consonant (อ|ุต|สา… was written before)."""
+    from annotator.nlp.tokenizer import broken_boundaries
+
+    start = LONG.index("นายสมชาย ใจดี")
+    org = LONG.index("กระทรวงอุตสาหกรรม", start)
+    project.add_document(DocumentData(LONG, {}, [SpanData(start, start + 13, "PERSON"),
+                                                 SpanData(org, org + 17, "ORGANIZATION")]),
+                         status="done", span_state="accepted")
+    out = tmp_path / f"out.{fmt}"
+    report = run_export(project, out, fmt)
+    assert not report.warnings
+    if fmt == "conll":
+        words = [line.split("\t")[0] for line in out.read_text(encoding="utf-8").splitlines()
+                 if line and not line.startswith("-DOCSTART-")]
+        words = [w.replace("\\s", " ") for w in words]
+    else:
+        record = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+        words = record["tokens"] if fmt == "hf" else [LONG[s:e] for s, e in record["tokens"]]
+    assert "".join(words) == LONG
+    ends = [sum(map(len, words[: i + 1])) for i in range(len(words))]
+    assert broken_boundaries(LONG, list(zip([0, *ends[:-1]], ends))) == []
+    assert "อุตสาหกรรม" in words
+
+
+def test_an_entity_edge_inside_a_syllable_is_kept_and_named(project, tmp_path):
+    text = "ปลัดกระทรวงอุตสาหกรรม"
+    at = text.index("ุต")  # an edge between อ and its vowel: the token would start with the vowel
+    project.add_document(DocumentData(text, {}, [SpanData(at, len(text), "ORGANIZATION")]),
+                         status="done", span_state="accepted")
+    out = tmp_path / "out.conll"
+    report = run_export(project, out, "conll")
+    assert "\tB-ORGANIZATION" in out.read_text(encoding="utf-8")  # the entity is not dropped
+    assert any("cuts a character cluster" in w for w in report.warnings)

@@ -15,7 +15,8 @@ from annotator.core.errors import ProjectDamagedError, ProjectInUseError
 from annotator.core.model import DocumentData, SpanData
 from annotator.store import backup
 from annotator.store.check import check_project
-from annotator.store.project import Project, encode_tokens
+from annotator.store.project import Project
+from annotator.store.token_cache import encode as encode_tokens
 
 
 def make(path, docs: int = 30) -> None:

@@ -38,3 +38,35 @@ def test_every_version_has_a_fixture():
     # (tests/data/schemas/make_fixture.py writes it).
     for version in range(1, migrations.LATEST + 1):
         assert (SCHEMAS / f"v{version}.annot").exists(), f"keep a v{version} project in {SCHEMAS}"
+
+
+def test_tokens_cached_by_the_length_placed_segmenter_are_found_and_rebuilt(tmp_path):
+    """Schema 2 files hold tokens from nlpo3's safe mode: words placed by their lengths,
+    whose content was repeated and reordered. `check` names them; the upgrade drops them
+    and the next use rebuilds real words."""
+    import sqlite3
+
+    from annotator.nlp.tokenizer import broken_boundaries, tokenize
+    from annotator.store.token_cache import encode
+
+    path = tmp_path / "old.annot"
+    shutil.copy(SCHEMAS / "v2.annot", path)
+    conn = sqlite3.connect(path)
+    text = conn.execute("SELECT text FROM documents WHERE id = 1").fetchone()[0]
+    good = tokenize(text)
+    lengths = [e - s for s, e in good][::-1]  # the right total length, the wrong words
+    ends = [sum(lengths[: i + 1]) for i in range(len(lengths))]
+    stale = list(zip([0, *ends[:-1]], ends))
+    assert broken_boundaries(text, stale)  # this stand-in cuts clusters, as the real one did
+    conn.execute("INSERT INTO tokens (doc_id, tokenizer, ends) VALUES (1, 'newmm', ?)", (encode(stale),))
+    conn.commit()
+    conn.close()
+
+    report = check_project(path)
+    assert not report.ok and report.totals["tokens"] == 1
+    assert "not words of the text" in report.problems["tokens"][0]
+    with Project.open(path) as p:
+        assert p.query("SELECT COUNT(*) FROM tokens")[0][0] == 0  # dropped by the upgrade
+        assert p.tokens(1) == good  # rebuilt from the text, and cached again
+        assert p.query("SELECT tokenizer FROM tokens")[0][0] == "newmm-2"
+    assert check_project(path).ok

@@ -4,7 +4,8 @@ import pytest
 
 from annotator.core.errors import LabelError, NotAProjectError, OverlapError, SchemaTooNewError, SpanError
 from annotator.core.model import DocumentData, SpanData
-from annotator.store.project import Project, decode_tokens, encode_tokens
+from annotator.store.project import Project
+from annotator.store.token_cache import decode as decode_tokens, encode as encode_tokens
 
 TEXT = "นายสมชาย ใจดี ไปเชียงใหม่ เมื่อวันที่ 5 มกราคม 2567"
 
