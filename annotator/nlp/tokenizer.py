@@ -21,6 +21,7 @@ import os
 import re
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate
 from operator import itemgetter
 from typing import Callable, Iterator, Sequence
 
@@ -76,12 +77,25 @@ def _clusters(s: str) -> list[str]:
 
 def segment(s: str) -> list[str]:
     """The words of ``s`` (no newline in it): a segmenter's answer whose words join back to
-    ``s`` exactly, empty words dropped."""
+    ``s`` exactly, empty words dropped. This check is what lets :func:`tokenize` place the
+    words by their lengths."""
     for seg in _segmenters():
         words = [w for w in seg(s) if w]
         if "".join(words) == s:
             return words
     return _clusters(s)
+
+
+def _checked(seg: Segment) -> Segment:
+    """``seg`` made to fail loudly when its words are not its input (never placed by length)."""
+
+    def checked(s: str) -> list[str]:
+        words = [w for w in seg(s) if w]
+        if "".join(words) != s:
+            raise AssertionError(f"the segmenter's words are not the text: {s[:40]!r}")
+        return words
+
+    return checked
 
 
 def _chunks(line: str, seg: Segment) -> Iterator[list[str]]:
@@ -112,25 +126,20 @@ def tokenize(text: str, seg: Segment | None = None) -> list[tuple[int, int]]:
     """Return (start, end) offsets of the words of ``text`` (code points, end-exclusive).
 
     ``seg`` replaces :func:`segment` (tests use it to feed a broken segmenter)."""
-    seg = seg or segment
-    out: list[tuple[int, int]] = []
-    pos = 0
+    seg = segment if seg is None else _checked(seg)
+    lengths: list[int] = []
     for match in _LINE.finditer(text):
         line = match.group()
         body = line[:-1] if line.endswith("\n") else line
         for words in _chunks(body, seg):
-            for word in words:
-                # By content, not by length: a word must be the text where it is placed.
-                if not word or not text.startswith(word, pos):
-                    raise AssertionError(f"the segmenter returned {word!r}, not the text at {pos}")
-                out.append((pos, pos + len(word)))
-                pos += len(word)
+            lengths.extend(map(len, words))
         if len(body) != len(line):
-            out.append((pos, pos + 1))
-            pos += 1
-    if pos != len(text):
+            lengths.append(1)
+    ends = list(accumulate(lengths))
+    if (ends[-1] if ends else 0) != len(text):
         raise AssertionError("the segmenter lost characters")
-    return mend_clusters(text, out)
+    offsets = list(zip([0, *ends[:-1]], ends))
+    return mend_clusters(text, offsets) if broken_boundaries(text, offsets) else offsets
 
 
 def mend_clusters(text: str, offsets: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
