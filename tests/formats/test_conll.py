@@ -216,7 +216,9 @@ def documents(draw):
 def test_write_read_round_trip(tmp_path, cases, scheme):
     out = tmp_path / "r.conll"
     docs = [export_doc(i, text, spans) for i, (text, spans) in enumerate(cases)]
-    assert conll.write(docs, out, WriteOptions(scheme)) == []
+    warnings = conll.write(docs, out, WriteOptions(scheme))
+    # Random edges may fall inside a syllable (before า or a tone mark): written, and named.
+    assert [w for w in warnings if "cuts a character cluster" not in w] == []
     back = read_all(out)
     assert [(d.text, triples(d)) for d in back] == [(t, s) for t, s in cases]
 
