@@ -134,7 +134,9 @@ def documents(draw):
 def test_write_read_round_trip(tmp_path, cases, scheme):
     out = tmp_path / "r.jsonl"
     docs = [export_doc(i, text, spans) for i, (text, spans) in enumerate(cases)]
-    assert hf.write(docs, out, WriteOptions(scheme, ["PERSON", "LOC"])) == []
+    warnings = hf.write(docs, out, WriteOptions(scheme, ["PERSON", "LOC"]))
+    # Random edges may fall inside a syllable (before า or a tone mark): written, and named.
+    assert [w for w in warnings if "cuts a character cluster" not in w] == []
     back = list(hf.read(out))
     assert [(d.text, triples(d)) for d in back] == [(t, s) for t, s in cases]
 
