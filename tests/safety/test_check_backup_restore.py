@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from annotator.cli import main
-from annotator.cli_safety import open_project
+from annotator.cli.opening import open_project
 from annotator.core.errors import ProjectDamagedError, ProjectInUseError
 from annotator.core.model import DocumentData, SpanData
 from annotator.store import backup

@@ -1,4 +1,4 @@
-"""Subcommands of `annotator` for this area; registered by annotator.cli.build_parser.
+"""Subcommands of `annotator` for this area; registered by annotator.cli.main.build_parser.
 
 Teams: ``split`` the documents between annotators, measure their ``agreement``, ``merge``
 their project files into one for adjudication, see its ``conflicts``, and show or set a
@@ -10,14 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 
-
-def _progress(label: str):
-    from annotator.cli import _Cancel
-    from annotator.cli_progress import TerminalProgress
-
-    cancel = _Cancel()
-    cancel.install()
-    return TerminalProgress(label), cancel
+from annotator.cli.opening import open_project
+from annotator.cli.progress import job_progress
 
 
 def cmd_split(args: argparse.Namespace) -> int:
@@ -25,7 +19,7 @@ def cmd_split(args: argparse.Namespace) -> int:
     from annotator.team.split import parse_names, parse_overlap, run_split
 
     names, overlap = parse_names(args.annotators), parse_overlap(args.overlap)
-    progress, cancel = _progress("split")
+    cancel, progress = job_progress("split")
     with Project.open(args.project, readonly=True) as project:
         report = run_split(project, names, overlap, args.out, seed=args.seed, suggestions=not args.no_suggestions,
                            progress=progress, cancelled=cancel)
@@ -51,7 +45,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from annotator.team.merge import run_merge
 
-    progress, cancel = _progress("merge")
+    cancel, progress = job_progress("merge")
     report = run_merge(args.projects, args.out, annotator=args.annotator, progress=progress, cancelled=cancel)
     progress.finish()
     print(report.summary())
@@ -85,9 +79,7 @@ def cmd_name(args: argparse.Namespace) -> int:
         with Project.open(args.project, readonly=True) as project:
             print(project.annotator)
         return 0
-    from annotator.cli import _open
-
-    with _open(args.project) as project:
+    with open_project(args.project) as project:
         before = project.annotator
         project.annotator = args.name
         print(f"annotator: {before} -> {project.annotator}")

@@ -1,46 +1,16 @@
-"""The ``annotator`` command. With no arguments it opens the window."""
+"""Subcommands of `annotator` for the project's labels and documents: ``init``, ``labels``,
+``import``, ``preannotate``, ``export``, ``stats`` and ``gui``."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import signal
-import sqlite3
-import sys
-from pathlib import Path
 from typing import Sequence
 
-from annotator import __version__, formats
-from annotator.cli_progress import TerminalProgress
-from annotator.core.errors import AnnotatorError, Cancelled
-
-
-class _Cancel:
-    """Ctrl+C asks the running job to stop at the next document instead of killing it."""
-
-    def __init__(self) -> None:
-        self.flag = False
-
-    def __call__(self) -> bool:
-        return self.flag
-
-    def install(self) -> None:
-        def handler(signum, frame):
-            if self.flag:  # a second Ctrl+C means now
-                raise KeyboardInterrupt
-            self.flag = True
-            print("\nstopping after the current document… (Ctrl+C again to abort)", file=sys.stderr)
-
-        signal.signal(signal.SIGINT, handler)
-
-
-def _open(path: str, read: bool = False):
-    """The project, for writing (a backup of it is made alongside, see store/backup.py);
-    ``read``: commands that only read fall back to a read-only view while another program
-    has the project open for writing."""
-    from annotator.cli_safety import open_project
-
-    return open_project(path, read=read)
+from annotator.cli.opening import open_project
+from annotator import formats
+from annotator.cli.progress import job_progress
+from annotator.core.errors import AnnotatorError
 
 
 # ------------------------------------------------------------------ commands
@@ -56,7 +26,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_labels(args: argparse.Namespace) -> int:
-    with _open(args.project) as project:
+    with open_project(args.project) as project:
         action = args.action or "list"
         if action == "list":
             for label in project.labels():
@@ -98,10 +68,8 @@ def _parse_map(items: Sequence[str]) -> dict[str, str]:
 def _run_job(label: str, args: argparse.Namespace, job) -> object:
     """Open the project, run ``job(project, progress, cancelled)`` with terminal progress and
     Ctrl+C as a polite cancel, print the report's summary, and return the report."""
-    cancel = _Cancel()
-    cancel.install()
-    progress = TerminalProgress(label)
-    with _open(args.project, read=args.command == "export") as project:
+    cancel, progress = job_progress(label)
+    with open_project(args.project, read=args.command == "export") as project:
         report = job(project, progress, cancel)
     progress.finish()
     print(report.summary())
@@ -156,7 +124,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from annotator.evaluation.suggestion_report import suggestion_report
 
-    with _open(args.project, read=True) as project:
+    with open_project(args.project, read=True) as project:
         stats = project.stats()
         report = suggestion_report(project)  # what reviewers did with each suggestion, per label
     if args.json:
@@ -195,11 +163,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 # -------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="annotator", description="Thai NER Annotator: Thai news to gold NER data.")
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
+
+def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("init", help="create a project file with the default labels")
     s.add_argument("project")
     s.add_argument("--annotator", help="your name, recorded with every change")
@@ -271,41 +237,3 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("project", nargs="?")
     s.add_argument("--screenshot", metavar="FILE", help="render, save a PNG of the window and exit")
     s.set_defaults(func=cmd_gui)
-
-    # Areas with commands of their own: models (train, evaluate, queue), teams (split,
-    # agreement, merge), safety (check, backup, restore).
-    from annotator import cli_model, cli_safety, cli_team
-
-    for area in (cli_model, cli_team, cli_safety):
-        area.register(sub)
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        args.func = cmd_gui
-    try:
-        return args.func(args)
-    except Cancelled as e:
-        print(f"annotator: {e}", file=sys.stderr)
-        return 130
-    except AnnotatorError as e:
-        print(f"annotator: {e}", file=sys.stderr)
-        return 2
-    except sqlite3.DatabaseError as e:  # a damaged file, a failing disk: say which and what to do
-        from annotator.store.sqlite_errors import translate
-
-        print(f"annotator: {translate(e, getattr(args, 'project', '?'), 'use') or e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("annotator: aborted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into head & co.
-        sys.stderr.close()
-        return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Subcommands of `annotator` for this area; registered by annotator.cli.build_parser.
+"""Subcommands of `annotator` for this area; registered by annotator.cli.main.build_parser.
 
 Models: ``train``, ``evaluate``, ``models``, ``queue`` (review order) and ``propagate``
 (confirmed strings suggested elsewhere).
@@ -9,22 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 
-
-def _open(path: str, read: bool = False):
-    """As every command opens a project (annotator.cli): for writing with a backup, or
-    ``read``, falling back to a read-only view while another program writes it."""
-    from annotator.cli import _open as open_project
-
-    return open_project(path, read=read)
-
-
-def _cancel_and_progress(label: str):
-    from annotator.cli import _Cancel
-    from annotator.cli_progress import TerminalProgress
-
-    cancel = _Cancel()
-    cancel.install()
-    return cancel, TerminalProgress(label)
+from annotator.cli.opening import open_project
+from annotator.cli.progress import job_progress
 
 
 # ------------------------------------------------------------------ commands
@@ -33,14 +19,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     exclude: set[str] = set()
     for path in args.exclude or []:
-        with _open(path, read=True) as other:
+        with open_project(path, read=True) as other:
             exclude |= {r[0] for r in other.query("SELECT content_hash FROM documents")}
     defaults = TrainParams()
     params = TrainParams(c1=args.c1 if args.c1 is not None else defaults.c1,
                          c2=args.c2 if args.c2 is not None else defaults.c2,
                          max_iterations=args.iterations or defaults.max_iterations)
-    cancel, progress = _cancel_and_progress("train")
-    with _open(args.project) as project:
+    cancel, progress = job_progress("train")
+    with open_project(args.project) as project:
         report = run_train(project, base=args.base, dev=args.dev, seed=args.seed, exclude=exclude,
                            params=params, progress=progress, cancelled=cancel)
         progress.finish()
@@ -54,7 +40,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             from annotator.core.model import NEW
             from annotator.nlp.preannotate import run_preannotate
 
-            cancel, progress = _cancel_and_progress("pre-annotate")
+            cancel, progress = job_progress("pre-annotate")
             done = run_preannotate(project, doc_ids=project.document_ids((NEW,)), workers=args.workers,
                                    progress=progress, cancelled=cancel)
             progress.finish()
@@ -66,14 +52,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from annotator.evaluation.evaluate import evaluate_model, evaluate_suggestions
 
-    with _open(args.project, read=True) as project:
+    with open_project(args.project, read=True) as project:
         if args.suggestions:
             report = evaluate_suggestions(project)
         else:
-            cancel, progress = _cancel_and_progress("evaluate")
+            cancel, progress = job_progress("evaluate")
             split = args.split or ("all" if args.gold else "dev")
             if args.gold:
-                with _open(args.gold, read=True) as gold:
+                with open_project(args.gold, read=True) as gold:
                     report = evaluate_model(project, args.model, split, gold, args.model_only,
                                             progress, cancel)
             else:
@@ -89,7 +75,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_models(args: argparse.Namespace) -> int:
     from annotator.store.models import list_models
 
-    with _open(args.project, read=True) as project:
+    with open_project(args.project, read=True) as project:
         records = list_models(project)
     if args.json:
         print(json.dumps([{"id": r.id, "version": r.version, "created_at": r.created_at, "base": r.base,
@@ -115,7 +101,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
     from annotator.jobs.queue import review_queue
 
     statuses = tuple(s.strip() for s in args.status.split(",") if s.strip())
-    with _open(args.project, read=True) as project:
+    with open_project(args.project, read=True) as project:
         items = review_queue(project, args.order, args.limit, statuses)
     if args.json:
         print(json.dumps([vars(i) for i in items], ensure_ascii=False, indent=2))
@@ -131,11 +117,11 @@ def cmd_queue(args: argparse.Namespace) -> int:
 def cmd_propagate(args: argparse.Namespace) -> int:
     from annotator.nlp.propagate import propagate_span, run_propagate
 
-    with _open(args.project) as project:
+    with open_project(args.project) as project:
         if args.span is not None:
             report = propagate_span(project, args.span, args.scope)
         else:
-            cancel, progress = _cancel_and_progress("propagate")
+            cancel, progress = job_progress("propagate")
             report = run_propagate(project, args.scope, progress, cancel)
             progress.finish()
     print(report.summary())

@@ -1,7 +1,9 @@
-"""Progress on a terminal: one updating line on a TTY, an occasional line otherwise."""
+"""Progress on a terminal (one updating line on a TTY, an occasional line otherwise), and
+Ctrl+C as a polite request to stop."""
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from typing import TextIO
@@ -38,3 +40,29 @@ class TerminalProgress:
         if self.tty and self.shown:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class Cancel:
+    """Ctrl+C asks the running job to stop at the next document instead of killing it."""
+
+    def __init__(self) -> None:
+        self.flag = False
+
+    def __call__(self) -> bool:
+        return self.flag
+
+    def install(self) -> None:
+        def handler(signum, frame):
+            if self.flag:  # a second Ctrl+C means now
+                raise KeyboardInterrupt
+            self.flag = True
+            print("\nstopping after the current document… (Ctrl+C again to abort)", file=sys.stderr)
+
+        signal.signal(signal.SIGINT, handler)
+
+
+def job_progress(label: str) -> tuple[Cancel, TerminalProgress]:
+    """What a long command gives its job: a cancel flag set by Ctrl+C, and terminal progress."""
+    cancel = Cancel()
+    cancel.install()
+    return cancel, TerminalProgress(label)
