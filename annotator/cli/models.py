@@ -28,7 +28,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     cancel, progress = job_progress("train")
     with open_project(args.project) as project:
         report = run_train(project, base=args.base, dev=args.dev, seed=args.seed, exclude=exclude,
-                           params=params, progress=progress, cancelled=cancel)
+                           params=params, progress=progress, cancelled=cancel, use=args.use)
         progress.finish()
         if args.json:
             print(json.dumps({k: v for k, v in vars(report).items()}, ensure_ascii=False, indent=2))
@@ -36,7 +36,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(report.summary())
         if report.cancelled:
             return 1
-        if args.resuggest:
+        if args.resuggest and not report.adopted:
+            print(f"not re-suggesting: suggestions still come from {report.suggesting}")
+        elif args.resuggest:
             from annotator.core.model import NEW
             from annotator.nlp.preannotate import run_preannotate
 
@@ -73,27 +75,42 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from annotator.store.models import list_models
+    from annotator.store.models import list_models, suggesting_version, use_model
 
+    if args.action == "use":
+        if args.which is None:
+            raise SystemExit("annotator models PROJECT use N|bundled|latest: say which model")
+        with open_project(args.project) as project:
+            record = use_model(project, args.which)
+        name = record.version if record is not None else "the bundled ThaiNER model"
+        print(f"suggestions now come from {name}; `annotator preannotate` re-suggests with it")
+        return 0
     with open_project(args.project, read=True) as project:
         records = list_models(project)
+        using = suggesting_version(project)
     if args.json:
-        print(json.dumps([{"id": r.id, "version": r.version, "created_at": r.created_at, "base": r.base,
-                           "documents": r.documents, "tokens": r.tokens, "labels": r.labels,
-                           "scores": r.scores, "train_seconds": r.train_seconds, "bytes": r.size}
-                          for r in records], ensure_ascii=False, indent=2))
+        print(json.dumps({"suggesting": using, "models": [
+            {"id": r.id, "version": r.version, "created_at": r.created_at, "base": r.base,
+             "documents": r.documents, "tokens": r.tokens, "labels": r.labels, "scores": r.scores,
+             "train_seconds": r.train_seconds, "bytes": r.size, "suggesting": r.version == using}
+            for r in records]}, ensure_ascii=False, indent=2))
         return 0
     if not records:
         print("no model trained yet: suggestions come from the bundled ThaiNER model (`annotator train`)")
         return 0
-    print(f"{'version':<16}{'created':<22}{'from':<9}{'docs':>7}{'tokens':>10}{'labels':>7}{'dev F1':>8}{'secs':>7}")
+    print(f"  {'version':<16}{'created':<22}{'from':<9}{'docs':>7}{'tokens':>10}{'labels':>7}{'dev F1':>8}"
+          f"{'bundled':>8}{'secs':>7}")
     for r in records:
         micro = r.scores.get("exact", {}).get("micro")
+        bundled = r.scores.get("bundled", {}).get("micro")
         f1 = f"{micro['f1']:.3f}" if micro else "-"
+        b_f1 = f"{bundled['f1']:.3f}" if bundled else "-"
         secs = f"{r.train_seconds:.0f}" if r.train_seconds is not None else "-"
-        print(f"{r.version:<16}{r.created_at[:19]:<22}{r.base:<9}{r.documents:>7}{r.tokens:>10,}"
-              f"{len(r.labels):>7}{f1:>8}{secs:>7}")
-    print(f"pre-annotation uses {records[-1].version}")
+        mark = "* " if r.version == using else "  "
+        print(f"{mark}{r.version:<16}{r.created_at[:19]:<22}{r.base:<9}{r.documents:>7}{r.tokens:>10,}"
+              f"{len(r.labels):>7}{f1:>8}{b_f1:>8}{secs:>7}")
+    print(f"suggestions come from {using if using != 'bundled' else 'the bundled ThaiNER model'}"
+          " (`annotator models PROJECT use N|bundled` chooses)")
     return 0
 
 
@@ -132,7 +149,7 @@ def cmd_propagate(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this area's subcommands to the parser."""
     from annotator.jobs.queue import ORDERS
-    from annotator.jobs.train import BASES, DEFAULT_DEV
+    from annotator.jobs.train import BASES, DEFAULT_DEV, USES
 
     s = sub.add_parser("train", help="train a CRF on the done documents and store it as a new model version")
     s.add_argument("project")
@@ -147,15 +164,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--iterations", type=int, help="L-BFGS iterations (default 150)")
     s.add_argument("--c1", type=float, help="L1 penalty (default 0.05)")
     s.add_argument("--c2", type=float, help="L2 penalty (default 0.1)")
+    s.add_argument("--use", default="auto", choices=USES,
+                   help="auto (default): the new model makes the suggestions only if it is not worse than"
+                        " the suggesting one on held-out gold big enough to tell; always; never")
     s.add_argument("--resuggest", action="store_true",
-                   help="then re-suggest with the new model in the documents nobody has reviewed")
+                   help="then, if the new model makes the suggestions, re-suggest in the documents nobody"
+                        " has reviewed")
     s.add_argument("--workers", type=int, default=None, help="processes for --resuggest")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_train)
 
     s = sub.add_parser("evaluate", help="precision, recall and F1 of a model, or of the suggestions shown")
     s.add_argument("project")
-    s.add_argument("--model", default="latest", help="a model number, 'latest' (default) or 'bundled'")
+    s.add_argument("--model", default="latest",
+                   help="a model number, 'latest' (default), 'suggesting' or 'bundled'")
     s.add_argument("--split", choices=("dev", "all"),
                    help="dev: the documents the model held out (default); all: every done document"
                         " it did not train on")
@@ -166,8 +188,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_evaluate)
 
-    s = sub.add_parser("models", help="list the models trained in a project")
+    s = sub.add_parser("models", help="list the models trained in a project, or choose the one that suggests")
     s.add_argument("project")
+    s.add_argument("action", nargs="?", choices=("list", "use"), default="list",
+                   help="use: make WHICH the model that makes the suggestions")
+    s.add_argument("which", nargs="?", metavar="WHICH", help="a model number, 'latest' or 'bundled'")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_models)
 

@@ -122,15 +122,8 @@ def _done_rows(project: Project) -> list[tuple[int, str]]:
         "SELECT id, content_hash FROM documents WHERE status = ? ORDER BY id", (DONE,))]
 
 
-def _trained_on(record: ModelRecord | None) -> set[str]:
-    return set(record.settings.get("train_hashes", ())) if record is not None else set()
-
-
 def _not_trained_on(rows: list[tuple[int, str]], record: ModelRecord | None) -> tuple[list[int], int]:
-    from annotator.jobs.train import HASH_CHARS
-
-    seen = _trained_on(record)
-    ids = [doc_id for doc_id, h in rows if h[:HASH_CHARS] not in seen]
+    ids = [doc_id for doc_id, h in rows if record is None or not record.trained_on(h)]
     return ids, len(rows) - len(ids)
 
 

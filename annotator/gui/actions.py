@@ -110,7 +110,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("preannotate", "&Pre-annotate", "Ctrl+Shift+P", "&Model",
        help="Suggest entities in every document not yet finished"),
     _a("train_model", "&Train model", "Ctrl+Shift+T", "&Model",
-       help="Train a model on the done documents, then re-suggest in the documents nobody has reviewed"),
+       help="Train a model on the done documents; if it is not worse than the suggesting one, it takes"
+            " over and re-suggests in the documents nobody has reviewed"),
+    _a("choose_model", "&Suggest with…", "Ctrl+Shift+M", "&Model",
+       help="Choose the model that makes the suggestions (bundled or a trained version), then re-suggest"
+            " in the documents nobody has reviewed"),
     _a("propagate_everywhere", "Suggest this span &everywhere", "Ctrl+Shift+G", "&Model",
        help="Suggest the selected confirmed span's text in every unfinished document"),
     _a("model_report", "Models and suggestion &report…", "Ctrl+Shift+R", "&Model",

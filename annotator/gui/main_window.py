@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
             "focus_text": self.text_view.setFocus,
             "show_shortcuts": self.show_shortcuts,
             "train_model": self.model_tools.train,
+            "choose_model": self.model_tools.choose_model,
             "propagate_everywhere": self.model_tools.propagate_everywhere,
             "model_report": self.model_tools.show_report,
             "adjudicate": self.adjudication.start,

@@ -1,9 +1,13 @@
 """The window's Model menu beyond pre-annotation: training, propagation and the report.
 
 * Model → Train model: :func:`annotator.jobs.train.run_train` on the job runner (progress
-  per iteration, Cancel stops the training process and stores nothing), then
-  re-suggesting with the new model in the documents nobody has reviewed (status new).
-  "Train on top of the bundled model" chooses ``--from bundled``.
+  per iteration, Cancel stops the training process and stores nothing). The new model
+  takes over only when the training job judges it not worse than the suggesting one; then
+  it re-suggests in the documents nobody has reviewed (status new). The status bar says
+  which happened, with the scores. "Train on top of the bundled model" chooses
+  ``--from bundled``.
+* Model → Suggest with…: choose the suggesting model (the bundled one or any version),
+  then re-suggest in the documents nobody has reviewed.
 * After every confirm (accept, label, edit) the span's text is suggested elsewhere in the
   document (:mod:`annotator.nlp.propagate`); Model → Suggest this span everywhere does it
   in every unfinished document.
@@ -15,12 +19,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -48,6 +55,7 @@ class ModelTools:
         self.from_bundled.toggled.connect(self._base_toggled)
         self.last_train = None  # (TrainReport, PreannotateReport | None) of the last run, for tests
         self.report_dialog: ModelReportDialog | None = None
+        self.choice_dialog: ModelChoiceDialog | None = None
         self.propagate_in_document = True  # suggest a confirmed span's text elsewhere in its document
 
     def install(self, menu) -> None:
@@ -79,7 +87,7 @@ class ModelTools:
         def job(progress, cancelled):
             trained = run_train(project, base=base, progress=lambda d, t, m="": progress(d, t, f"training: {m}"),
                                 cancelled=cancelled)
-            if trained.cancelled:
+            if trained.cancelled or not trained.adopted:
                 return trained, None
             fresh = project.document_ids((NEW,))
             suggested = run_preannotate(project, doc_ids=fresh, workers=workers, cancelled=cancelled,
@@ -98,6 +106,33 @@ class ModelTools:
         if suggested is not None:
             text += f". Re-suggested {suggested.added} spans in {suggested.documents} new documents"
         window.say(text, 0)
+
+    def choose_model(self) -> None:
+        window = self.window
+        if window.project is None:
+            return
+        self.choice_dialog = ModelChoiceDialog(window.project, window)
+        self.choice_dialog.accepted.connect(self._model_chosen)
+        self.choice_dialog.open()
+
+    def _model_chosen(self) -> None:
+        from annotator.nlp.preannotate import run_preannotate
+        from annotator.store.models import use_model
+
+        window, project = self.window, self.window.project
+        record = use_model(project, self.choice_dialog.chosen())
+        name = record.version if record is not None else "the bundled model"
+        workers = window.preannotate_workers
+
+        def job(progress, cancelled):
+            return run_preannotate(project, doc_ids=project.document_ids((NEW,)), workers=workers,
+                                   cancelled=cancelled,
+                                   progress=lambda d, t, m="": progress(d, t, f"re-suggesting with {name}"))
+
+        window.say(f"Suggestions now come from {name}; re-suggesting in the new documents…", 0)
+        window.jobs.run("Re-suggesting", job,
+                        lambda report: (window._after_job(), window.say(f"Suggestions now come from {name}. "
+                                                                        + report.summary(), 0)))
 
     # ------------------------------------------------------------- propagation
     def after_confirm(self, span_id: int | None) -> int:
@@ -169,7 +204,10 @@ class ModelReportDialog(QDialog):
               str(len(m.labels)), _f1(m.scores), "-" if m.train_seconds is None else f"{m.train_seconds:.0f}"]
              for m in models],
         )
-        using = models[-1].version if models else "the bundled ThaiNER model (no model trained yet)"
+        from annotator.store.models import suggesting_version
+
+        using = suggesting_version(project)
+        using = "the bundled ThaiNER model" if using == "bundled" else using
         self.report = suggestion_report(project)
         heads = ["Label", "Accepted", "Label changed", "Boundary changed", "Both changed", "False", "Missed",
                  "Open", "Acceptance"]
@@ -186,6 +224,50 @@ class ModelReportDialog(QDialog):
         layout.addWidget(self.report_table, 2)
         layout.addWidget(buttons)
         self.resize(820, 560)
+
+
+class ModelChoiceDialog(QDialog):
+    """Pick the model that makes the suggestions: arrows and Return, or a double click."""
+
+    def __init__(self, project, parent: QWidget | None = None):
+        super().__init__(parent)
+        from annotator.store.models import BUNDLED, VERSION_PREFIX, list_models, suggesting_version
+
+        self.setWindowTitle("Suggest with")
+        using = suggesting_version(project)
+        current = using.removeprefix(VERSION_PREFIX)  # "bundled" or the model id
+        self.list = QListWidget()
+        choices = [(BUNDLED, "Bundled ThaiNER 1.5.1 model (no training)")]
+        for m in reversed(list_models(project)):
+            bundled = m.scores.get("bundled", {}).get("micro")
+            judged = m.scores.get("judged")
+            facts = [f"from {m.base}", f"{m.documents:,} documents", f"held-out F1 {_f1(m.scores)}"]
+            if bundled:
+                facts.append(f"bundled there {bundled['f1']:.3f}")
+            if judged:
+                facts.append(f"{judged['documents']} documents judged")
+            choices.append((str(m.id), f"{m.version}  ({', '.join(facts)}; {m.created_at[:16].replace('T', ' ')})"))
+        for key, text in choices:
+            item = QListWidgetItem(("● " if key == current else "   ") + text)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.list.addItem(item)
+            if key == current:
+                self.list.setCurrentItem(item)
+        self.list.itemActivated.connect(lambda _item: self.accept())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Which model makes the suggestions (● now)? Documents nobody has reviewed"
+                                " are then suggested again; reviewed ones are left alone."))
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+        self.list.setFocus()
+        self.resize(720, 320)
+
+    def chosen(self) -> str:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else "bundled"
 
 
 def _f1(scores: dict) -> str:

@@ -17,6 +17,13 @@ ThaiNER model says about each token, so a small project starts from that model's
 knowledge and learns where to overrule it (crfsuite cannot continue training an existing
 model); ``scratch`` learns from the project's gold alone. The held-out documents are
 scored with the new model and, for comparison, with the bundled one.
+
+A new model never takes over unnoticed. It is judged against the model that makes the
+suggestions now, on the held-out documents neither trained on (:func:`judge`), and
+becomes the suggesting model only when it is not worse there and the held-out gold is
+big enough to tell (``MIN_JUDGE_DOCUMENTS``, ``MIN_JUDGE_ENTITIES``); ``use="always"``
+makes it suggest regardless, ``use="never"`` only stores it. The report says which
+happened and why, in numbers.
 """
 
 from __future__ import annotations
@@ -32,12 +39,22 @@ from typing import Any, Callable, Iterable, Sequence
 from annotator.core.model import CONFIRMED_STATES, DONE
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.nlp.features import DEFAULT, FeatureSet
-from annotator.store.models import ModelError, add_model
+from annotator.store.models import (
+    HASH_CHARS,
+    ModelError,
+    add_model,
+    suggesting_model,
+    suggesting_version,
+    use_model,
+)
 from annotator.store.project import Project
 
 BASES = ("bundled", "scratch")
 DEFAULT_DEV = 0.1
-HASH_CHARS = 16  # of a training document's content hash, kept to tell it later
+USES = ("auto", "always", "never")  # when a new model becomes the one that suggests
+# Below these a held-out F1 says little (one entity moves it by several points).
+MIN_JUDGE_DOCUMENTS = 5
+MIN_JUDGE_ENTITIES = 50
 
 Example = tuple[str, list[tuple[int, int]], list[tuple[int, int, str]]]  # text, tokens, gold
 
@@ -83,6 +100,9 @@ class TrainReport:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # features, crfsuite (in the child)
     cancelled: bool = False
+    adopted: bool = False  # the new model now makes the suggestions
+    suggesting: str = "bundled"  # the version that makes the suggestions after this run
+    verdict: str = ""  # why it was (not) adopted, in words and numbers
 
     def summary(self) -> str:
         if self.cancelled:
@@ -100,6 +120,8 @@ class TrainReport:
                 text += f"; the bundled model there: F1 {bundled['f1']:.3f}"
         elif not self.dev_documents:
             text += "\nno documents held out (--dev 0): score it with `annotator evaluate --gold`"
+        if self.verdict:
+            text += "\n" + self.verdict
         return text
 
 
@@ -259,14 +281,18 @@ def run_train(
     params: TrainParams = TrainParams(),
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
+    use: str = "auto",
 ) -> TrainReport:
     """Train on the done documents and store the model (see the module doc).
 
-    ``exclude``: content hashes of documents not to train on. Returns a report; when
-    cancelled, ``report.cancelled`` is set and nothing is stored.
+    ``exclude``: content hashes of documents not to train on. ``use``: ``auto`` (the new
+    model suggests only when :func:`judge` finds it not worse), ``always`` or ``never``.
+    Returns a report; when cancelled, ``report.cancelled`` is set and nothing is stored.
     """
     if base not in BASES:
         raise ModelError(f"--from {base!r}: choose {' or '.join(BASES)}")
+    if use not in USES:
+        raise ModelError(f"--use {use!r}: choose {', '.join(USES)}")
     started = time.perf_counter()
     report = TrainReport(base=base)
     train_rows, dev_ids, report.excluded = split_documents(project, dev, seed, exclude)
@@ -298,9 +324,10 @@ def run_train(
             "train_hashes": sorted(h[:HASH_CHARS] for _, h in train_rows),
             "excluded": report.excluded,
         }
+        current = suggesting_model(project)
         scores: dict[str, Any] = {}
         if dev_ids:
-            scores = _score_dev(project, model_path, settings, dev_ids, progress, cancelled)
+            scores = _score_dev(project, model_path, settings, dev_ids, current, progress, cancelled)
             if report.cancelled or cancelled():
                 report.cancelled = True
                 return report
@@ -308,6 +335,11 @@ def run_train(
         record = add_model(project, data, base=base, documents=len(train_rows), tokens=result["tokens"],
                            labels=result["labels"], scores=scores, settings=settings,
                            train_seconds=report.seconds)
+        adopt, report.verdict = judge(record.version, scores.get("judged"), dev, use)
+        report.adopted = adopt
+        if adopt:
+            use_model(project, record.id)
+        report.suggesting = record.version if adopt else suggesting_version(project)
     finally:
         import shutil
 
@@ -356,14 +388,58 @@ def _train_in_child(examples, base, params, model_path, report, progress, cancel
         parent.close()
 
 
-def _score_dev(project, model_path, settings, dev_ids, progress, cancelled) -> dict[str, Any]:
+def _score_dev(project, model_path, settings, dev_ids, current, progress, cancelled) -> dict[str, Any]:
     """Scores of the new model on the held-out documents, as `annotator evaluate` gives them,
-    with the bundled model's micro scores on the same documents beside them."""
+    with the bundled model's micro scores on the same documents beside them, and under
+    ``judged`` the new and the suggesting (``current``) model on the held-out documents
+    ``current`` did not train on."""
     from annotator.evaluation.evaluate import evaluate_spec
-    from annotator.nlp.trained import ModelSpec
+    from annotator.nlp.trained import ModelSpec, materialize
 
     spec = ModelSpec(model_path, "new model", settings)
     scores = evaluate_spec(project, spec, dev_ids, progress=progress, cancelled=cancelled).to_json()
     bundled = evaluate_spec(project, None, dev_ids, progress=progress, cancelled=cancelled).to_json()
     scores["bundled"] = {"subject": bundled["subject"], "micro": bundled["exact"]["micro"]}
+    if current is None:
+        fair, new_micro, current_micro = dev_ids, scores["exact"]["micro"], bundled["exact"]["micro"]
+    else:
+        hashes = dict(project.query(
+            f"SELECT id, content_hash FROM documents WHERE id IN ({','.join('?' * len(dev_ids))})", dev_ids))
+        fair = [d for d in dev_ids if not current.trained_on(hashes[d])]
+        new_micro = evaluate_spec(project, spec, fair, progress=progress, cancelled=cancelled).to_json()["exact"]["micro"]
+        with materialize(project, current.id) as current_spec:
+            current_micro = evaluate_spec(project, current_spec, fair, progress=progress,
+                                          cancelled=cancelled).to_json()["exact"]["micro"]
+    scores["judged"] = {"against": current.version if current is not None else "bundled",
+                        "documents": len(fair), "entities": new_micro["tp"] + new_micro["fn"],
+                        "new": new_micro, "current": current_micro}
     return scores
+
+
+def judge(version: str, judged: dict[str, Any] | None, dev: float, use: str) -> tuple[bool, str]:
+    """Should the new model ``version`` make the suggestions? (yes or no, and why)."""
+    if judged is None:
+        held = "no documents were held out (--dev 0), so it could not be compared"
+        docs = ents = 0
+        against = None
+    else:
+        docs, ents, against = judged["documents"], judged["entities"], judged["against"]
+        held = (f"on {docs} held-out documents ({ents} entities) it scores F1 {judged['new']['f1']:.3f},"
+                f" {against} (suggesting until now) {judged['current']['f1']:.3f}")
+    switch = f"`annotator models PROJECT use {version.removeprefix('project-crf-')}` (or Model → Suggest with…)"
+    if use == "always":
+        return True, f"{version} now makes the suggestions, as asked; {held}"
+    if use == "never":
+        return False, f"{version} is stored; suggestions still come from the same model as asked. {held}"
+    if judged is None or docs < MIN_JUDGE_DOCUMENTS or ents < MIN_JUDGE_ENTITIES:
+        done_needed = int(-(-MIN_JUDGE_DOCUMENTS // dev)) if dev > 0 else None
+        more = (f" (about {done_needed} done documents at --dev {dev:g})" if done_needed else "")
+        return False, (f"too little held-out gold to judge the new model: {docs} documents with {ents} entities,"
+                       f" and at least {MIN_JUDGE_DOCUMENTS} documents with {MIN_JUDGE_ENTITIES} entities are"
+                       f" needed{more}. Suggestions still come from {against or 'the same model'}; {held}."
+                       f" To use it anyway: {switch}")
+    new_f1, current_f1 = judged["new"]["f1"], judged["current"]["f1"]
+    if new_f1 >= current_f1:
+        return True, f"{version} now makes the suggestions: {held}"
+    return False, (f"{version} is worse than {against}, which keeps making the suggestions: {held}."
+                   f" To use it anyway: {switch}")

@@ -85,12 +85,12 @@ def run_preannotate(
     model_path: str | None = None,
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
-    model: str | int | None = "latest",
+    model: str | int | None = "suggesting",
 ) -> PreannotateReport:
     """Suggest entities in ``doc_ids`` (default: every document that is new or in progress).
 
-    ``model``: ``latest`` (the project's newest trained model, else the bundled one),
-    ``bundled``, or a model id. ``model_path``, a crfsuite file with the bundled model's
+    ``model``: ``suggesting`` (the model the project has chosen to suggest with, see
+    :func:`annotator.store.models.use_model`), ``latest``, ``bundled``, or a model id. ``model_path``, a crfsuite file with the bundled model's
     features, overrides it.
     """
     if model_path is not None:

@@ -111,11 +111,10 @@ def make_consistent(text: str, tokens: Sequence[tuple[int, int]], spans: list[Sp
 
 
 @contextmanager
-def materialize(project, which: str | int | None = "latest") -> Iterator[ModelSpec | None]:
-    """The project's model ``which`` (``latest``, an id, or ``bundled``) as a
+def materialize(project, which: str | int | None = "suggesting") -> Iterator[ModelSpec | None]:
+    """The project's model ``which`` (``suggesting``, ``latest``, an id, or ``bundled``) as a
     :class:`ModelSpec` whose file lives in a temporary folder for as long as the block
-    runs (worker processes open it by path). None: the bundled model (also when the
-    project has no model yet and ``which`` is ``latest``)."""
+    runs (worker processes open it by path). None: the bundled model."""
     from annotator.store import models
 
     record = models.resolve(project, which)

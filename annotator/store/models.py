@@ -3,14 +3,19 @@
 Each row is one version: the python-crfsuite model file's bytes, when it was made, what
 it started from (``scratch`` or ``bundled``), how much gold it learned from (documents,
 tokens), its labels, its scores on held-out documents and the settings that rebuild its
-features (JSON). The newest row is the one pre-annotation uses; its version name is
-``project-crf-<id>``. Adding a model is one transaction, logged as ``model.create``.
+features (JSON). Its version name is ``project-crf-<id>``. Adding a model is one
+transaction, logged as ``model.create``.
+
+Which model makes the suggestions is the project setting ``model.suggesting``: ``bundled``
+or a model id (:func:`use_model`, logged as a setting change). Projects from before it
+existed have none, and use their newest model, as they always did.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
@@ -19,6 +24,9 @@ from .project import Project, now
 
 VERSION_PREFIX = "project-crf-"
 BUNDLED = "bundled"
+SUGGESTING = "suggesting"  # resolve(): the model that makes the suggestions now
+SUGGESTING_SETTING = "model.suggesting"
+HASH_CHARS = 16  # of a training document's content hash, kept in the settings to tell it later
 
 
 class ModelError(AnnotatorError):
@@ -44,6 +52,14 @@ class ModelRecord:
     @property
     def version(self) -> str:
         return f"{VERSION_PREFIX}{self.id}"
+
+    @cached_property
+    def _train_hashes(self) -> frozenset[str]:
+        return frozenset(self.settings.get("train_hashes", ()))
+
+    def trained_on(self, content_hash: str) -> bool:
+        """Did this model learn from the document with this content hash?"""
+        return content_hash[:HASH_CHARS] in self._train_hashes
 
 
 _COLUMNS = "id, created_at, kind, base, documents, tokens, labels, scores, settings, train_seconds, length(data)"
@@ -78,7 +94,11 @@ def add_model(
     train_seconds: float | None,
     kind: str = "crf",
 ) -> ModelRecord:
-    """Store a new model version; it becomes the one pre-annotation uses."""
+    """Store a new model version (:func:`use_model` makes it the one that suggests)."""
+    if project.get_setting(SUGGESTING_SETTING) is None:
+        # Until now the newest model suggested implicitly; keep that one, not this one.
+        latest = latest_model(project)
+        project.set_setting(SUGGESTING_SETTING, BUNDLED if latest is None else str(latest.id))
     with project.transaction():
         cur = project.execute(
             "INSERT INTO models (created_at, kind, base, data, documents, tokens, labels, scores, settings,"
@@ -119,14 +139,40 @@ def model_data(project: Project, model_id: int) -> bytes:
     return bytes(rows[0][0])
 
 
+def suggesting_model(project: Project) -> ModelRecord | None:
+    """The model that makes the suggestions now (None: the bundled one)."""
+    chosen = project.get_setting(SUGGESTING_SETTING)
+    if chosen is None:  # a project from before the choice was kept: its newest model
+        return latest_model(project)
+    if chosen == BUNDLED:
+        return None
+    rows = project.query(f"SELECT {_COLUMNS} FROM models WHERE id = ?", (int(chosen),))
+    return _record(rows[0]) if rows else None
+
+
+def suggesting_version(project: Project) -> str:
+    record = suggesting_model(project)
+    return record.version if record is not None else BUNDLED
+
+
+def use_model(project: Project, which: str | int) -> ModelRecord | None:
+    """Make ``which`` (``bundled``, ``latest`` or a model id) the model that suggests."""
+    record = resolve(project, which)
+    project.set_setting(SUGGESTING_SETTING, BUNDLED if record is None else str(record.id))
+    return record
+
+
 def resolve(project: Project, which: str | int | None) -> ModelRecord | None:
-    """``latest`` (or None), ``bundled``, or a model id -> the record (None: bundled)."""
-    if which is None or which == "latest":
+    """``suggesting`` (or None), ``latest``, ``bundled``, or a model id -> the record
+    (None: the bundled model)."""
+    if which is None or which == SUGGESTING:
+        return suggesting_model(project)
+    if which == "latest":
         return latest_model(project)
     if which == BUNDLED:
         return None
     try:
         model_id = int(str(which).removeprefix(VERSION_PREFIX))
     except ValueError:
-        raise ModelError(f"--model {which!r}: give a model number, 'latest' or 'bundled'") from None
+        raise ModelError(f"--model {which!r}: give a model number, 'latest', 'suggesting' or 'bundled'") from None
     return get_model(project, model_id)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "nlp"))
 
@@ -40,7 +41,7 @@ def gold_window(qtbot, tmp_path):
     win.jobs.wait(60_000)
 
 
-def test_model_train_stores_a_model_and_resuggests_new_documents(gold_window):
+def test_model_train_stores_a_model_and_resuggests_new_documents(qtbot, gold_window):
     win = gold_window
     project = win.project
     assert win.model_tools.from_bundled.isChecked()  # the default: on top of the bundled model
@@ -49,14 +50,30 @@ def test_model_train_stores_a_model_and_resuggests_new_documents(gold_window):
     models = list_models(project)
     assert len(models) == 1 and models[0].base == "bundled" and models[0].documents > 30
     trained, suggested = win.model_tools.last_train
-    assert trained.version == "project-crf-1" and suggested.documents == 2
+    # A few held-out documents cannot show it is not worse: stored, but it does not take over.
+    assert trained.version == "project-crf-1" and not trained.adopted and suggested is None
+    assert "too little held-out gold" in win.statusBar().currentMessage()
+    assert not any(project.spans(d) for d in project.document_ids() if project.document_status(d) == "new")
+    # Model → Suggest with…: the reviewer chooses it, by keyboard, and it re-suggests.
+    win.commands["choose_model"].trigger()
+    dialog = win.model_tools.choice_dialog
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()  # as a window manager does; keys then go to the dialog, not the window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    assert dialog.list.currentItem().text().startswith("● Bundled")
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+    assert win.jobs.wait(120_000)
+    from annotator.store.models import suggesting_version
+
+    assert suggesting_version(project) == "project-crf-1"
     new = [d for d in project.document_ids() if project.document_status(d) == "new"]
     spans = [s for d in new for s in project.spans(d)]
     assert spans and all(s.model_version.startswith("project-crf-1+") for s in spans)
     unseen = next(d for d in new if project.document(d).text == UNSEEN)
     found = {(UNSEEN[s.start:s.end], s.label) for s in project.spans(unseen)}
     assert UNSEEN_ENTITIES <= found
-    assert "trained project-crf-1" in win.statusBar().currentMessage()
+    assert "Suggestions now come from project-crf-1" in win.statusBar().currentMessage()
     # The report lists it.
     win.commands["model_report"].trigger()
     dialog = win.model_tools.report_dialog

@@ -34,7 +34,7 @@ def trained(tmp_path_factory):
     add_gold(project)
     new_id = project.add_document(DocumentData(UNSEEN, {"title": "new"}))
     steps = []
-    report = run_train(project, base="scratch", dev=0.1, params=FAST,
+    report = run_train(project, base="scratch", dev=0.1, params=FAST, use="always",
                        progress=lambda d, t, m="": steps.append((d, t, m)))
     project.close()
     return path, report, new_id, steps
@@ -177,3 +177,53 @@ def test_features_and_dictionary():
     assert any(a.startswith("+1:w=") for a in first)
     last = set(attrs[-1])
     assert "dict=I-LOCATION" in last or "dict=B-LOCATION" in last
+
+
+# ------------------------------------------------- a new model never takes over unnoticed
+def test_judge_adopts_only_a_model_that_is_not_worse_on_enough_gold():
+    from annotator.jobs.train import MIN_JUDGE_DOCUMENTS, MIN_JUDGE_ENTITIES, judge
+
+    def judged(new, current, docs=40, ents=400):
+        return {"against": "project-crf-1", "documents": docs, "entities": ents,
+                "new": {"f1": new}, "current": {"f1": current}}
+
+    assert judge("project-crf-2", judged(0.81, 0.80), 0.1, "auto")[0]
+    assert judge("project-crf-2", judged(0.80, 0.80), 0.1, "auto")[0]  # not worse is enough
+    adopted, why = judge("project-crf-2", judged(0.70, 0.80), 0.1, "auto")
+    assert not adopted and "worse than project-crf-1" in why and "0.700" in why and "0.800" in why
+    assert "models PROJECT use 2" in why
+    adopted, why = judge("project-crf-2", judged(0.95, 0.50, docs=1, ents=4), 0.1, "auto")
+    assert not adopted and "too little held-out gold" in why and "1 documents with 4 entities" in why
+    assert f"at least {MIN_JUDGE_DOCUMENTS} documents with {MIN_JUDGE_ENTITIES} entities" in why
+    assert "about 50 done documents at --dev 0.1" in why
+    adopted, why = judge("project-crf-2", None, 0.0, "auto")
+    assert not adopted and "--dev 0" in why
+    assert judge("project-crf-2", judged(0.1, 0.9), 0.1, "always")[0]
+    assert not judge("project-crf-2", judged(0.9, 0.1), 0.1, "never")[0]
+
+
+def test_a_worse_model_is_stored_but_does_not_suggest(tmp_path, monkeypatch):
+    """The issue's case: a model trained on too little or worse gold must not replace the
+    suggesting one, and the bundled model can be chosen back."""
+    from annotator.jobs import train as train_job
+    from annotator.store.models import suggesting_model, suggesting_version, use_model
+
+    monkeypatch.setattr(train_job, "MIN_JUDGE_DOCUMENTS", 2)  # the fixture is small
+    monkeypatch.setattr(train_job, "MIN_JUDGE_ENTITIES", 5)
+    project = Project.create(tmp_path / "p.annot")
+    add_gold(project)
+    good = run_train(project, base="scratch", dev=0.2, params=FAST, use="always")
+    assert good.adopted and suggesting_version(project) == good.version
+    # One L-BFGS iteration learns next to nothing: on the same held-out documents it loses.
+    bad = run_train(project, base="scratch", dev=0.2, params=TrainParams(max_iterations=1))
+    judged = bad.scores["judged"]
+    assert judged["against"] == good.version and judged["new"]["f1"] < judged["current"]["f1"]
+    assert not bad.adopted and bad.suggesting == good.version
+    assert suggesting_model(project).id == good.model_id
+    assert f"worse than {good.version}" in bad.summary()
+    assert [m.id for m in list_models(project)] == [good.model_id, bad.model_id]  # stored all the same
+    use_model(project, "bundled")
+    assert suggesting_model(project) is None
+    done = run_preannotate(project, doc_ids=[], workers=1)
+    assert done.model_version.startswith("thainer-crf-1.5.1")
+    project.close()
