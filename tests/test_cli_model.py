@@ -57,7 +57,7 @@ def test_train_evaluate_models_queue(tmp_path, capsys):
     code, out, _ = run(capsys, "models", proj)
     assert "* project-crf-1" in out and "suggestions come from project-crf-1" in out
     code, out, _ = run(capsys, "preannotate", proj, "--workers", "1")
-    assert code == 0 and "project-crf-1+rules-1+gaz-1" in out
+    assert code == 0 and "project-crf-1+rules-1+person-1+gaz-2" in out
 
     code, out, _ = run(capsys, "evaluate", proj, "--json")
     dev = json.loads(out)

@@ -23,16 +23,19 @@ from annotator.nlp.matching import longest_matches
 # Exact-match precision of place matches on ThaiNER 1.5.1 train+val is 0.739
 # (benchmarks/bench_suggestions.py --rule-precision), rounded down to 0.05.
 CONFIDENCE = 0.7
-VERSION = "gaz-1"
+VERSION = "gaz-2"  # 2: short country names (เกาหลี, สหรัฐฯ), not after ดอลลาร์
 
-# Everyday short forms the bundled province list lacks.
-EXTRA_PLACES = ("กรุงเทพฯ", "กรุงเทพ", "กทม.")
+# Everyday short forms the bundled province and country lists lack (they have only
+# เกาหลีใต้, สหรัฐอเมริกา, พม่า).
+EXTRA_PLACES = ("กรุงเทพฯ", "กรุงเทพ", "กทม.", "เกาหลี", "สหรัฐฯ", "อเมริกา", "อังกฤษ", "เมียนมา",
+                "เมียนมาร์")
 PLACE_PREFIXES = ("จังหวัด", "จ.", "ประเทศ")
 # Names that are also everyday words (เลย "at all", แพร่ "spread", ตาก "to dry") or
 # mostly adjectives (ไทย in ข้าวไทย): only taken with a prefix, จังหวัดเลย, ประเทศไทย.
 NEEDS_PREFIX = frozenset({"เลย", "แพร่", "ตาก", "ไทย"})
-# After these a country is a people or a language, not a place: ชาวจีน, ภาษาลาว.
-NOT_AFTER = ("ชาว", "คน", "ภาษา", "สัญชาติ")
+# After these a country is a people, a language or a currency, not a place: ชาวจีน,
+# ภาษาลาว, ดอลลาร์สหรัฐฯ.
+NOT_AFTER = ("ชาว", "คน", "ภาษา", "สัญชาติ", "ดอลลาร์")
 
 # Longest first, so that นางสาว is not read as นาง + สาว.
 TITLES = tuple(sorted((

@@ -6,7 +6,7 @@ of documents per transaction. Spans a person has touched are never changed
 
 The model is the project's newest trained one (``annotator train``), or the bundled
 ThaiNER model until one is trained; its file is written to a temporary folder for the
-workers, and its version (``project-crf-3+rules-1+gaz-1``) is stored with each suggestion.
+workers, and its version (``project-crf-3+rules-1+person-1+gaz-2``) is stored with each suggestion.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from annotator.core.model import SpanData
-from annotator.nlp import gazetteer, rules
+from annotator.nlp import gazetteer, person_spans, rules
 from annotator.nlp.crf import CrfModel
 from annotator.nlp.tokenizer import tokenize
 
@@ -112,6 +112,7 @@ class Suggester:
         parts = [self.model.version]
         if policy.rules != "off":
             parts.append(rules.VERSION)
+            parts.append(person_spans.VERSION)
         if policy.gazetteer != "off":
             self._gazetteer = gazetteer.Gazetteer(places=True, persons=person_names)
             parts.append(gazetteer.VERSION + ("+names" if person_names else ""))
@@ -119,7 +120,7 @@ class Suggester:
 
     @property
     def version(self) -> str:
-        """What made the suggestions, to store with them: ``thainer-crf-1.5.1+rules-1+gaz-1``."""
+        """What made the suggestions, to store with them: ``thainer-crf-1.5.1+rules-1+person-1+gaz-2``."""
         return self._version
 
     def suggest(self, text: str, tokens: Sequence[tuple[int, int]] | None = None) -> list[SpanData]:
@@ -132,7 +133,7 @@ class Suggester:
             tokens = tokenize(text)
         spans = self.model.predict(text, tokens)
         if self.policy.rules != "off":
-            spans = merge(spans, rules.find(text), self.policy.rules)
+            spans = merge(person_spans.trim_positions(text, spans), rules.find(text), self.policy.rules)
         if self._gazetteer is not None:
             spans = merge(spans, self._gazetteer.find(text, tokens), self.policy.gazetteer)
         return spans

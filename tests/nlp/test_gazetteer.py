@@ -60,3 +60,12 @@ def test_prefix_check_does_not_wrap_around():
     # Nothing before the name: the text's tail ("จ.") must not be taken as its prefix.
     assert found("ลำปาง จ.") == [("ลำปาง", "LOCATION")]
     assert found("ญี่ปุ่น ชาว") == [("ญี่ปุ่น", "LOCATION")]
+
+
+def test_short_country_names_are_places_but_not_in_a_currency():
+    from annotator.nlp.gazetteer import Gazetteer
+    from annotator.nlp.tokenizer import tokenize
+
+    text = "ความร่วมมือกับเกาหลี และสหรัฐฯ มูลค่า 5 ล้านดอลลาร์สหรัฐฯ"
+    found = [text[s.start:s.end] for s in Gazetteer().find(text, tokenize(text))]
+    assert found == ["เกาหลี", "สหรัฐฯ"]

@@ -61,7 +61,7 @@ def test_given_tokens_give_the_same_result():
 
 
 def test_version_names_every_source():
-    assert suggester().version == "thainer-crf-1.5.1+rules-1+gaz-1"
+    assert suggester().version == "thainer-crf-1.5.1+rules-1+person-1+gaz-2"
     assert Suggester(policy=MergePolicy("off", "off")).version == "thainer-crf-1.5.1"
 
 
