@@ -137,7 +137,7 @@ class AdjudicationMode:
         except (AnnotatorError, ValueError) as e:
             window.say(f"Refused: {e}")
             return
-        window._reread()  # also refreshes this panel
+        window.reread()  # also refreshes this panel
         who = ", ".join(reading.authors) if reading is not None else "none"
         if self.current() is None and not self._go_to_next_document():
             window.say(f"Took {who}. Every conflict is resolved.")

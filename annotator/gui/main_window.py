@@ -417,7 +417,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Change not saved", str(e))
             return False, None
 
-    def _reread(self, doc_id: int | None = None) -> None:
+    def reread(self, doc_id: int | None = None) -> None:
         """Read the shown document's spans and status back from the project after an edit."""
         assert self.project is not None
         doc_id = self.doc_id if doc_id is None else doc_id
@@ -443,7 +443,7 @@ class MainWindow(QMainWindow):
     def _edit(self, change: Callable[[], object]) -> object | None:
         ok, result = self._run(change)
         if ok:
-            self._reread()
+            self.reread()
         return result if ok else None
 
     def apply_label(self, name: str) -> None:
@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
         if current is not None:
             ok, _ = self._run(lambda: self.project.delete_span(current.id))
             if ok:
-                self._reread()
+                self.reread()
                 self.say(f"Deleted {current.label} span")
 
     def move_edge(self, edge: str, grow: bool) -> None:
@@ -566,7 +566,7 @@ class MainWindow(QMainWindow):
             self.say("Nothing to redo" if redo else "Nothing to undo")
             return
         if doc_id == self.doc_id:
-            self._reread()
+            self.reread()
         else:
             self.show_document(doc_id)
             self._count_project()  # another document changed: count again rather than guess
@@ -626,7 +626,7 @@ class MainWindow(QMainWindow):
     def _imported(self, report) -> None:
         from annotator.gui.dialogs.import_export import show_import_report
 
-        self._after_job()
+        self.after_job()
         if report.failed or report.cancelled:
             self.last_report = show_import_report(report, self)  # names each refused file and line
         self.say(report.summary().split("\n", 1)[0], 0)
@@ -641,7 +641,7 @@ class MainWindow(QMainWindow):
             "Pre-annotating",
             lambda progress, cancelled: run_preannotate(
                 project, workers=workers, progress=progress, cancelled=cancelled),
-            lambda report: (self._after_job(), self.say(report.summary(), 0)),
+            lambda report: (self.after_job(), self.say(report.summary(), 0)),
         )
 
     def export_files(self) -> None:
@@ -668,7 +668,7 @@ class MainWindow(QMainWindow):
             self.last_report = show_export_report(report, self)
         self.say(report.summary().split("\n", 1)[0], 0)
 
-    def _after_job(self) -> None:
+    def after_job(self) -> None:
         """A job wrote to the project: reread the list, the counts and the shown document."""
         if self.project is None:
             return

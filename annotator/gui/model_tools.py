@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -37,8 +37,18 @@ from PySide6.QtWidgets import (
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import CONFIRMED_STATES, NEW
 
-if TYPE_CHECKING:
-    from annotator.gui.main_window import MainWindow
+
+class ModelHost(Protocol):
+    """What these commands need of the window, and nothing more."""
+
+    project: Any  # the open annotator.store.project.Project, or None
+    jobs: Any  # annotator.gui.workers job runner: run(title, job, on_done)
+    preannotate_workers: int | None
+    text_view: Any  # current_span() -> the selected span, or None
+
+    def say(self, text: str, timeout: int = ...) -> None: ...
+    def after_job(self) -> None: ...
+    def reread(self, doc_id: int | None = None) -> None: ...
 
 BASE_SETTING = "train_base"  # project setting: bundled (default) or scratch
 
@@ -46,7 +56,7 @@ BASE_SETTING = "train_base"  # project setting: bundled (default) or scratch
 class ModelTools:
     """Owns the training, propagation and report commands of one window."""
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: ModelHost):
         self.window = window
         self.from_bundled = QAction("Train on top of the &bundled model", window)
         self.from_bundled.setObjectName("train_from_bundled")
@@ -101,7 +111,7 @@ class ModelTools:
         trained, suggested = result
         self.last_train = result
         window = self.window
-        window._after_job()
+        window.after_job()
         text = trained.summary().replace("\n", "; ")
         if suggested is not None:
             text += f". Re-suggested {suggested.added} spans in {suggested.documents} new documents"
@@ -131,7 +141,7 @@ class ModelTools:
 
         window.say(f"Suggestions now come from {name}; re-suggesting in the new documents…", 0)
         window.jobs.run("Re-suggesting", job,
-                        lambda report: (window._after_job(), window.say(f"Suggestions now come from {name}. "
+                        lambda report: (window.after_job(), window.say(f"Suggestions now come from {name}. "
                                                                         + report.summary(), 0)))
 
     # ------------------------------------------------------------- propagation
@@ -151,7 +161,7 @@ class ModelTools:
         except AnnotatorError:
             return 0
         if report.added:
-            window._reread()
+            window.reread()
         return report.added
 
     def after_accept_all(self, doc_id: int) -> int:
@@ -162,7 +172,7 @@ class ModelTools:
 
         report = propagate_document(window.project, doc_id)
         if report.added:
-            window._reread()
+            window.reread()
         return report.added
 
     def propagate_everywhere(self) -> None:
@@ -177,7 +187,7 @@ class ModelTools:
         window.jobs.run(
             "Suggesting everywhere",
             lambda progress, cancelled: propagate_span(project, span_id, scope="project"),
-            lambda report: (window._after_job(), window.say(report.summary(), 0)),
+            lambda report: (window.after_job(), window.say(report.summary(), 0)),
         )
 
     # ------------------------------------------------------------------ report
