@@ -227,3 +227,21 @@ def test_white_space_alone_is_not_a_span(window, ui):
     ui.drag(start, start + 1, M.ControlModifier)
     ui.key(K.Key_1)
     assert window.project.spans(3) == []
+
+
+def test_what_is_highlighted_is_what_gets_labelled(window, ui):
+    """Exact characters first, then a word step: the span starts where the highlight does,
+    not at the start of the word it began in."""
+    window.show_document(3)
+    region = ui.find("กล่าวที่จังหวัดเชียงใหม่")
+    first = long_tokens(window, *region)[0]
+    a = inside(ui.text(), *first)
+    window.text_view.select_range(a, a)  # the caret inside the first word
+    ui.key(K.Key_Right, M.ControlModifier | M.ShiftModifier)  # one exact character
+    ui.key(K.Key_Right, M.ShiftModifier)  # then a word further
+    shown = window.text_view.textCursor()
+    highlighted = window.text_view.offsets.range_to_py(shown.selectionStart(), shown.selectionEnd())
+    assert highlighted[0] == a
+    ui.key(K.Key_3)  # LOCATION
+    (span,) = window.project.spans(3)
+    assert (span.start, span.end) == highlighted

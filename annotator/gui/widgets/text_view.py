@@ -371,13 +371,12 @@ class TextView(QPlainTextEdit):
         return self._grid
 
     def selection(self) -> tuple[int, int] | None:
-        """The selected text as code points, snapped to words unless selected exactly."""
+        """The selected text as code points: exactly what is highlighted (snapping to words
+        happens to the highlight itself, as it is made)."""
         cursor = self.textCursor()
         if not cursor.hasSelection():
             return None
         start, end = self.offsets.range_to_py(cursor.selectionStart(), cursor.selectionEnd())
-        if not self._exact:
-            start, end = self.grid().snap(start, end)
         if start >= end or self.text[start:end].isspace():
             return None  # nothing to name
         return start, end
