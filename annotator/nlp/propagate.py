@@ -8,9 +8,11 @@ document nobody has finished. The new spans are ordinary open suggestions with o
 model version ``propagate-1`` and a fixed confidence (0.9 in the same document, 0.8
 elsewhere), so the reviewer accepts or rejects them like any other.
 
-Where a string counts as found: it starts and ends on a token boundary (newmm tokens
-with brackets and quotes cut off, as :func:`annotator.nlp.refine.split_punctuation` does), so
-``ไทย`` is not found inside ``ประเทศไทย``. Never over a span a person decided (accepted,
+Where a string counts as found: it ends on a token boundary (newmm tokens with brackets and
+quotes cut off, as :func:`annotator.nlp.refine.split_punctuation` does), and starts on one or
+inside a token at a syllable boundary. Thai puts a title or classifier before a name in the
+same word (``ปลัด|กระทรวงการค้า``, ``คน|ไทย``), while a name that runs on inside a word is a
+longer name (``กรุงเทพ`` in ``กรุงเทพมหานคร`` is not found). Never over a span a person decided (accepted,
 edited, made or rejected); an open suggestion is replaced only by one that covers it
 whole, else the place is left alone. Longer strings are placed first.
 """
@@ -26,6 +28,7 @@ from typing import Callable, Iterable, Sequence
 from annotator.core.model import CONFIRMED_STATES, IN_PROGRESS, NEW, SUGGESTED, SpanData
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.nlp.refine import EDGE_PUNCT
+from annotator.nlp.tokenizer import cannot_start_token
 from annotator.store.project import Project
 
 VERSION = "propagate-1"
@@ -62,6 +65,14 @@ def is_edge(text: str, tokens: Sequence[tuple[int, int]], at: int) -> bool:
     return text[at - 1] in EDGE_PUNCT or text[at] in EDGE_PUNCT
 
 
+def can_start_inside(text: str, at: int) -> bool:
+    """May a match start at ``at`` inside a token? Between two Thai letters, at a syllable
+    boundary (not in a Latin or digit run: ``AI`` is not found in ``MAIL``)."""
+    before, ch = text[at - 1], text[at]
+    thai = "\u0e01" <= before <= "\u0e5b" and "\u0e01" <= ch <= "\u0e5b"
+    return thai and not cannot_start_token(before, ch)
+
+
 def plan(text: str, tokens: Sequence[tuple[int, int]], spans: Sequence, entries: dict[str, str],
          confidence: float) -> tuple[list[SpanData], list[int]]:
     """New suggestions for ``entries`` (string -> label) in one document, and the open
@@ -80,7 +91,7 @@ def plan(text: str, tokens: Sequence[tuple[int, int]], spans: Sequence, entries:
             pos = text.find(string, pos + 1)
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))  # longer first
     for start, end, string in found:
-        if not (is_edge(text, tokens, start) and is_edge(text, tokens, end)):
+        if not (is_edge(text, tokens, end) and (is_edge(text, tokens, start) or can_start_inside(text, start))):
             continue
         if any(a < end and start < b for a, b in placed):
             continue

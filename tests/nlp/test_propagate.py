@@ -121,3 +121,19 @@ def test_document_and_project_runs(project):
     assert report.documents == 1 and report.added == 1  # กรุงเทพมหานคร holds no กรุงเทพ word
     assert {(s.label) for s in project.spans(other)} == {"PERSON"}
     assert run_propagate(project, "document").added == 0
+
+
+def test_a_string_is_found_after_a_title_in_the_same_word(project):
+    """newmm keeps ปลัดกระทรวง one word; the ministry that starts inside it is still the
+    ministry. One that runs on inside a longer word is not (กรุงเทพ in กรุงเทพมหานคร)."""
+    name = "กระทรวงการค้า อุตสาหกรรม และพลังงาน"
+    text = f"{name} จัดงานแถลงข่าว โดยมีปลัด{name} เป็นประธาน และคนไทยร่วมงาน ที่{name}"
+    doc = project.add_document(DocumentData(text))
+    from annotator.nlp.tokenizer import tokenize
+
+    inner = at(text, name, 1)
+    assert not any(s == inner[0] for s, _ in tokenize(text))  # inside the token ปลัดกระทรวง
+    span = project.add_span(doc, *at(text, name), "ORGANIZATION")
+    propagate_span(project, span.id)
+    found = sorted(s.start for s in project.spans(doc) if s.state == "suggested")
+    assert found == [inner[0], at(text, name, 2)[0]]
