@@ -155,6 +155,15 @@ def _format_stats(stats: dict) -> str:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    import os
+
+    from annotator.gui.display import display_problem
+
+    problem = display_problem()
+    if problem and getattr(args, "screenshot", None):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    elif problem:
+        raise AnnotatorError(problem)
     try:
         from annotator.gui.app import run
     except ImportError as e:
