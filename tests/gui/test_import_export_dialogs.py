@@ -135,12 +135,17 @@ def add_done_document(project):
 def test_export_dialog_defaults_follow_the_format(qtbot, project):
     dialog = ExportDialog(project, None)
     qtbot.addWidget(dialog)
-    assert dialog.path_edit.text().endswith("io-export.conll")
+    assert dialog.path_edit.text().endswith("io-conll.conll")
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("jsonl"))
-    assert dialog.path_edit.text().endswith("io-export.jsonl")
+    assert dialog.path_edit.text().endswith("io-jsonl.jsonl")
     assert not dialog.scheme_combo.isEnabled()  # tags only for token formats
+    # Three formats write .jsonl: each gets a name of its own, so none replaces another.
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("hf"))
+    assert dialog.path_edit.text().endswith("io-hf.jsonl")
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("doccano"))
+    assert dialog.path_edit.text().endswith("io-doccano.jsonl")
     dialog.split_check.setChecked(True)
-    assert dialog.path_edit.text().endswith("io-export")  # a split is a folder
+    assert dialog.path_edit.text().endswith("io-doccano")  # a split is a folder
     assert dialog.writes_folder()
 
 
@@ -150,7 +155,7 @@ def test_export_dialog_options_run_an_export(qtbot, project, tmp_path):
     asked = []
     dialog = ExportDialog(project, None, ask_path=lambda parent, folder, suggested: asked.append(folder) or str(out))
     qtbot.addWidget(dialog)
-    assert dialog.count_label.text() == "1 documents will be exported"
+    assert dialog.count_label.text() == "1 document will be exported"
     dialog.any_radio.setChecked(True)
     assert dialog.count_label.text() == "2 documents will be exported"
     dialog.done_radio.setChecked(True)
@@ -212,3 +217,25 @@ def test_export_report(qtbot):
     qtbot.addWidget(dialog)
     assert "Exported 10 documents" in dialog.headline_label.text()
     assert "doc 3: span 4-9 not on tokens" in dialog.text_edit.toPlainText()
+
+
+def test_export_dialog_asks_before_replacing_an_earlier_export(qtbot, project, tmp_path):
+    earlier = tmp_path / "gold.jsonl"
+    earlier.write_text("earlier\n", encoding="utf-8")
+    answers, asked = [False, True], []
+    dialog = ExportDialog(project, None, confirm_replace=lambda parent, path: asked.append(path) or answers.pop(0))
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(earlier))
+    dialog.show()
+    dialog.path_edit.setFocus()
+    qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)  # No: nothing happens, the dialog stays
+    assert asked == [str(earlier)] and dialog.result() != QDialog.DialogCode.Accepted and dialog.isVisible()
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)  # Yes
+    assert len(asked) == 2
+    new = ExportDialog(project, None, confirm_replace=lambda parent, path: asked.append(path) or False)
+    qtbot.addWidget(new)
+    new.path_edit.setText(str(tmp_path / "fresh.jsonl"))
+    with qtbot.waitSignal(new.accepted):
+        qtbot.mouseClick(ok_button(new), Qt.MouseButton.LeftButton)
+    assert len(asked) == 2  # a new name needs no question

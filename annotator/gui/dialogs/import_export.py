@@ -199,11 +199,13 @@ class ExportDialog(QDialog):
     the file dialog (tests)."""
 
     def __init__(self, project: Project, parent: QWidget | None = None, *,
-                 ask_path: Callable[[QWidget, bool, str], "str | None"] | None = None):
+                 ask_path: Callable[[QWidget, bool, str], "str | None"] | None = None,
+                 confirm_replace: Callable[[QWidget, str], bool] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export dataset")
         self._project = project
         self._ask_path = ask_path or _ask_export_path
+        self._confirm_replace = confirm_replace or _confirm_replace
         self._suggested = ""  # the path we last proposed: it follows the format until changed
 
         self.path_edit = QLineEdit()
@@ -295,6 +297,9 @@ class ExportDialog(QDialog):
         if not options["out"]:
             self._error("Choose where to save the export.")
             return
+        out = Path(options["out"])
+        if (out.is_file() or (out.is_dir() and any(out.iterdir()))) and not self._confirm_replace(self, str(out)):
+            return  # the earlier export stays; the dialog stays open for another name
         super().accept()
 
     def _error(self, message: str) -> None:
@@ -302,8 +307,8 @@ class ExportDialog(QDialog):
         self.error_label.show()
 
     def _suggested_path(self) -> str:
-        stem = self._project.path.stem + "-export"
         fmt = self.format_combo.currentData()
+        stem = f"{self._project.path.stem}-{fmt}"  # hf, doccano and jsonl all write .jsonl
         name = stem if self.writes_folder() else stem + EXTENSIONS.get(fmt, "")
         return str(self._project.path.with_name(name))
 
@@ -327,7 +332,7 @@ class ExportDialog(QDialog):
             n = self._project.document_count("done")
         else:
             n = self._project.document_count() - self._project.document_count("skipped")
-        self.count_label.setText(f"{n:,} documents will be exported")
+        self.count_label.setText(f"{n:,} document{'' if n == 1 else 's'} will be exported")
 
     def _update_ok(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.path_edit.text().strip()))
@@ -338,6 +343,16 @@ def _ask_export_path(parent: QWidget, is_folder: bool, suggested: str) -> str | 
         return QFileDialog.getExistingDirectory(parent, "Export to folder", str(Path(suggested).parent)) or None
     path, _ = QFileDialog.getSaveFileName(parent, "Export to file", suggested)
     return path or None
+
+
+def _confirm_replace(parent: QWidget, path: str) -> bool:
+    from PySide6.QtWidgets import QMessageBox
+
+    answer = QMessageBox.question(parent, "Replace the earlier export?",
+                                  f"{path} already exists. Replace it with this export?",
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class ReportDialog(QDialog):
