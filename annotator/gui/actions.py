@@ -83,6 +83,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("shrink_start", "Shrink at start", "Alt+Right", "&Span", REVIEW, "Span: start one word later"),
     _a("shrink_end", "Shrink at end", "Alt+Shift+Left", "&Span", REVIEW, "Span: end one word earlier"),
     _a("grow_end", "Grow at end", "Alt+Shift+Right", "&Span", REVIEW, "Span: end one word later"),
+    # One character cluster at a time (trimming ปลัด off ปลัดกระทรวง…), on keys no window manager
+    # takes and that need no Shift: [ ] the start, , . the end.
+    _a("start_char_earlier", "Start a character earlier", "[", "&Span", REVIEW, "Span: start one character earlier"),
+    _a("start_char_later", "Start a character later", "]", "&Span", REVIEW, "Span: start one character later"),
+    _a("end_char_earlier", "End a character earlier", ",", "&Span", REVIEW, "Span: end one character earlier"),
+    _a("end_char_later", "End a character later", ".", "&Span", REVIEW, "Span: end one character later"),
     # Review
     _a("next_suggestion", "&Next suggestion", "Tab", "&Review", REVIEW, "Select the next open suggestion"),
     _a("prev_suggestion", "&Previous suggestion", ("Shift+Tab", "Shift+Backtab"), "&Review", REVIEW,

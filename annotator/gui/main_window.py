@@ -155,6 +155,10 @@ class MainWindow(QMainWindow):
             "shrink_start": lambda: self.move_edge("start", False),
             "grow_end": lambda: self.move_edge("end", True),
             "shrink_end": lambda: self.move_edge("end", False),
+            "start_char_earlier": lambda: self.move_edge("start", True, by_character=True),
+            "start_char_later": lambda: self.move_edge("start", False, by_character=True),
+            "end_char_earlier": lambda: self.move_edge("end", False, by_character=True),
+            "end_char_later": lambda: self.move_edge("end", True, by_character=True),
             "next_suggestion": lambda: self.go_to_suggestion(forward=True),
             "prev_suggestion": lambda: self.go_to_suggestion(forward=False),
             "accept": self.accept,
@@ -475,11 +479,13 @@ class MainWindow(QMainWindow):
                 self.reread()
                 self.say(f"Deleted {current.label} span")
 
-    def move_edge(self, edge: str, grow: bool) -> None:
+    def move_edge(self, edge: str, grow: bool, by_character: bool = False) -> None:
         current = self._require_span()
         if current is None:
             return
-        moved = self.text_view.grid().move_edge(current.start, current.end, edge, grow)
+        grid = self.text_view.grid()
+        move = grid.move_edge_by_character if by_character else grid.move_edge
+        moved = move(current.start, current.end, edge, grow)
         if moved is None:
             self.say("The span cannot " + ("grow" if grow else "shrink") + " further at its " + edge)
             return

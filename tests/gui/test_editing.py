@@ -245,3 +245,36 @@ def test_what_is_highlighted_is_what_gets_labelled(window, ui):
     ui.key(K.Key_3)  # LOCATION
     (span,) = window.project.spans(3)
     assert (span.start, span.end) == highlighted
+
+
+def test_span_edges_move_by_one_character_cluster(window, ui):
+    """Trim a title off a name one character at a time; a vowel or tone mark moves with
+    its consonant, so no edge ever cuts a syllable."""
+    window.show_document(3)
+    start, end = ui.find("นายกิตติพัฒน์ แสงอรุณ")
+    ui.drag(start, end)
+    ui.key(K.Key_1)  # PERSON
+    (span,) = window.project.spans(3)
+
+    def stored():
+        s = window.project.span(span.id)
+        return s.start, s.end
+
+    qtbot_key(ui, "]")  # นา is one cluster: the vowel goes with its consonant
+    assert stored() == (start + 2, end)
+    qtbot_key(ui, "]")  # ย: นาย is trimmed off
+    assert stored() == (start + 3, end)
+    qtbot_key(ui, "[")
+    assert stored() == (start + 2, end)
+    qtbot_key(ui, ",")  # ณ is one cluster
+    assert stored() == (start + 2, end - 1)
+    qtbot_key(ui, ",")  # รุ: the vowel stays with its consonant
+    assert stored() == (start + 2, end - 3)
+    qtbot_key(ui, ".")
+    assert stored() == (start + 2, end - 1)
+    assert window.project.span(span.id).state == MANUAL
+
+
+def qtbot_key(ui, char):
+    keys = {"[": K.Key_BracketLeft, "]": K.Key_BracketRight, ",": K.Key_Comma, ".": K.Key_Period}
+    ui.qtbot.keyClick(ui.view, keys[char])

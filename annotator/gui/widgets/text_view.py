@@ -47,6 +47,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 from annotator.core.model import CONFIRMED_STATES, REJECTED, SUGGESTED, Label, Span
 from annotator.gui.fonts import text_font
 from annotator.gui.text_offsets import OffsetMap, display_text
+from annotator.nlp.tokenizer import cannot_start_token
 
 # Mouse modifiers that keep a selection's exact characters instead of snapping to words.
 # Both, because many Linux desktops take Alt+drag to move windows.
@@ -125,6 +126,22 @@ class TokenGrid:
         if new is None or new <= start:
             return None
         return start, new
+
+    def move_edge_by_character(self, start: int, end: int, edge: str, grow: bool) -> tuple[int, int] | None:
+        """[start, end) with one edge moved by one character cluster (a vowel or tone mark
+        moves with its consonant); None when it cannot move."""
+        if edge == "start":
+            new = self._cluster_step(start, forward=not grow)
+            return (new, end) if 0 <= new < end else None
+        new = self._cluster_step(end, forward=grow)
+        return (start, new) if start < new <= len(self.text) else None
+
+    def _cluster_step(self, pos: int, forward: bool) -> int:
+        text, step = self.text, 1 if forward else -1
+        pos += step
+        while 0 < pos < len(text) and cannot_start_token(text[pos - 1], text[pos]):
+            pos += step
+        return pos
 
 
 # ------------------------------------------------------------------- spans
