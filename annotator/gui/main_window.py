@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -98,6 +98,12 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.header)
         layout.addWidget(self.header_details)
+        from annotator.gui.widgets.find_bar import FindBar
+
+        self.find_bar = FindBar(central)
+        self.find_bar.search.connect(self.find_in_document)
+        self.find_bar.closed.connect(self.text_view.setFocus)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self.text_view, 1)
         self.setCentralWidget(central)
 
@@ -149,6 +155,12 @@ class MainWindow(QMainWindow):
             "char_left": lambda: self.text_view.move_char(False, False),
             "select_char_right": lambda: self.text_view.move_char(True, True),
             "select_char_left": lambda: self.text_view.move_char(False, True),
+            "line_start": lambda: self.text_view.move_to(QTextCursor.MoveOperation.StartOfLine, False),
+            "line_end": lambda: self.text_view.move_to(QTextCursor.MoveOperation.EndOfLine, False),
+            "select_line_start": lambda: self.text_view.move_to(QTextCursor.MoveOperation.StartOfLine, True),
+            "select_line_end": lambda: self.text_view.move_to(QTextCursor.MoveOperation.EndOfLine, True),
+            "document_start": lambda: self.text_view.move_to(QTextCursor.MoveOperation.Start, False),
+            "document_end": lambda: self.text_view.move_to(QTextCursor.MoveOperation.End, False),
             "clear_selection": lambda: self.text_view.set_current_span(None, scroll=False),
             "delete_span": self.delete_span,
             "grow_start": lambda: self.move_edge("start", True),
@@ -168,6 +180,9 @@ class MainWindow(QMainWindow):
             "next_document": lambda: self.step_document(forward=True),
             "prev_document": lambda: self.step_document(forward=False),
             "preannotate": self.preannotate,
+            "find": self.open_find,
+            "find_next": lambda: self.find_in_document(self.find_bar.needle, True),
+            "find_previous": lambda: self.find_in_document(self.find_bar.needle, False),
             "zoom_in": lambda: self.text_view.zoom(1),
             "zoom_out": lambda: self.text_view.zoom(-1),
             "focus_documents": self._focus_documents,
@@ -725,6 +740,27 @@ class MainWindow(QMainWindow):
     def _on_span_activated(self, span_id: int) -> None:
         self.text_view.set_current_span(span_id)
         self.text_view.setFocus()
+
+    def open_find(self) -> None:
+        """Ctrl+F: the find bar, holding the selected text if there is a short one."""
+        selected = self.text_view.selection()
+        initial = self.text_view.text[selected[0]:selected[1]] if selected and selected[1] - selected[0] <= 60 else ""
+        self.find_bar.open(initial)
+
+    def find_in_document(self, needle: str, forward: bool) -> None:
+        """Select the next (previous) match of ``needle``, exactly, so a label key labels it."""
+        from annotator.gui.widgets.find_bar import count, find_next
+
+        text = self.text_view.text
+        cursor = self.text_view.textCursor()
+        start, end = self.text_view.offsets.range_to_py(cursor.selectionStart(), cursor.selectionEnd())
+        match = find_next(text, needle, start, end, forward)
+        if match is None:
+            self.find_bar.show_result(None, 0)
+            return
+        self.text_view.select_range(*match, exact=True)
+        self.text_view.ensureCursorVisible()
+        self.find_bar.show_result(text.count(needle, 0, match[0]) + 1, count(text, needle))
 
     def _focus_documents(self) -> None:
         if self.list_panel is not None:

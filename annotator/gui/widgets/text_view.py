@@ -447,6 +447,18 @@ class TextView(QPlainTextEdit):
             self._set_current(None)
         self.ensureCursorVisible()
 
+    def move_to(self, where: QTextCursor.MoveOperation, extend: bool) -> None:
+        """Caret to a line or document edge (Home, End, Ctrl+Home, Ctrl+End); ``extend``
+        grows the selection, which then holds exactly what is highlighted."""
+        cursor = self.textCursor()
+        mode = QTextCursor.MoveMode.KeepAnchor if extend else QTextCursor.MoveMode.MoveAnchor
+        cursor.movePosition(where, mode)
+        self.setTextCursor(cursor)
+        self._exact = extend
+        if extend:
+            self._set_current(None)
+        self.ensureCursorVisible()
+
     def move_char(self, forward: bool, extend: bool) -> None:
         """One character (grapheme cluster) left or right; a selection made so is exact."""
         cursor = self.textCursor()

@@ -1,0 +1,68 @@
+"""Find in the document at the keyboard: the match is selected, and a label key labels it."""
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+
+from annotator.core.model import MANUAL
+
+K = Qt.Key
+M = Qt.KeyboardModifier
+
+
+def type_text(widget, text):
+    """Type Thai the way a keyboard does: key events carrying the characters (QTest's
+    keyClicks only knows ASCII)."""
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def test_find_selects_the_match_and_a_label_key_labels_it(window, ui, qtbot):
+    text = ui.text()  # document 1: เมือง three times
+    needle = "เมือง"
+    first = text.index(needle)
+    window.text_view.setFocus()
+    ui.key(K.Key_F, M.ControlModifier)
+    bar = window.find_bar
+    assert bar.isVisible() and bar.edit.hasFocus()
+    type_text(bar.edit, needle)  # typing finds as it goes
+    assert window.text_view.selection() == (first, first + len(needle))
+    qtbot.keyClick(bar.edit, K.Key_Return)  # Return: the next match, and the keys go back to the text
+    assert window.text_view.hasFocus()
+    matches = [i for i in range(len(text)) if text.startswith(needle, i)]
+    assert len(matches) == 3
+    expected = matches[1]
+    assert window.text_view.selection() == (expected, expected + len(needle))
+    ui.key(K.Key_1)  # PERSON: what is highlighted is what is labelled
+    spans = [(s.start, s.end, s.label, s.state) for s in window.project.spans(1)]
+    assert (expected, expected + len(needle), "PERSON", MANUAL) in spans
+    # F3 from the text: on to the next match, then round to the first; Shift+F3 back.
+    ui.key(K.Key_F3)
+    assert window.text_view.selection() == (matches[2], matches[2] + len(needle))
+    assert window.find_bar.status.text() == "3 of 3"
+    ui.key(K.Key_F3)
+    assert window.text_view.selection() == (matches[0], matches[0] + len(needle))
+    ui.key(K.Key_F3, M.ShiftModifier)
+    assert window.text_view.selection() == (matches[2], matches[2] + len(needle))
+
+
+def test_find_says_when_nothing_matches_and_esc_closes(window, ui, qtbot):
+    ui.key(K.Key_F, M.ControlModifier)
+    bar = window.find_bar
+    type_text(bar.edit, "ไม่มีคำนี้ในข่าว")
+    assert bar.status.text() == "not found"
+    qtbot.keyClick(bar.edit, K.Key_Escape)
+    assert not bar.isVisible() and window.text_view.hasFocus()
+
+
+def test_home_and_end_move_and_select_to_the_line_edges(window, ui):
+    text = ui.text()
+    line_end = text.index("\n") if "\n" in text else len(text)
+    ui.key(K.Key_End, M.ControlModifier)
+    ui.key(K.Key_Home, M.ControlModifier)
+    ui.key(K.Key_End, M.ShiftModifier)
+    assert window.text_view.selection() == (0, line_end)
+    ui.key(K.Key_Home)
+    cursor = window.text_view.textCursor()
+    assert not cursor.hasSelection() and window.text_view.offsets.to_py(cursor.position()) == 0
