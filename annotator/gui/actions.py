@@ -176,6 +176,17 @@ def spec(name: str) -> ActionSpec:
     raise KeyError(name)
 
 
+def review_key_owner(key: str) -> ActionSpec | None:
+    """The review or text command a key already belongs to (label hotkeys must not take
+    one: it would never reach the label), or None."""
+    wanted = QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
+    for item in ACTIONS:
+        if item.scope in (REVIEW, TEXT) and any(
+                QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText) == wanted for k in item.keys):
+            return item
+    return None
+
+
 def key_text(key: str) -> str:
     """A key as the user's platform writes it (Ctrl+Z, ⌘Z …)."""
     return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)

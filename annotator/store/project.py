@@ -358,7 +358,8 @@ class Project:
         self._check_hotkey(hotkey, None)
         with self.transaction():
             position = self._conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM labels").fetchone()[0]
-            color = color or _auto_color(position)
+            used = {r[0].lower() for r in self._conn.execute("SELECT color FROM labels")}
+            color = color or _auto_color(position, used)
             cur = self._conn.execute(
                 "INSERT INTO labels (name, color, hotkey, description, position) VALUES (?, ?, ?, ?, ?)",
                 (name, color, hotkey, description, position),
@@ -983,8 +984,21 @@ _PALETTE = ["#f4a6a6", "#9ecbf0", "#a8e0a0", "#f7d08a", "#f2b8e0", "#c5e99b", "#
             "#b3e5e0", "#e6e29a", "#c9d3dc", "#e3c6b8", "#d9d9d9"]
 
 
-def _auto_color(position: int) -> str:
-    return _PALETTE[position % len(_PALETTE)]
+def _auto_color(position: int, used: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    """The first palette colour no label has; past the palette, hues a golden angle apart
+    (pale, like the palette), so a new label never takes another's colour."""
+    for color in _PALETTE:
+        if color not in used:
+            return color
+    import colorsys
+
+    k = position
+    while True:
+        r, g, b = colorsys.hls_to_rgb((k * 0.618034) % 1.0, 0.78, 0.55)
+        color = f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+        if color not in used:
+            return color
+        k += 1
 
 
 def default_labels() -> list[dict[str, Any]]:

@@ -219,3 +219,39 @@ def test_shortcuts_dialog_is_read_only(qtbot):
     dlg = ShortcutsDialog(ROWS, None)
     qtbot.addWidget(dlg)
     assert dlg.table.editTriggers() == dlg.table.EditTrigger.NoEditTriggers
+
+
+def test_adding_a_label_by_keyboard_alone(dialog, project, qtbot):
+    """Tab reaches the name field, Return adds; no button press sneaks in."""
+    from PySide6.QtWidgets import QApplication
+
+    dialog.activateWindow()  # as the window manager does for a dialog that opens
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    dialog.table.setFocus()
+    qtbot.waitUntil(dialog.table.hasFocus)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)  # Return in the table adds and closes nothing
+    assert dialog.error_label.isHidden() and dialog.isVisible()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Tab)
+    assert dialog.new_name_edit.hasFocus()
+    qtbot.keyClicks(dialog.new_name_edit, "PRODUCT")
+    with qtbot.waitSignal(dialog.labelsChanged):
+        qtbot.keyClick(dialog.new_name_edit, Qt.Key.Key_Return)
+    colors = {name: values[0] for name, values in file_labels(project).items()}
+    assert "PRODUCT" in colors
+    others = [c for name, c in colors.items() if name != "PRODUCT"]
+    assert colors["PRODUCT"] not in others  # a colour of its own, not PERSON's
+
+
+def test_a_hotkey_that_review_already_uses_is_refused(dialog, project, qtbot):
+    dialog.select_label("MONEY")
+    for key in ("x", "A", "["):  # reject, accept, span start
+        type_into(qtbot, dialog.hotkey_edit, key)
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+        assert dialog.error_label.isVisible() and "while reviewing" in dialog.error_label.text()
+        assert file_labels(project)["MONEY"][1] == "6"
+
+
+def test_new_labels_keep_getting_distinct_colours(project):
+    made = [project.add_label(f"EXTRA{k}").color for k in range(20)]
+    every = [label.color for label in project.labels()]
+    assert len(set(every)) == len(every) and len(set(made)) == 20

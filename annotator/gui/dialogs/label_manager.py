@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import LabelError
+from annotator.gui.actions import review_key_owner
 from annotator.core.model import Label
 from annotator.store.project import Project
 
@@ -144,6 +145,18 @@ class LabelManagerDialog(QDialog):
         self.remove_button.clicked.connect(self._remove)
         self.table.itemSelectionChanged.connect(self._load_selected)
 
+        # The keyboard: Tab walks table → new name → Add → the selected label's fields, and
+        # Return acts only in a field (no button is a default that Return would press).
+        self.table.setTabKeyNavigation(False)
+        for button in (self.add_button, self.apply_button, self.color_button, self.remove_button,
+                       *close.buttons()):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        order = [self.table, self.new_name_edit, self.add_button, self.name_edit, self.hotkey_edit,
+                 self.description_edit, self.apply_button, self.color_button, self.remove_button]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+
         self.reload()
         self.resize(720, 520)
 
@@ -219,6 +232,10 @@ class LabelManagerDialog(QDialog):
         if new_name != label.name:
             changes["new_name"] = new_name
         if hotkey != (label.hotkey or ""):
+            owner = review_key_owner(hotkey) if hotkey else None
+            if owner is not None:
+                self._error(f"{hotkey!r} already means “{owner.description}” while reviewing; choose another key.")
+                return
             if hotkey:
                 changes["hotkey"] = hotkey
             else:
