@@ -239,3 +239,23 @@ def test_export_dialog_asks_before_replacing_an_earlier_export(qtbot, project, t
     with qtbot.waitSignal(new.accepted):
         qtbot.mouseClick(ok_button(new), Qt.MouseButton.LeftButton)
     assert len(asked) == 2  # a new name needs no question
+
+
+def test_import_dialog_return_imports_once_a_folder_is_chosen(qtbot, project, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("ข่าว\n\nเนื้อข่าว\n", encoding="utf-8")
+    asked = []
+    dialog = ImportDialog(project, None, ask_folder=lambda parent: asked.append(1) or str(folder))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    dialog.add_folder_button.setFocus()
+    qtbot.keyClick(dialog.add_folder_button, Qt.Key.Key_Space)  # the picker, by keyboard
+    assert asked == [1] and ok_button(dialog).hasFocus()
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(ok_button(dialog), Qt.Key.Key_Return)
+    assert asked == [1]  # Return imported; it did not open the picker again

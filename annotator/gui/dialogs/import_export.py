@@ -135,6 +135,13 @@ class ImportDialog(QDialog):
         self.remove_button.clicked.connect(self._remove_selected)
         self.path_list.model().rowsInserted.connect(self._update_ok)
         self.path_list.model().rowsRemoved.connect(self._update_ok)
+        # Return imports: the picker buttons are not defaults, and once something is
+        # chosen the keyboard goes to Import.
+        for button in (self.add_files_button, self.add_folder_button, self.remove_button):
+            button.setAutoDefault(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
+        self.path_list.model().rowsInserted.connect(
+            lambda *_: self.buttons.button(QDialogButtonBox.StandardButton.Ok).setFocus())
         self._update_ok()
         self.resize(560, 420)
 

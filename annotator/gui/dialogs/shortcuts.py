@@ -31,8 +31,11 @@ class ShortcutsDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)  # long descriptions wrap instead of being cut off
         for row, (what, key) in enumerate(rows):
-            self.table.setItem(row, 0, QTableWidgetItem(what))
+            item = QTableWidgetItem(what)
+            item.setToolTip(what)
+            self.table.setItem(row, 0, item)
             self.table.setItem(row, 1, QTableWidgetItem(key))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -41,7 +44,8 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.search_edit.textChanged.connect(self.filter)
-        self.resize(480, 520)
+        self.resize(820, 640)
+        self.table.resizeRowsToContents()
 
     def filter(self, text: str) -> None:
         """Show the rows whose action or key contains ``text`` (any case)."""
