@@ -781,8 +781,9 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
         state = saved("window/state")
         if state is None or not self.restoreState(state):
-            # Room for the entity table's five columns.
-            self.resizeDocks([self.list_dock, self.right_dock], [420, 440], Qt.Orientation.Horizontal)
+            # The text gets the middle; the document titles need less than the entity
+            # table's five columns, whose Text column must still show the entity.
+            self.resizeDocks([self.list_dock, self.right_dock], [330, 480], Qt.Orientation.Horizontal)
         splitter = saved("window/rightSplitter")
         if splitter is not None:
             self.right_splitter.restoreState(splitter)

@@ -205,6 +205,7 @@ class EntityPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, metrics.horizontalAdvance(longest) + 18)
         header.setSectionResizeMode(LABEL, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(LABEL, metrics.horizontalAdvance("ORGANIZATION") + 40)  # swatch and margins
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
