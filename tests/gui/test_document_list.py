@@ -463,3 +463,23 @@ def test_refresh_document_shows_new_status(panel, project):
     row = panel.model.row_of(8)
     assert panel.model.data(panel.model.index(row, STATUS)) == "Done"
     assert sqlite3.connect(project.path).execute("SELECT status FROM documents WHERE id = 8").fetchone() == ("done",)
+
+
+def test_shift_tab_from_the_list_reaches_the_search_field(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.main_window import MainWindow
+
+    project = small_project(tmp_path, 5)
+    win = MainWindow(project, remember=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    panel = win.list_panel
+    panel.view.setFocus()
+    qtbot.waitUntil(panel.view.hasFocus)
+    qtbot.keyClick(panel.view, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert panel.search_edit.hasFocus()
+    project.close()

@@ -139,6 +139,7 @@ def test_document_list_least_confident_first(qtbot, tmp_path):
     # Clicking a column replaces the review order; choosing document order restores ids.
     panel.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     assert panel.order_combo.currentData() == "document"
+    assert panel.order_combo.currentText() == "By title ↓"  # says what the list is sorted by
     panel.set_order("least-confident")
     assert list(panel.model.ids()) == [ids[1], ids[3], ids[0], ids[2]]
     assert panel.view.horizontalHeader().sortIndicatorSection() == -1

@@ -21,7 +21,7 @@ from annotator.store.project import Project
 STATUS_CHOICES = (("All", None), ("New", "new"), ("In progress", "in_progress"), ("Done", "done"),
                   ("Skipped", "skipped"))
 # Review order; clicking a column header sorts by that column instead.
-ORDER_CHOICES = (("Document order", "document"), ("Least confident first", "least-confident"))
+ORDER_CHOICES = (("Import order", "document"), ("Least confident first", "least-confident"))
 SEARCH_DELAY_MS = 300  # long enough that typing a Thai word does not scan the corpus per key
 
 
@@ -58,6 +58,7 @@ class DocumentListPanel(QWidget):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setTabKeyNavigation(False)  # Tab / Shift+Tab leave the list (to the search field)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setWordWrap(False)
@@ -192,11 +193,18 @@ class DocumentListPanel(QWidget):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
 
     # ------------------------------------------------------------------ internals
-    def _on_header_sort(self, section: int, _order: Qt.SortOrder) -> None:
+    def _on_header_sort(self, section: int, order: Qt.SortOrder) -> None:
         if section >= 0 and self.order_combo.currentData() != "document":
             self.order_combo.blockSignals(True)
             self.order_combo.setCurrentIndex(0)  # a column sort replaces the review order
             self.order_combo.blockSignals(False)
+        # The first choice says what the list is sorted by: the import order, or a column.
+        if section < 0:
+            text = ORDER_CHOICES[0][0]
+        else:
+            name = self.model.headerData(section, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+            text = f"By {str(name).lower()} {'↑' if order == Qt.SortOrder.AscendingOrder else '↓'}"
+        self.order_combo.setItemText(0, text)
 
     def _fill_labels(self) -> None:
         chosen = self.label_combo.currentData()
