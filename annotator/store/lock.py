@@ -6,8 +6,10 @@ program the :class:`~annotator.store.project.Project` object is that one writer;
 module extends the rule to every program on the machine: the window, a second window,
 the command line.
 
-``news.annot.lock`` beside the project is locked with ``flock`` while a writer has the
-project open. It holds who that is (program, process id, host, user, since when), so the
+``news.annot.lock`` beside the project (under its real name, so a symlink meets the same
+lock) is locked with ``flock`` while a writer has the project open, and so is a lock named
+by the file's device and inode in ``IDENTITY_DIR``, which every other name of the same
+file (a hard link, a bind mount) meets too. It holds who that is (program, process id, host, user, since when), so the
 second writer is told exactly what to close. The kernel releases a flock when its holder
 exits in any way, SIGKILL included, so a crashed program never leaves a stale lock: the
 file may stay behind, but it is no longer locked and the next writer takes it over.
@@ -29,6 +31,7 @@ import json
 import os
 import socket
 import sys
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,11 +44,25 @@ except ImportError:  # not POSIX (Windows): no lock between programs there
 
 SUFFIX = ".lock"
 _ATTEMPTS = 20
+# Locks keyed by the project file's identity (device + inode), shared by every name the
+# file has on this machine: symlinks, hard links, bind mounts, relative paths.
+IDENTITY_DIR = Path(tempfile.gettempdir()) / "thai-ner-annotator-locks"
 
 
 def lock_path(project_path: str | Path) -> Path:
-    path = Path(project_path)
+    """The lock file beside the project, under its real name (a symlink leads to the file it
+    points at, so both names meet at one lock)."""
+    path = Path(os.path.realpath(project_path))
     return path.with_name(path.name + SUFFIX)
+
+
+def identity_lock_path(project_path: str | Path) -> Path | None:
+    """The machine-wide lock of the file itself, None while the file does not exist."""
+    try:
+        st = os.stat(project_path)
+    except OSError:
+        return None
+    return IDENTITY_DIR / f"{st.st_dev}-{st.st_ino}{SUFFIX}"
 
 
 def program_name(argv: list[str] | None = None) -> str:
@@ -67,70 +84,52 @@ class ProjectLock:
         self.path = path
         self.fd: int | None = fd
         self.holder = holder
+        self.identity_path: Path | None = None
+        self.identity_fd: int | None = None
 
     @classmethod
     def acquire(cls, project_path: str | Path, program: str | None = None) -> "ProjectLock":
-        """Lock ``project_path`` for writing or raise ProjectInUseError naming the holder."""
-        project_path = Path(project_path)
-        path = lock_path(project_path)
-        for _ in range(_ATTEMPTS):
-            try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            except OSError as e:
-                raise StorageError(
-                    f"cannot open {project_path} for writing: its lock file {path.name} cannot be"
-                    f" created ({e.strerror}); the folder may be read-only. Stats, export and check"
-                    " can still read it"
-                ) from None
-            try:
-                if fcntl is not None:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as e:
-                holder = _read_holder(fd)
-                os.close(fd)
-                if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise ProjectInUseError(in_use_message(project_path, holder)) from None
-                raise StorageError(f"cannot lock {project_path} for writing: {e.strerror}") from None
-            # The holder before us may have released and removed the file between our open
-            # and our flock: then we locked a file nobody else will ever look at. Try again.
-            try:
-                current = os.stat(path)
-                mine = os.fstat(fd)
-                same = (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino)
-            except FileNotFoundError:
-                same = False
-            if not same:
-                os.close(fd)
-                continue
-            holder = {
-                "program": program or program_name(),
-                "pid": os.getpid(),
-                "host": socket.gethostname(),
-                "user": _user(),
-                "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            }
-            try:
-                data = (json.dumps(holder) + "\n").encode()
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, data, 0)
-            except OSError:
-                pass  # a full disk: the lock holds all the same, only the "who" is missing
-            return cls(path, fd, holder)
-        raise ProjectInUseError(f"{project_path}: its lock keeps changing hands; try again")
+        """Lock ``project_path`` for writing or raise ProjectInUseError naming the holder.
 
-    def release(self) -> None:
-        """Give the lock up (and remove the lock file, when it is still ours)."""
-        fd, self.fd = self.fd, None
-        if fd is None:
+        Two locks: the named one beside the project (it says who holds it) and the file's
+        identity lock, which a second name of the same file (a hard link) also meets."""
+        project_path = Path(project_path)
+        holder = {
+            "program": program or program_name(),
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "user": _user(),
+            "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        lock = cls(lock_path(project_path), _lock_file(lock_path(project_path), project_path, holder), holder)
+        try:
+            lock.take_identity(project_path)
+        except BaseException:
+            lock.release()
+            raise
+        return lock
+
+    def take_identity(self, project_path: str | Path) -> None:
+        """Also lock the file's identity (once it exists: Project.create calls this after
+        making the file)."""
+        identity = identity_lock_path(project_path)
+        if identity is None or self.identity_fd is not None:
             return
         try:
-            current = os.stat(self.path)
-            mine = os.fstat(fd)
-            if (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino):
-                os.unlink(self.path)  # while still locked: nobody can take a file being removed
-        except OSError:
-            pass
-        os.close(fd)
+            IDENTITY_DIR.mkdir(mode=0o1777, exist_ok=True)
+        except OSError as e:
+            raise StorageError(f"cannot lock {project_path} for writing: {IDENTITY_DIR}: {e.strerror}") from None
+        self.identity_fd = _lock_file(identity, Path(project_path), self.holder, other_name=True)
+        self.identity_path = identity
+
+    def release(self) -> None:
+        """Give the locks up (and remove the lock files, when they are still ours)."""
+        fd, self.fd = self.fd, None
+        identity, self.identity_fd = self.identity_fd, None
+        if identity is not None and self.identity_path is not None:
+            _unlock_file(self.identity_path, identity)
+        if fd is not None:
+            _unlock_file(self.path, fd)
 
     def __del__(self) -> None:  # a project dropped without close() must not keep its lock
         try:
@@ -139,24 +138,82 @@ class ProjectLock:
             pass
 
 
-def holder_of(project_path: str | Path) -> dict | None:
-    """Who holds the writer lock of ``project_path`` now (None: nobody)."""
-    path = lock_path(project_path)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        if fcntl is None:
-            return None
+def _lock_file(path: Path, project_path: Path, holder: dict, other_name: bool = False) -> int:
+    """flock ``path`` (made if need be), write ``holder`` into it, return its descriptor."""
+    for _ in range(_ATTEMPTS):
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as e:
+            raise StorageError(
+                f"cannot open {project_path} for writing: its lock file {path.name} cannot be"
+                f" created ({e.strerror}); the folder may be read-only. Stats, export and check"
+                " can still read it"
+            ) from None
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            other = _read_holder(fd)
+            os.close(fd)
+            if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                message = in_use_message(project_path, other)
+                if other_name:
+                    message += " (it has this file open under another name: a hard link or another mount)"
+                raise ProjectInUseError(message) from None
+            raise StorageError(f"cannot lock {project_path} for writing: {e.strerror}") from None
+        # The holder before us may have released and removed the file between our open
+        # and our flock: then we locked a file nobody else will ever look at. Try again.
+        try:
+            current = os.stat(path)
+            mine = os.fstat(fd)
+            same = (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino)
+        except FileNotFoundError:
+            same = False
+        if not same:
+            os.close(fd)
+            continue
+        try:
+            data = (json.dumps(holder) + "\n").encode()
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, data, 0)
         except OSError:
-            return _read_holder(fd) or {}
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
+            pass  # a full disk: the lock holds all the same, only the "who" is missing
+        return fd
+    raise ProjectInUseError(f"{project_path}: its lock keeps changing hands; try again")
+
+
+def _unlock_file(path: Path, fd: int) -> None:
+    try:
+        current = os.stat(path)
+        mine = os.fstat(fd)
+        if (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino):
+            os.unlink(path)  # while still locked: nobody can take a file being removed
+    except OSError:
+        pass
+    os.close(fd)
+
+
+def holder_of(project_path: str | Path) -> dict | None:
+    """Who holds the writer lock of ``project_path`` now, under this name or another
+    (None: nobody)."""
+    for path in (lock_path(project_path), identity_lock_path(project_path)):
+        if path is None:
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            if fcntl is None:
+                return None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                return _read_holder(fd) or {}
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+    return None
 
 
 def in_use_message(project_path: Path, holder: dict | None) -> str:

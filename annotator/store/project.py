@@ -104,6 +104,7 @@ class Project:
         lock = ProjectLock.acquire(Path(path))
         try:
             conn = dbmod.connect(Path(path), create=True)
+            lock.take_identity(path)  # the file exists now: lock it under every name it may get
         except BaseException:
             lock.release()
             raise

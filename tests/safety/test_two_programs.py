@@ -131,3 +131,36 @@ def test_the_lock_names_the_program():
     assert text.startswith("annotator window (process 42, user somying, since 2025-01-02")
     assert "another program" == lock.describe(None)
     assert time.time()  # (no wall-clock assertions here)
+
+
+@pytest.mark.parametrize("how", ["symlink", "hardlink", "relative", "dotdot"])
+def test_one_writer_whatever_the_name_of_the_file(tmp_path, monkeypatch, how):
+    """Another name for the same file (a link, a relative path) meets the same lock: a
+    second writer through it is refused, so it cannot write beside the first."""
+    path = tmp_path / "news.annot"
+    make_review_project(path, docs=3, seed=1)
+    (tmp_path / "sub").mkdir()
+    if how == "symlink":
+        other = tmp_path / "sub" / "link.annot"
+        other.symlink_to(path)
+    elif how == "hardlink":
+        other = tmp_path / "sub" / "hard.annot"
+        os.link(path, other)
+    elif how == "relative":
+        monkeypatch.chdir(tmp_path / "sub")
+        other = os.path.join("..", "news.annot")
+    else:
+        other = tmp_path / "sub" / ".." / "news.annot"
+    holder = _holder(path)
+    try:
+        with pytest.raises(ProjectInUseError) as info:
+            Project.open(other)
+        assert f"process {holder.pid}" in str(info.value)
+        result = run(["preannotate", str(other) if how != "relative" else str(tmp_path / "sub" / other)])
+        assert result.returncode == 2 and "is in use by" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    with Project.open(other) as p:  # the holder is gone: the other name works
+        assert p.document_count() == 3
+    assert check_project(path).ok
