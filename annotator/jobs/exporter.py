@@ -272,6 +272,9 @@ def _manifest_beside(path: Path) -> Path:
     return path.with_name(path.name + ".manifest.json")
 
 
+STAGE_MARKER = ".annotator-export-stage"  # inside every folder an export may remove later
+
+
 class _staged:
     """Build the output under a temporary name, then move it (and its side files) into place."""
 
@@ -283,6 +286,7 @@ class _staged:
             _remove_stale_stages(out)
             # The pid in the name tells a later export whether this stage's owner still runs.
             self.tmpdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}-", dir=out.parent))
+            (self.tmpdir / STAGE_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
         except OSError as e:
             raise ExportError(f"cannot write the export {out}: {e.strerror or e}") from None
 
@@ -303,7 +307,7 @@ class _staged:
                 else:
                     # side files (manifest, label list) first, the data file last
                     for side in sorted(self.tmpdir.iterdir()):
-                        if side != staged:
+                        if side != staged and side.name != STAGE_MARKER:
                             os.replace(side, self.out.parent / side.name)
                     os.replace(staged, self.out)
         except OSError as e:
@@ -318,12 +322,14 @@ class _staged:
 def _remove_stale_stages(out: Path) -> None:
     """What an export killed before it finished left beside ``out``: its staging folder
     (``.NAME.PID-xxxx``) or the folder it was replacing (``.NAME.old-PID``), when that
-    process is gone."""
+    process is gone. Only folders that carry this program's marker are ever removed: a
+    user's own folder that happens to be named alike (``.gold.2024-01-15``) is not."""
     prefix = f".{out.name}."
     for leftover in out.parent.glob(glob.escape(prefix) + "*"):
         rest = leftover.name[len(prefix):]
         pid = rest.removeprefix("old-") if rest.startswith("old-") else rest.split("-", 1)[0]
-        if leftover.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+        if (leftover.is_dir() and not leftover.is_symlink() and pid.isdigit()
+                and (leftover / STAGE_MARKER).is_file() and not process_alive(int(pid))):
             shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -333,6 +339,8 @@ def _replace_dir(new: Path, target: Path) -> None:
         if not target.is_dir():
             raise ExportError(f"{target}: exists and is not a folder")
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        # Marked before it is renamed, so a later export may finish removing it if this one dies.
+        (target / STAGE_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
         os.replace(target, old)
     os.replace(new, target)
     if old is not None:

@@ -186,3 +186,26 @@ def test_an_entity_edge_inside_a_syllable_is_kept_and_named(project, tmp_path):
     report = run_export(project, out, "conll")
     assert "\tB-ORGANIZATION" in out.read_text(encoding="utf-8")  # the entity is not dropped
     assert any("cuts a character cluster" in w for w in report.warnings)
+
+
+def test_export_never_removes_a_users_folder_named_like_a_stage(gold, tmp_path):
+    """Folders this program did not make stay, even when their name reads like a dead
+    export's (``.gold.2024-01-15``: "2024" is no process of ours)."""
+    out = tmp_path / "gold"
+    mine = tmp_path / ".gold.2024-01-15"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    also = tmp_path / ".gold.old-99999999"
+    also.mkdir()
+    run_export(gold, out, "brat")
+    run_export(gold, out, "brat")  # replacing a folder export
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me" and also.is_dir()
+    # A stage this program left (its marker inside, its process gone) is cleared away.
+    from annotator.jobs.exporter import STAGE_MARKER
+
+    dead = tmp_path / ".gold.99999999-abc"
+    dead.mkdir()
+    (dead / STAGE_MARKER).write_text("99999999\n", encoding="ascii")
+    run_export(gold, out, "brat")
+    assert not dead.exists() and mine.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".gold")) == [mine.name, also.name]
