@@ -29,6 +29,7 @@ from typing import Any, Iterator
 
 from . import db as dbmod
 from . import migrations, token_cache
+from .team import MERGE_ACTION
 
 EXAMPLES = 10  # problems shown per kind; the rest are counted
 # Tables and triggers every project has had since schema 1.
@@ -253,21 +254,33 @@ def _check_log(conn: sqlite3.Connection, report: CheckReport, seen: dict[str, An
     for (change_id,) in bad_json:
         report.add("log", f"change {change_id}: before/after is not valid JSON")
     # The latest the log says of each span id: (change id, kind, detail) with kind GONE,
-    # ROW (detail: its logged columns) or LISTED (detail: its (start, end) or None).
+    # ROW (detail: its logged columns) or LISTED (detail: its (start, end) or None). The
+    # entry with the highest change id wins, whichever kind of entry it is.
     last: dict[int, tuple[int, int, Any]] = {}
+
+    def note(span_id: int, change_id: int, kind: int, detail: Any) -> None:
+        if span_id not in last or last[span_id][0] <= change_id:
+            last[span_id] = (change_id, kind, detail)
+
     for change_id, span_id, after in conn.execute(
         "SELECT id, span_id, after FROM changes WHERE span_id IS NOT NULL ORDER BY id"
     ):
         state = _loads(after)
         if isinstance(span_id, int):
-            last[span_id] = (change_id, _ROW, state) if isinstance(state, dict) else (change_id, _GONE, None)
-    for change_id, span_id, start, end in _listed(conn, "after", "$.spans"):
-        if span_id not in last:  # a later per-span entry says more
-            edges = (start, end) if isinstance(start, int) and isinstance(end, int) else None
-            last[span_id] = (change_id, _LISTED, edges)
+            if isinstance(state, dict):
+                note(span_id, change_id, _ROW, state)
+            else:
+                note(span_id, change_id, _GONE, None)
+    # Imports and suggestion runs list the rows they made under "spans"; a merge lists its
+    # annotator's versions there ([start, end, label], not rows) and the rows it made and
+    # changed under "added" and "changed".
+    listed = [*_listed(conn, "after", "$.spans", skip_action=MERGE_ACTION),
+              *_listed(conn, "after", "$.added"), *_listed(conn, "after", "$.changed")]
+    for change_id, span_id, start, end in listed:
+        edges = (start, end) if isinstance(start, int) and isinstance(end, int) else None
+        note(span_id, change_id, _LISTED, edges)
     for change_id, span_id, _start, _end in _listed(conn, "before", "$.removed"):
-        if span_id not in last or last[span_id][0] <= change_id:
-            last[span_id] = (change_id, _GONE, None)
+        note(span_id, change_id, _GONE, None)
     live: set[int] = set()
     for span_id, start, end, label_id, state in conn.execute(
         'SELECT id, start, "end", label_id, state FROM spans'
@@ -302,7 +315,8 @@ def _check_log(conn: sqlite3.Connection, report: CheckReport, seen: dict[str, An
 _GONE, _ROW, _LISTED = 0, 1, 2
 
 
-def _listed(conn: sqlite3.Connection, column: str, where: str) -> Iterator[tuple[int, int, Any, Any]]:
+def _listed(conn: sqlite3.Connection, column: str, where: str, skip_action: str | None = None
+            ) -> Iterator[tuple[int, int, Any, Any]]:
     """(change id, span id, start, end) of each span in the JSON list at ``where`` in
     ``column``: items are [id, start, end, label] (imports, suggestion runs), objects with
     "id", "start", "end", or bare ids. Done in SQL: an import lists every span it made."""
@@ -315,9 +329,10 @@ def _listed(conn: sqlite3.Connection, column: str, where: str) -> Iterator[tuple
         f" WHEN 'object' THEN json_extract(j.value, '$.end') END"
         f" FROM changes c, json_each(c.{column}, '{where}') j"
         f" WHERE c.{column} IS NOT NULL AND json_valid(c.{column})"
-        f" AND json_type(c.{column}, '{where}') = 'array' ORDER BY c.id"
+        f" AND json_type(c.{column}, '{where}') = 'array' AND c.action IS NOT ?"
+        f" ORDER BY c.id"
     )
-    for change_id, span_id, start, end in conn.execute(sql):
+    for change_id, span_id, start, end in conn.execute(sql, (skip_action,)):
         if isinstance(span_id, int):
             yield change_id, span_id, start, end
 

@@ -194,3 +194,33 @@ def test_merge_and_conflicts_commands(pair, tmp_path, capsys):
     assert main(["name", str(out), "malee"]) == 0
     with Project.open(out) as m:
         assert m.annotator == "malee"
+
+
+def test_check_finds_merged_projects_whole(pair, tmp_path):
+    """A merge logs its versions as [start, end, label] and the rows it made apart: the
+    check must read them as such, through merges, a re-merge, adjudication and undo."""
+    from annotator.store.check import check_project
+
+    a, b = pair
+    merged = tmp_path / "m.annot"
+    run_merge([a, b], merged, annotator="judge")
+    report = check_project(merged)
+    assert report.ok, report.summary()
+    with Project.open(merged) as m:
+        (conflict,) = document_conflicts(m, doc_id_of(m, T1))
+        take(m, conflict, conflict.readings[0])
+        m.undo()
+        m.redo()
+    with Project.open(a) as p:  # a changes their mind, and the merge runs again
+        doc = doc_id_of(p, T1)
+        loc = [s for s in p.spans(doc) if s.label == "LOCATION"][0]
+        p.update_span(loc.id, start=T1.index("เชียงใหม่"))
+    run_merge([a, b], merged)
+    report = check_project(merged)
+    assert report.ok, report.summary()
+    # And it still finds real damage in such a file.
+    import sqlite3
+
+    with sqlite3.connect(merged) as conn:
+        conn.execute('UPDATE spans SET "end" = "end" - 1 WHERE id = (SELECT MIN(id) FROM spans)')
+    assert check_project(merged).totals["log"] >= 1
