@@ -87,6 +87,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         unknown_labels=args.unknown_labels,
         label_map=_parse_map(args.map or []),
         max_bytes=args.max_size,
+        follow_links=args.follow_links,
         progress=progress,
         cancelled=cancelled,
     ))
@@ -218,6 +219,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--map", action="append", metavar="FROM=TO", help="rename a label on import, e.g. FACILITY=LOCATION")
     s.add_argument("--max-size", type=int, default=2_000_000, metavar="BYTES",
                    help="refuse articles larger than this (default 2,000,000)")
+    s.add_argument("--follow-links", action="store_true",
+                   help="inside folders, import what symbolic links point at (default: skip them, and say so)")
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("preannotate", help="suggest entities in documents not yet reviewed")

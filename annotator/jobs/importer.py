@@ -44,6 +44,7 @@ class ImportReport:
     cancelled: bool = False
     merged: int = 0  # other annotators' finished annotations merged (new or changed)
     unchanged: int = 0  # ... found already merged, exactly as they are
+    links_skipped: list[str] = field(default_factory=list)  # symbolic links in folders, not followed
 
     def summary(self) -> str:
         lines = [
@@ -54,6 +55,10 @@ class ImportReport:
             lines.append(f"annotators' work: {self.merged} annotations merged, {self.unchanged} already here")
         if self.labels_added:
             lines.append("labels added: " + ", ".join(self.labels_added))
+        if self.links_skipped:
+            shown = ", ".join(self.links_skipped[:5]) + (" …" if len(self.links_skipped) > 5 else "")
+            lines.append(f"skipped {len(self.links_skipped)} symbolic links inside the folders (not followed;"
+                         f" --follow-links imports what they point at): {shown}")
         lines.extend(f"  failed: {p}" for p in self.failed)
         if self.cancelled:
             lines.append("cancelled: files not reached were not imported")
@@ -79,13 +84,18 @@ def _in_hidden_folder(path: Path, top: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(top).parts[:-1])
 
 
-def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named by paths, folders (recursively, sorted) and glob patterns."""
+def expand(paths: Iterable[str | Path], follow_links: bool = False,
+           links: list[str] | None = None) -> Iterator[Path]:
+    """Files named by paths, folders (recursively, sorted) and glob patterns.
+
+    Inside a folder, symbolic links (to files or folders) are not followed unless
+    ``follow_links``: a link can lead anywhere on the machine (``/etc/passwd``), and what
+    is imported may travel in a shared export. They are listed in ``links``."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            yield from sorted(q for q in p.rglob("*")
-                              if q.is_file() and not _side_file(q) and not _in_hidden_folder(q, p))
+            yield from sorted(q for q in _walk(p, follow_links, links)
+                              if not _side_file(q) and not _in_hidden_folder(q, p))
         elif p.exists():
             yield p
         else:
@@ -93,6 +103,18 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
             if not matches:
                 raise InputFileError(str(raw), 0, "no such file, folder or matching files")
             yield from (Path(m) for m in matches if Path(m).is_file())
+
+
+def _walk(top: Path, follow_links: bool, links: list[str] | None) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(top, followlinks=follow_links):
+        for name in [*dirs, *files]:
+            path = Path(folder, name)
+            if path.is_symlink() and not follow_links:
+                if links is not None:
+                    links.append(str(path))
+                continue
+            if name in files and path.is_file():
+                yield path
 
 
 def _read_ahead(path: Path) -> None:
@@ -134,12 +156,14 @@ def run_import(
     max_bytes: int = 2_000_000,
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
+    follow_links: bool = False,
 ) -> ImportReport:
     if unknown_labels not in UNKNOWN_LABEL_POLICIES:
         raise ValueError(f"unknown_labels must be one of {UNKNOWN_LABEL_POLICIES}")
     report = ImportReport()
     try:
-        files = _brat_pairs([f for f in expand(paths) if not _is_project_file(f, project)])
+        files = _brat_pairs([f for f in expand(paths, follow_links, report.links_skipped)
+                             if not _is_project_file(f, project)])
     except InputFileError as e:
         report.failed.append(e.problem)
         return report

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from annotator.jobs.importer import run_import
 from annotator.store.project import Project
@@ -129,3 +130,25 @@ def test_cancel_stops_between_files(project, tmp_path):
                         cancelled=lambda: len(seen) > 2)
     assert report.cancelled
     assert project.document_count() == 2
+
+
+def test_links_inside_an_imported_folder_are_not_followed(project, tmp_path):
+    """A folder from someone else may hold links to anything on this machine: they are
+    skipped and named, unless asked for."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "real.txt").write_text("ข่าวจริง\n\nเนื้อข่าว\n", encoding="utf-8")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("ความลับของเครื่องนี้\n", encoding="utf-8")
+    (folder / "passwd.txt").symlink_to(outside)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "more.txt").write_text("ข่าวอื่น\n", encoding="utf-8")
+    (folder / "linked-folder").symlink_to(elsewhere, target_is_directory=True)
+    report = run_import(project, [folder])
+    assert report.imported == 1 and sorted(Path(p).name for p in report.links_skipped) == ["linked-folder", "passwd.txt"]
+    assert "skipped 2 symbolic links" in report.summary()
+    texts = [project.document(d).text for d in project.document_ids()]
+    assert not any("ความลับ" in t for t in texts)
+    followed = run_import(project, [folder], follow_links=True)
+    assert followed.imported == 2 and not followed.links_skipped
