@@ -1,11 +1,24 @@
-"""Opening a project file: pragmas, the file-type check and the schema version guard."""
+"""Opening a project file: pragmas, the file-type check and the schema version guard.
+
+A project file may come from someone else (a teammate's project, a merged file), and
+SQLite runs a file's own SQL: its views when a table name is read, its triggers when a
+row is written. So every connection sets ``trusted_schema = OFF``, and before any row is
+read the file's schema (tables, columns, indexes, views, triggers) must be exactly one
+this program writes (:func:`schema_problems`, against the migration ladder up to the
+file's version); anything else is refused, and ``annotator check`` lists it.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 
 from annotator.core.errors import NotAProjectError, SchemaTooNewError
+
+
+class ForeignSchemaError(NotAProjectError):
+    """The file holds SQL objects (views, triggers, tables, columns) this program never writes."""
 
 from . import migrations
 from .sqlite_errors import translate
@@ -40,6 +53,7 @@ def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3
         if version != migrations.LATEST:
             conn.close()
             raise SchemaTooNewError(f"{path}: schema {version}; open it once for writing to migrate it")
+        _refuse_foreign_schema(conn, path, version)
         return conn
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per change.
     try:
@@ -47,6 +61,7 @@ def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3
     except sqlite3.DatabaseError as e:
         raise (translate(e, path, "open") or e) from e
     try:
+        conn.execute("PRAGMA trusted_schema = OFF")
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -64,6 +79,8 @@ def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3
                 f"{path}: was written by a newer version of the program (schema {version}; "
                 f"this version reads up to {migrations.LATEST}). Upgrade the program to open it."
             )
+        if not create:
+            _refuse_foreign_schema(conn, path, version)
         migrations.migrate(conn, version)
     except BaseException as e:
         conn.close()
@@ -83,6 +100,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     conn = None
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         return conn
@@ -94,7 +112,55 @@ def open_readonly(path: Path) -> sqlite3.Connection:
         if not cannot_write or (wal.exists() and wal.stat().st_size > 0):
             raise (translate(e, path, "read") or e) from e
     conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA trusted_schema = OFF")
     return conn
+
+
+@lru_cache(maxsize=None)
+def expected_schema(version: int) -> frozenset[tuple[str, str, str, str]]:
+    """(type, name, table, SQL) of every object a file at schema ``version`` holds: what the
+    migration ladder makes, run on an empty database."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrations.migrate(conn, 0, upto=version)
+        return frozenset(_objects(conn))
+    finally:
+        conn.close()
+
+
+def _objects(conn: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
+    # sqlite_master itself runs nothing: reading it is safe whatever the file holds.
+    return [(r[0], r[1], r[2], " ".join(str(r[3] or "").split()))
+            for r in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")
+            if not (r[0] == "table" and str(r[1]).startswith("sqlite_"))]  # SQLite's own tables
+
+
+def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
+    """What in the file's schema this program did not write, or lacks; [] when exact."""
+    if not 0 < version <= migrations.LATEST:
+        return [f"schema version {version} is not one this program writes"]
+    expected = expected_schema(version)
+    found = set(_objects(conn))
+    names = {(t, n) for t, n, _, _ in expected}
+    problems = []
+    for kind, name, _table, _sql in sorted(found - expected):
+        if (kind, name) in names:
+            problems.append(f"{kind} {name} is not defined as this program defines it")
+        else:
+            problems.append(f"{kind} {name} is not one this program makes")
+    for kind, name, _table, _sql in sorted(expected - found):
+        if not any((k, n) == (kind, name) for k, n, _, _ in found):
+            problems.append(f"{kind} {name} is missing")
+    return problems
+
+
+def _refuse_foreign_schema(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    problems = schema_problems(conn, version)
+    if problems:
+        more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+        raise ForeignSchemaError(
+            f"{path}: not opened, it holds SQL this program never writes ({'; '.join(problems[:3])}{more})."
+            " A project file runs its own SQL when read; `annotator check` lists what is there")
 
 
 def _check_header(path: Path) -> None:

@@ -173,9 +173,10 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
 LATEST = MIGRATIONS[-1][0]
 
 
-def migrate(conn: sqlite3.Connection, current: int) -> int:
-    """Run every step above ``current`` in one exclusive transaction; return the new version."""
-    steps = [(v, step) for v, step in MIGRATIONS if v > current]
+def migrate(conn: sqlite3.Connection, current: int, upto: int = LATEST) -> int:
+    """Run every step above ``current`` (up to ``upto``) in one exclusive transaction;
+    return the new version."""
+    steps = [(v, step) for v, step in MIGRATIONS if current < v <= upto]
     if not steps:
         return current
     conn.execute("BEGIN EXCLUSIVE")

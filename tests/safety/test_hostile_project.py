@@ -1,0 +1,90 @@
+"""A teammate's project file is untrusted input: its own SQL (views, triggers) never runs.
+
+Each test crafts a real project file with SQL this program never writes, then points the
+commands that read other people's files at it: they refuse before reading a row, the
+good project is unchanged, and `check` names what is there instead of hanging.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from annotator.core.model import DocumentData, SpanData
+from annotator.store.check import check_project
+from annotator.store.db import ForeignSchemaError
+from annotator.store.project import Project
+
+from killing import env
+
+ENDLESS = ("CREATE VIEW endless AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n)"
+           " SELECT x FROM n")
+ATTACKS = {
+    # A table replaced by a view that never ends: reading "documents" would spin forever.
+    "endless view": ["ALTER TABLE documents RENAME TO documents_real", ENDLESS,
+                     "CREATE VIEW documents AS SELECT d.* FROM documents_real d, endless"],
+    # A trigger that wipes the spans whenever anything is written.
+    "wiping trigger": ["CREATE TRIGGER wipe AFTER UPDATE ON documents BEGIN DELETE FROM spans; END"],
+    # A view that builds a huge blob when read.
+    "zeroblob view": ["CREATE VIEW fat AS SELECT zeroblob(2000000000) AS b"],
+    # A column this program never made.
+    "extra column": ["ALTER TABLE labels ADD COLUMN payload TEXT"],
+}
+
+
+def crafted(path, statements):
+    with Project.create(path, annotator="mallory") as p:
+        doc = p.add_document(DocumentData("นายสมชาย ใจดี ไปเชียงใหม่", {}, [SpanData(0, 13, "PERSON")]),
+                             status="done", span_state="accepted")
+        assert doc
+    conn = sqlite3.connect(path)
+    for sql in statements:
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+    return path
+
+
+def run(*argv, timeout=60):
+    return subprocess.run([sys.executable, "-m", "annotator", *map(str, argv)], env=env(), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_a_crafted_file_is_refused_before_a_row_is_read(tmp_path, attack):
+    bad = crafted(tmp_path / "teammate.annot", ATTACKS[attack])
+    for readonly in (True, False):
+        with pytest.raises(ForeignSchemaError) as info:
+            Project.open(bad, readonly=readonly)
+        assert "holds SQL this program never writes" in str(info.value)
+    report = check_project(bad)  # names it, quickly, without running it
+    assert not report.ok and report.totals["schema"] >= 1
+    assert "log" not in report.totals and "documents" not in report.totals
+
+
+@pytest.mark.parametrize("command", ["import", "merge", "agreement", "stats", "export", "check"])
+def test_commands_refuse_a_crafted_file_and_leave_the_good_project_alone(tmp_path, command):
+    bad = crafted(tmp_path / "teammate.annot", ATTACKS["endless view"] + ATTACKS["wiping trigger"][1:])
+    good = tmp_path / "good.annot"
+    with Project.create(good, annotator="me") as p:
+        p.add_document(DocumentData("ข่าวของเรา", {}))
+    argv = {
+        "import": ("import", good, bad),
+        "merge": ("merge", bad, good, "-o", tmp_path / "merged.annot"),
+        "agreement": ("agreement", bad, good),
+        "stats": ("stats", bad),
+        "export": ("export", bad, tmp_path / "out.jsonl", "--format", "jsonl"),
+        "check": ("check", bad),
+    }[command]
+    done = run(*argv)  # finishes (a view that never ends would make it hang past the timeout)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    if command != "check":
+        assert "never writes" in done.stderr or "never writes" in done.stdout
+    with Project.open(good, readonly=True) as p:
+        assert p.document_count() == 1
+    assert check_project(good).ok
+    assert not (tmp_path / "merged.annot").exists() or check_project(tmp_path / "merged.annot").ok
