@@ -280,8 +280,13 @@ def _prepare(
     if refused:
         return refused
     spans: list[SpanData] = []
+    if len(doc.spans) > MAX_SPANS_PER_DOCUMENT:
+        return f"{len(doc.spans):,} spans in one document: more than {MAX_SPANS_PER_DOCUMENT:,} is not an annotation"
     for s in doc.spans:
         label = label_map.get(s.label, s.label)
+        wrong = _wrong_types(s)
+        if wrong:
+            return wrong
         if not (0 <= s.start < s.end <= len(doc.text)):
             return f"span {s.start}-{s.end} {s.label} is outside the text (length {len(doc.text)})"
         if not isinstance(label, str) or not label.strip() or any(ch.isspace() for ch in label):
@@ -326,6 +331,27 @@ def _from_reader(items: Iterator, path: Path) -> Iterator:
         yield item
 
 
+MAX_SPANS_PER_DOCUMENT = 100_000
+MAX_NAME_CHARS = 200  # a label, an author, an annotator's name
+
+
+def _wrong_types(s: SpanData) -> str | None:
+    """Values read from someone else's file are checked before they are stored: offsets
+    are whole numbers (6.5 would pass a range check and break every later reader), names
+    are short strings, a confidence is a number from 0 to 1."""
+    for what, value in (("start", s.start), ("end", s.end)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"span {what} {value!r} is not a whole number of characters"
+    if not isinstance(s.label, str) or len(s.label) > MAX_NAME_CHARS:
+        return f"span label {str(s.label)[:40]!r} is not a short name"
+    if s.author is not None and (not isinstance(s.author, str) or len(s.author) > MAX_NAME_CHARS):
+        return f"span author {str(s.author)[:40]!r}… is not a short name"
+    if s.confidence is not None and (isinstance(s.confidence, bool) or not isinstance(s.confidence, (int, float))
+                                     or not 0 <= s.confidence <= 1):
+        return f"span confidence {s.confidence!r} is not a number from 0 to 1"
+    return None
+
+
 def _unstorable(doc: DocumentData, max_bytes: int | None) -> str | None:
     """Why a document read from a file cannot be stored as it is, or None."""
     text = doc.text
@@ -347,6 +373,8 @@ def _unstorable(doc: DocumentData, max_bytes: int | None) -> str | None:
             return f"its metadata {key!r} must be text, not {type(value).__name__}"
     if not _encodable(meta) or not _encodable(doc.source or ""):
         return "its metadata is not valid Unicode (an unpaired surrogate)"
+    if doc.annotator is not None and (not isinstance(doc.annotator, str) or len(doc.annotator) > MAX_NAME_CHARS):
+        return f"its annotator's name is not a short name ({len(str(doc.annotator)):,} characters)"
     return None
 
 

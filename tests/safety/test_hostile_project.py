@@ -88,3 +88,31 @@ def test_commands_refuse_a_crafted_file_and_leave_the_good_project_alone(tmp_pat
         assert p.document_count() == 1
     assert check_project(good).ok
     assert not (tmp_path / "merged.annot").exists() or check_project(tmp_path / "merged.annot").ok
+
+
+@pytest.mark.parametrize("poison", ["fractional offset", "text offset", "huge annotator name", "long author"])
+def test_values_from_a_teammates_file_are_type_checked_before_they_are_stored(tmp_path, poison):
+    from annotator.jobs.importer import run_import
+
+    bad = crafted(tmp_path / "teammate.annot", [])
+    conn = sqlite3.connect(bad)
+    if poison == "fractional offset":
+        conn.execute("UPDATE spans SET start = 6.5")
+    elif poison == "text offset":
+        conn.execute("UPDATE spans SET \"end\" = 'x13'")
+    elif poison == "huge annotator name":
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'annotator'", ("ม" * 5_000_000,))
+    else:
+        conn.execute("UPDATE spans SET author = ?", ("x" * 10_000,))
+    conn.commit()
+    conn.close()
+    good = tmp_path / "good.annot"
+    Project.create(good, annotator="me").close()
+    with Project.open(good) as p:
+        report = run_import(p, [bad])
+        assert report.imported == 0 and len(report.failed) == 1
+        assert "teammate.annot" in str(report.failed[0])
+        assert p.query("SELECT COUNT(*) FROM spans")[0][0] == 0
+        assert p.query("SELECT MAX(length(value)) FROM meta")[0][0] < 1000
+    assert good.stat().st_size < 1_000_000
+    assert check_project(good).ok
