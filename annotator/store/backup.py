@@ -257,9 +257,12 @@ def restore(project_path: str | Path, source: str | Path | None = None) -> Resto
         if source is None:
             raise AnnotatorError(f"{project_path}: no backups in {folder(project_path)}")
     source = Path(source)
-    dbmod._check_header(source)
     lock = ProjectLock.acquire(project_path)
     try:
+        pending = finish_interrupted_restore(project_path)
+        if pending is not None:  # the re-run of a killed restore: finishing it is the recovery
+            return RestoreResult(source, pending.kept)
+        dbmod._check_header(source)
         src = dbmod.open_readonly(source)
         try:
             problems = quick_problems(src)
@@ -284,19 +287,89 @@ def restore(project_path: str | Path, source: str | Path | None = None) -> Resto
             folder(project_path).mkdir(exist_ok=True)
             stamp = datetime.now(timezone.utc).strftime(_STAMP)
             kept = folder(project_path) / f"{project_path.stem}.replaced-{stamp}.annot"
-            os.replace(project_path, kept)
-            # The replaced file's WAL goes with it (its last commits live there); the WAL
-            # index is rebuilt from the WAL by whoever opens it next.
-            for suffix in ("-wal", "-journal"):
-                side = Path(f"{project_path}{suffix}")
-                if side.exists():
-                    os.replace(side, Path(f"{kept}{suffix}"))
-            Path(f"{project_path}-shm").unlink(missing_ok=True)
-        os.replace(staged, project_path)
-        _fsync(project_path.resolve().parent)
+        _write_intent(project_path, staged, kept)
+        _swap(project_path, staged, kept)
     finally:
         lock.release()
     return RestoreResult(source, kept)
+
+
+# ------------------------------------------------- the swap, safe at every step
+# A restore swaps files in three renames. It writes what it is about to do first (the
+# intent), so that a restore killed between two renames is finished by the next restore
+# or the next open, and a WAL never meets a database it was not written for:
+#   1. the project file moves to the backup folder as the kept copy;
+#   2. its WAL (and rollback journal) follow it there, the WAL index is removed;
+#   3. the staged copy of the backup takes the project's name.
+# Until step 3 the project's name holds no file, so nothing can open the project while
+# its WAL is somewhere else; each step is done only if its source is still there.
+_INTENT = ".{name}.restore-intent"
+
+
+def intent_path(project_path: Path) -> Path:
+    return project_path.with_name(_INTENT.format(name=project_path.name))
+
+
+def _write_intent(project_path: Path, staged: Path, kept: Path | None) -> None:
+    path = intent_path(project_path)
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps({"staged": str(staged), "kept": str(kept) if kept else None}), encoding="utf-8")
+    _fsync(part)
+    os.replace(part, path)
+    _fsync(project_path.resolve().parent)
+
+
+def _swap(project_path: Path, staged: Path, kept: Path | None) -> None:
+    crash = os.environ.get("ANNOTATOR_TEST_RESTORE_CRASH_AT")  # tests kill it at each step
+
+    def step(name: str) -> None:
+        if crash == name:
+            os._exit(9)
+
+    step("intent")
+    if kept is not None and staged.exists() and project_path.exists():
+        os.replace(project_path, kept)
+        _fsync(kept.parent)
+    step("moved-project")
+    if kept is not None and staged.exists() and not project_path.exists():
+        # The replaced file's WAL goes with it (its last commits live there); the WAL
+        # index is rebuilt from the WAL by whoever opens it next.
+        for suffix in ("-wal", "-journal"):
+            side = Path(f"{project_path}{suffix}")
+            if side.exists():
+                os.replace(side, Path(f"{kept}{suffix}"))
+                step(f"moved{suffix}")
+        Path(f"{project_path}-shm").unlink(missing_ok=True)
+    elif staged.exists() and not project_path.exists():
+        for suffix in ("-wal", "-journal", "-shm"):  # no file of its own: nothing to keep
+            Path(f"{project_path}{suffix}").unlink(missing_ok=True)
+    step("moved-sides")
+    if staged.exists():
+        os.replace(staged, project_path)
+        _fsync(project_path.resolve().parent)
+    step("moved-backup")
+    intent_path(project_path).unlink(missing_ok=True)
+
+
+def finish_interrupted_restore(project_path: str | Path) -> RestoreResult | None:
+    """Finish a restore that was killed between its renames (call it holding the writer
+    lock); None when there was none."""
+    project_path = Path(project_path)
+    path = intent_path(project_path)
+    try:
+        intent = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        path.unlink(missing_ok=True)  # a half-written intent: no rename had started
+        return None
+    staged = Path(intent["staged"])
+    kept = Path(intent["kept"]) if intent.get("kept") else None
+    if not staged.exists() and not project_path.exists():
+        raise StorageError(f"{project_path}: a restore was interrupted and its files are gone"
+                           f" ({staged}); the replaced file is {kept}")
+    _swap(project_path, staged, kept)
+    return RestoreResult(staged, kept)
 
 
 # --------------------------------------------------------------- in the background

@@ -127,6 +127,14 @@ class Project:
         """Open a project. ``readonly`` connections are for helper processes that only read
         while this program's one writer connection stays open elsewhere."""
         path = Path(path)
+        from .backup import finish_interrupted_restore, intent_path
+
+        if intent_path(path).exists() and not readonly:  # a restore was killed half-way: finish it
+            with_lock = ProjectLock.acquire(path)
+            try:
+                finish_interrupted_restore(path)
+            finally:
+                with_lock.release()
         # A second writer, in this program or another, is refused here (ProjectInUseError).
         lock = None if readonly or not path.is_file() else ProjectLock.acquire(path)
         try:
