@@ -146,11 +146,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("show_shortcuts", "&Keyboard shortcuts", "F1", "&Help"),
 )
 
-# Keys a label hotkey must not take: they already mean something in the review scope.
+# Keys a label hotkey must not take: they already mean something in the window (a label
+# from a merged file with the hotkey Ctrl+Q would otherwise take Quit away).
 RESERVED_KEYS = frozenset(
     QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText)
     for spec in ACTIONS
-    if spec.scope in (REVIEW, TEXT)
     for k in spec.keys
 )
 

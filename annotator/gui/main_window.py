@@ -34,6 +34,7 @@ from annotator.gui.fonts import missing_thai_font_message
 from annotator.gui.widgets.document_list import DocumentListPanel
 from annotator.gui.widgets.entity_panel import EntityPanel
 from annotator.gui.widgets.label_palette import LabelPalette
+from annotator.gui.plain_text import display_name
 from annotator.gui.widgets.text_view import TextView
 from annotator.gui.workers import JobRunner
 from annotator.paths import projects_dir
@@ -391,8 +392,8 @@ class MainWindow(QMainWindow):
             parts.append(document.date)
         if document.source:
             parts.append(Path(document.source).name)
-        self.header.setText(title)
-        self.header_details.setText(" · ".join(parts))
+        self.header.setText(display_name(title))
+        self.header_details.setText(display_name(" · ".join(parts)))
 
     def step_document(self, forward: bool) -> None:
         """The next or previous document in the list as filtered and sorted."""

@@ -255,3 +255,32 @@ def test_new_labels_keep_getting_distinct_colours(project):
     made = [project.add_label(f"EXTRA{k}").color for k in range(20)]
     every = [label.color for label in project.labels()]
     assert len(set(every)) == len(every) and len(set(made)) == 20
+
+
+def test_strings_from_a_file_show_as_plain_text(qtbot, project):
+    """A label description written as HTML is shown as those characters, not rendered;
+    a name with a bidi override is shown without it."""
+    from annotator.gui.plain_text import display_name, plain_tooltip
+    from annotator.gui.widgets.label_palette import LabelPalette
+
+    project.update_label("MONEY", description='<img src="/etc/hostname"><b>bold</b>')
+    palette = LabelPalette()
+    qtbot.addWidget(palette)
+    palette.set_labels(project.labels())
+    tip = palette.buttons["MONEY"].toolTip()
+    assert "<img" not in tip and "&lt;img" in tip and tip.startswith("<qt>")
+    assert display_name("ab\u202ecd") == "abcd"
+    assert plain_tooltip("a\nb") == "<qt>a<br>b</qt>"
+
+
+def test_a_merged_label_cannot_take_an_application_shortcut(qtbot, project):
+    """A hotkey in another's file (Ctrl+Q) stays unbound: Quit still quits."""
+    from annotator.gui.main_window import MainWindow
+
+    project.execute("UPDATE labels SET hotkey = 'Ctrl+Q' WHERE name = 'ZIP'")
+    project._labels = None
+    win = MainWindow(project, remember=False)
+    qtbot.addWidget(win)
+    zip_action = next(a for a in win._label_actions if a.objectName() == "label:ZIP")
+    assert zip_action.shortcut().isEmpty()
+    assert "ZIP (Ctrl+Q)" in win.statusBar().currentMessage()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import LabelError
 from annotator.gui.actions import review_key_owner
+from annotator.gui.plain_text import display_name, plain_tooltip
 from annotator.core.model import Label
 from annotator.store.project import Project
 
@@ -53,8 +54,8 @@ def swatch(color: str, size: int = 14) -> QIcon:
 
 
 def _with_tooltip(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setToolTip(text)
+    item = QTableWidgetItem(display_name(text))
+    item.setToolTip(plain_tooltip(text))
     return item
 
 

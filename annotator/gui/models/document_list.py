@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 )
 
 from annotator.core.model import DOC_STATUSES, REJECTED
+from annotator.gui.plain_text import display_name, plain_tooltip
 from annotator.store.project import Project
 
 TITLE, DATE, STATUS, OPEN = range(4)
@@ -121,7 +122,8 @@ class DocumentListModel(QAbstractTableModel):
             return None
         item = self._row_data(row)
         if column == TITLE:
-            return item.title if item.has_title else _first_line(item.title)
+            title = display_name(item.title if item.has_title else _first_line(item.title))
+            return plain_tooltip(title) if role == Qt.ItemDataRole.ToolTipRole else title
         if role == Qt.ItemDataRole.ToolTipRole:
             return None
         if column == DATE:

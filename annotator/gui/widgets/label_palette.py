@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from annotator.core.model import Label
 from annotator.gui.actions import key_text
+from annotator.gui.plain_text import display_name, plain_tooltip
 
 COLUMNS = 2
 
@@ -53,7 +54,7 @@ class LabelPalette(QWidget):
         self.buttons = {}
         for i, label in enumerate(labels):
             hotkey = f"  [{key_text(label.hotkey)}]" if label.hotkey else ""
-            button = QPushButton(f"{label.name}{hotkey}", self)
+            button = QPushButton(f"{display_name(label.name)}{hotkey}", self)
             button.setObjectName(f"label-{label.name}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             color = QColor(label.color)
@@ -66,7 +67,7 @@ class LabelPalette(QWidget):
             tip = label.description or label.name
             if label.hotkey:
                 tip += f"\nHotkey: {key_text(label.hotkey)}"
-            button.setToolTip(tip)
+            button.setToolTip(plain_tooltip(tip))
             button.clicked.connect(lambda _checked=False, name=label.name: self.labelChosen.emit(name))
             self._grid.addWidget(button, i // COLUMNS, i % COLUMNS)
             self.buttons[label.name] = button
