@@ -65,6 +65,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return report.exit_status()
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    from annotator.store.backup import copy_project
+
+    out = copy_project(args.project, args.out)
+    print(f"copied {args.project} to {out}: one file, safe to share")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this area's subcommands to the parser."""
     s = sub.add_parser("check", help="check a project file: SQLite's integrity check and the project's own")
@@ -79,6 +87,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--keep", type=int, metavar="N", help="keep the newest N backups (0: no backups)")
     s.add_argument("--force", action="store_true", help="back up even if nothing changed since the last one")
     s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("copy", help="a copy of the project to share, safe while it is open elsewhere")
+    s.add_argument("project")
+    s.add_argument("out")
+    s.set_defaults(func=cmd_copy)
 
     s = sub.add_parser("restore", help="put a backup in place of the project (the current file is kept)")
     s.add_argument("project")

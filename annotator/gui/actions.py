@@ -57,6 +57,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("open_project", "&Open project…", "Ctrl+O", "&File"),
     _a("import_files", "&Import…", "Ctrl+I", "&File", help="Import articles or annotated files"),
     _a("export_files", "&Export…", "Ctrl+E", "&File", help="Export a gold dataset"),
+    _a("save_copy", "Save a &copy…", "Ctrl+Shift+S", "&File",
+       help="Save a copy of the project to share (one file, safe while it is open)"),
     _a("quit", "&Quit", "Ctrl+Q", "&File"),
     # Edit
     _a("undo", "&Undo", "Ctrl+Z", "&Edit", help="Undo the last change (any document)"),

@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
             "focus_text": self.text_view.setFocus,
             "show_shortcuts": self.show_shortcuts,
             "train_model": self.model_tools.train,
+            "save_copy": self.save_copy,
             "choose_model": self.model_tools.choose_model,
             "propagate_everywhere": self.model_tools.propagate_everywhere,
             "model_report": self.model_tools.show_report,
@@ -690,10 +691,30 @@ class MainWindow(QMainWindow):
             self.last_report = show_export_report(report, self)
         self.say(report.summary().split("\n", 1)[0], 0)
 
+    def save_copy(self, out: str | None = None) -> None:
+        """File → Save a copy…: the project as committed now, one file to mail or share."""
+        if self.project is None:
+            return
+        from annotator.store.backup import copy_project
+
+        if out is None:
+            suggested = str(self.project.path.with_name(self.project.path.stem + "-copy.annot"))
+            out, _ = QFileDialog.getSaveFileName(self, "Save a copy of the project", suggested,
+                                                 "Annotator projects (*.annot)")
+            if not out:
+                return
+        try:
+            copy_project(self.project.path, out)
+        except AnnotatorError as e:
+            self.say(str(e), 0)
+            return
+        self.say(f"Saved a copy to {out}", 0)
+
     def after_job(self) -> None:
         """A job wrote to the project: reread the list, the counts and the shown document."""
         if self.project is None:
             return
+        self.project.checkpoint()  # the file alone holds the job's work, for whoever copies it
         if self.list_panel is not None:
             self.list_panel.refresh()
         self._count_project()

@@ -294,6 +294,30 @@ def restore(project_path: str | Path, source: str | Path | None = None) -> Resto
     return RestoreResult(source, kept)
 
 
+def copy_project(project_path: str | Path, out: str | Path) -> Path:
+    """A copy of the project as it is committed now, safe while a program writes it (SQLite's
+    backup API through a read-only connection), as one plain file with no WAL beside it."""
+    project_path, out = Path(project_path), Path(out)
+    if out.exists():
+        raise AnnotatorError(f"{out}: already exists; choose a new name")
+    if out.resolve() == project_path.resolve():
+        raise AnnotatorError(f"{out}: that is the project itself")
+    dbmod._check_header(project_path)
+    part = out.with_name(f".{out.name}.part-{os.getpid()}")
+    src = dbmod.open_readonly(project_path)
+    try:
+        src.execute("BEGIN")
+        _copy(src, part, lambda: False)
+        _fsync(part)
+        os.replace(part, out)
+    except (sqlite3.Error, OSError) as e:
+        _remove(part)
+        raise StorageError(f"cannot write the copy {out}: {e}") from e
+    finally:
+        src.close()
+    return out
+
+
 # ------------------------------------------------- the swap, safe at every step
 # A restore swaps files in three renames. It writes what it is about to do first (the
 # intent), so that a restore killed between two renames is finished by the next restore

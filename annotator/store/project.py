@@ -232,6 +232,19 @@ class Project:
                 self._bulk -= 1
                 if self._bulk == 0:
                     self._conn.execute("PRAGMA synchronous = FULL")
+                    self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Move what the WAL holds into the project file itself (readers alongside are not
+        waited for), so the file alone is the project: copied or mailed while the window is
+        open, it is not the empty shell a WAL-only project would be."""
+        if self.readonly:
+            return
+        with self._lock:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.DatabaseError:
+                pass  # busy or full: the WAL keeps it, nothing is lost; the next one catches up
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         with self._lock:

@@ -66,3 +66,16 @@ def test_home_and_end_move_and_select_to_the_line_edges(window, ui):
     ui.key(K.Key_Home)
     cursor = window.text_view.textCursor()
     assert not cursor.hasSelection() and window.text_view.offsets.to_py(cursor.position()) == 0
+
+
+def test_save_a_copy_while_the_window_has_the_project_open(window, tmp_path):
+    from annotator.store.check import check_project
+    from annotator.store.project import Project
+
+    start, end = 0, 4
+    window.project.add_span(1, start, end, "PERSON")
+    out = tmp_path / "shared.annot"
+    window.save_copy(str(out))
+    assert check_project(out).ok and "Saved a copy" in window.statusBar().currentMessage()
+    with Project.open(out, readonly=True) as copy:
+        assert any((s.start, s.end, s.label) == (start, end, "PERSON") for s in copy.spans(1))

@@ -68,3 +68,36 @@ def test_a_restore_killed_at_any_step_is_finished_and_loses_nothing(tmp_path, st
     (kept,) = sorted(backup.folder(path).glob("*.replaced-*.annot"))
     assert check_project(kept).ok
     assert spans_in(kept) == in_backup + 5  # the WAL's edits went with the file they belong to
+
+
+def test_a_copy_holds_what_only_the_wal_has_while_a_writer_is_open(tmp_path):
+    path = tmp_path / "news.annot"
+    make_review_project(path, docs=6, seed=2)
+    before = spans_in(path)
+    writer = Project.open(path)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        for doc_id in writer.document_ids()[:4]:
+            writer.add_span(doc_id, 0, 1, "PERSON")
+        done = cli("copy", path, tmp_path / "shared.annot")  # while the writer holds the project
+        assert done.returncode == 0, done.stderr
+    finally:
+        writer.close()
+    shared = tmp_path / "shared.annot"
+    assert not Path(f"{shared}-wal").exists() and check_project(shared).ok
+    assert spans_in(shared) == before + 4
+    assert cli("copy", path, shared).returncode == 2  # never over an existing file
+
+
+def test_a_bulk_job_leaves_its_work_in_the_file_itself(tmp_path):
+    path = tmp_path / "news.annot"
+    make_review_project(path, docs=3, seed=2)
+    with Project.open(path) as p:
+        with p.bulk():
+            for doc_id in p.document_ids():
+                p.add_span(doc_id, 0, 1, "PERSON")
+        # Checkpointed: a plain copy of the file alone (no WAL) already has the spans.
+        import shutil
+
+        shutil.copy(path, tmp_path / "plain.annot")
+    assert spans_in(tmp_path / "plain.annot") == spans_in(path)
