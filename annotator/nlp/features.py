@@ -32,8 +32,8 @@ Groups (each adds attributes to a token; context groups also to its neighbours):
 * ``bundled``: the bundled ThaiNER model's label for the token (``--from bundled``).
 
 Source tags (``gaz``, ``rules``, ``dict``, ``bundled``) are given for the token and its two
-neighbours. ``window`` is how many neighbours on each side contribute their word, shape,
-POS and classes (the nearest also their word-list and flag facts).
+neighbours. ``window`` is how many neighbours on each side contribute their word, shape and
+POS (the nearest also their word-list, flag facts and classes).
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ class Featurizer:
         if len(self._cache) > 300_000:  # bound memory on endless input
             self._cache.clear()
         near = [g for g in CONTEXT_GROUPS if g in self._g]
-        far = [g for g in near if g in ("word", "pos", "shape", "clusters")]
+        far = [g for g in near if g in ("word", "pos", "shape")]
         pieces = [self._word_attrs(word, tag, self._g)]
         for k in range(1, self.features.window + 1):
             groups = near if k == 1 else far
