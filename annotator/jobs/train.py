@@ -51,7 +51,7 @@ class TrainParams:
 
     c1: float = 0.05
     c2: float = 0.1
-    max_iterations: int = 150
+    max_iterations: int = 100  # k-fold: F1 as good as 150 (+0.001), a quarter less training time
     features: FeatureSet = DEFAULT
     folds: int = 5  # the dictionary feature of a training document comes from the other folds
     consistent: bool = True  # label every mention of a string found once (trained.make_consistent)
