@@ -161,7 +161,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, default=0, help="which documents are held out")
     s.add_argument("--exclude", action="append", metavar="OTHER.annot",
                    help="do not train on documents whose text is also in this project (e.g. your test gold)")
-    s.add_argument("--iterations", type=int, help="L-BFGS iterations (default 150)")
+    s.add_argument("--iterations", type=int, help="L-BFGS iterations (default 100)")
     s.add_argument("--c1", type=float, help="L1 penalty (default 0.05)")
     s.add_argument("--c2", type=float, help="L2 penalty (default 0.1)")
     s.add_argument("--use", default="auto", choices=USES,

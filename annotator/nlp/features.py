@@ -21,6 +21,8 @@ Groups (each adds attributes to a token; context groups also to its neighbours):
 * ``lex``: the word is a title, a given or family name, a province or country, or a cue
   word that starts organisations or places (pythainlp's word lists and a short list here).
 * ``bigram``: the word with its left and with its right neighbour.
+* ``clusters``: the word's class at each granularity, learned from the project's text,
+  unlabelled documents included (:mod:`annotator.nlp.clusters`); none for rare words.
 * ``gaz``: which token of a multi-word place name the gazetteer found (B/I).
 * ``rules``: which token of a rule match (dates, money, …) this is, with the rule's label.
 * ``dict``: which token of a string the project's gold holds as an entity this is, with
@@ -31,7 +33,7 @@ Groups (each adds attributes to a token; context groups also to its neighbours):
 
 Source tags (``gaz``, ``rules``, ``dict``, ``bundled``) are given for the token and its two
 neighbours. ``window`` is how many neighbours on each side contribute their word, shape and
-POS (the nearest also their word-list and flag facts).
+POS (the nearest also their word-list, flag facts and classes).
 """
 
 from __future__ import annotations
@@ -45,10 +47,10 @@ from annotator.core.model import SpanData
 from annotator.nlp.matching import longest_matches
 
 VERSION = 1
-GROUPS = ("word", "shape", "affix", "thai", "flags", "pos", "lex", "bigram", "gaz", "rules", "dict",
-          "bundled")
+GROUPS = ("word", "shape", "affix", "thai", "flags", "pos", "lex", "bigram", "clusters", "gaz", "rules",
+          "dict", "bundled")
 # Groups a neighbour contributes (prefixed with its offset, "-1:" …).
-CONTEXT_GROUPS = ("word", "shape", "pos", "lex", "flags")
+CONTEXT_GROUPS = ("word", "shape", "pos", "lex", "flags", "clusters")
 
 # Words that start an organisation or a place name in Thai news.
 ORG_CUES = frozenset((
@@ -177,6 +179,7 @@ class Featurizer:
     features: FeatureSet = DEFAULT
     _cache: dict[str, tuple[list[str], ...]] = field(default_factory=dict, repr=False)
     dictionary: "EntityDictionary | None" = None
+    clusters: "dict[str, Sequence[int]] | None" = None  # word -> class per granularity (nlp/clusters.py)
 
     def __post_init__(self) -> None:
         from annotator.nlp.pos import lst20_tags
@@ -238,6 +241,10 @@ class Featurizer:
             for name, words in self._lex.items():
                 if word in words:
                     out.append("lex=" + name)
+        if "clusters" in groups and self.clusters:
+            classes = self.clusters.get(word)
+            if classes is not None:
+                out += [f"c{n}={c}" for n, c in enumerate(classes)]
         return out
 
     def _pieces(self, word: str, tag: str | None) -> tuple[list[str], ...]:

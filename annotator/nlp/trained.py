@@ -2,7 +2,8 @@
 
 A project model is the crfsuite file plus the settings that rebuild its input: the
 feature set (:mod:`annotator.nlp.features`), the token split table
-(:mod:`annotator.nlp.refine`) and the entity dictionary learned from the gold. A
+(:mod:`annotator.nlp.refine`), the entity dictionary learned from the gold and the word
+classes learned from the project's text (:mod:`annotator.nlp.clusters`). A
 :class:`ModelSpec` carries the file's path and those settings to worker processes;
 :class:`TrainedModel` tags with it, with the same ``predict(text, tokens)`` as the
 bundled :class:`annotator.nlp.crf.CrfModel`, so :class:`annotator.nlp.suggest.Suggester`
@@ -53,9 +54,11 @@ class TrainedModel:
         table = settings.get("split_table")
         self.table = SplitTable.from_json(table) if table is not None else None  # None: newmm tokens as they are
         dictionary = settings.get("dictionary")
+        classes = settings.get("clusters")  # word classes learned at training time, if any
         self.featurizer = Featurizer(
             FeatureSet.from_json(settings["features"]),
             dictionary=EntityDictionary(dictionary) if dictionary is not None else None,
+            clusters=classes["words"] if classes else None,
         )
         self.consistent = bool(settings.get("consistent", True))
         self.labels = frozenset(lab[2:] for lab in self._tagger.labels() if lab[:2] in ("B-", "I-"))
