@@ -149,7 +149,7 @@ def preannotate_speed(train: Path, corpus: Path, n: int, work: Path) -> None:
                           labels=record.labels, scores=record.scores, settings=record.settings,
                           train_seconds=record.train_seconds)
             started = time.perf_counter()
-            report = run_preannotate(project, workers=2)
+            report = run_preannotate(project, workers=2, model="latest")  # not only the one chosen to suggest
             seconds = time.perf_counter() - started
         path.unlink(missing_ok=True)
         print(f"preannotate, 2 workers, {which:<22} {report.documents} articles in {seconds:.1f} s:"
