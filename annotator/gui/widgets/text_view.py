@@ -448,8 +448,8 @@ class TextView(QPlainTextEdit):
         self.ensureCursorVisible()
 
     def move_to(self, where: QTextCursor.MoveOperation, extend: bool) -> None:
-        """Caret to a line or document edge (Home, End, Ctrl+Home, Ctrl+End); ``extend``
-        grows the selection, which then holds exactly what is highlighted."""
+        """Caret by one of Qt's moves (a character cluster, a line or document edge);
+        ``extend`` grows the selection, which then holds exactly what is highlighted."""
         cursor = self.textCursor()
         mode = QTextCursor.MoveMode.KeepAnchor if extend else QTextCursor.MoveMode.MoveAnchor
         cursor.movePosition(where, mode)
@@ -461,15 +461,8 @@ class TextView(QPlainTextEdit):
 
     def move_char(self, forward: bool, extend: bool) -> None:
         """One character (grapheme cluster) left or right; a selection made so is exact."""
-        cursor = self.textCursor()
-        mode = QTextCursor.MoveMode.KeepAnchor if extend else QTextCursor.MoveMode.MoveAnchor
         op = QTextCursor.MoveOperation.NextCharacter if forward else QTextCursor.MoveOperation.PreviousCharacter
-        cursor.movePosition(op, mode)
-        self.setTextCursor(cursor)
-        self._exact = extend
-        if extend:
-            self._set_current(None)
-        self.ensureCursorVisible()
+        self.move_to(op, extend)
 
     @property
     def exact(self) -> bool:
