@@ -142,6 +142,7 @@ def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
     expected = expected_schema(version)
     found = set(_objects(conn))
     names = {(t, n) for t, n, _, _ in expected}
+    found_names = {(t, n) for t, n, _, _ in found}
     problems = []
     for kind, name, _table, _sql in sorted(found - expected):
         if (kind, name) in names:
@@ -149,7 +150,7 @@ def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
         else:
             problems.append(f"{kind} {name} is not one this program makes")
     for kind, name, _table, _sql in sorted(expected - found):
-        if not any((k, n) == (kind, name) for k, n, _, _ in found):
+        if (kind, name) not in found_names:
             problems.append(f"{kind} {name} is missing")
     return problems
 
