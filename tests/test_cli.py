@@ -48,6 +48,10 @@ def test_init_labels_import_preannotate_export_stats(tmp_path, capsys):
         assert all(s.confidence is not None for s in spans)
         p.accept_all(1)
         p.set_status(1, "done")
+        accepted = len(p.spans(1))
+        from annotator.store.activity import add_time
+
+        add_time(p, 1, 1800)  # half an hour of review, as the window records it
 
     code, out, _ = run(capsys, "export", proj, tmp_path / "out.conll", "--format", "conll")
     assert code == 0 and (tmp_path / "out.conll").exists()
@@ -57,6 +61,9 @@ def test_init_labels_import_preannotate_export_stats(tmp_path, capsys):
     stats = json.loads(out)
     assert stats["documents"]["done"] == 1
     assert stats["suggestions"]["acceptance_rate"] == 1.0
+    assert stats["pace"]["annotators"]["malee"]["per_hour"] == accepted * 2
+    code, out, _ = run(capsys, "stats", proj)
+    assert "pace: entities decided per hour" in out and "malee" in out and "30m00s" in out
 
 
 def test_preannotate_keeps_human_decisions_on_rerun(tmp_path, capsys):

@@ -124,9 +124,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from annotator.evaluation.suggestion_report import suggestion_report
+    from annotator.store.activity import pace
+    from annotator.store.stats import project_stats
 
     with open_project(args.project, read=True) as project:
-        stats = project.stats()
+        stats = project_stats(project)
+        team_pace = pace(project)
         report = suggestion_report(project)  # what reviewers did with each suggestion, per label
     if args.json:
         print(json.dumps({**stats, "suggestion_report": report.to_json()}, ensure_ascii=False, indent=2))
@@ -134,6 +137,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(_format_stats(stats))
     print("\nsuggestions by what reviewers did with them (label: the suggestion's; missed: the span made)")
     print(report.format())
+    print("\npace: entities decided per hour of active review time (pauses over a minute left out)")
+    print(team_pace.format())
     return 0
 
 

@@ -133,8 +133,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
             " in the documents nobody has reviewed"),
     _a("propagate_everywhere", "Suggest this span &everywhere", "Ctrl+Shift+G", "&Model",
        help="Suggest the selected confirmed span's text in every unfinished document"),
-    _a("model_report", "Models and suggestion &report…", "Ctrl+Shift+R", "&Model",
-       help="Models trained, and what reviewers did with the suggestions, per label"),
+    _a("model_report", "Models, suggestions and pace &report…", "Ctrl+Shift+R", "&Model",
+       help="Models trained, what reviewers did with the suggestions per label, and entities decided per hour"),
     # View
     _a("find", "&Find in document…", "Ctrl+F", "&View",
        help="Find in this document; Return selects the next match (a label key then labels it), Esc closes"),

@@ -137,6 +137,9 @@ class MainWindow(QMainWindow):
         from annotator.gui.model_tools import ModelTools
 
         self.model_tools = ModelTools(self)  # Model -> Train, propagation, report
+        from annotator.gui.activity_tracker import ActivityTracker
+
+        self.activity = ActivityTracker(self, lambda: self.project, lambda: self.doc_id)  # review time
 
     def _build_actions(self) -> None:
         handlers: dict[str, Callable[[], object]] = {
@@ -193,7 +196,7 @@ class MainWindow(QMainWindow):
             "save_copy": self.save_copy,
             "choose_model": self.model_tools.choose_model,
             "propagate_everywhere": self.model_tools.propagate_everywhere,
-            "model_report": self.model_tools.show_report,
+            "model_report": self.show_report,
             "adjudicate": self.adjudication.start,
             "take_none": lambda: self.adjudication.take(0),
             "next_conflict": lambda: self.adjudication.step(forward=True),
@@ -251,6 +254,7 @@ class MainWindow(QMainWindow):
         if self.project is not None and self.project is not project:
             self._stop_jobs()
             self._save_document_place()
+            self.activity.stop()
             self.project.close()
         self.project = project
         self.doc_id = None
@@ -376,6 +380,12 @@ class MainWindow(QMainWindow):
         self._update_progress()
         self._save_document_place()
         self.adjudication.refresh()
+        self.activity.document_shown(doc_id)
+
+    def show_report(self) -> None:
+        """Model -> report: models, suggestions, and the team's pace (time written first)."""
+        self.activity.timer.flush()
+        self.model_tools.show_report()
 
     def _on_document_activated(self, doc_id: int) -> None:
         if doc_id != self.doc_id:  # not the echo of show_document's own select_document
@@ -838,6 +848,7 @@ class MainWindow(QMainWindow):
         self._stop_jobs()
         self.save_layout()
         if self.project is not None:
+            self.activity.stop()
             self.project.close()
         super().closeEvent(event)
 

@@ -206,7 +206,7 @@ class ModelReportDialog(QDialog):
         from annotator.evaluation.suggestion_report import KINDS, suggestion_report
         from annotator.store.models import list_models
 
-        self.setWindowTitle("Models and suggestions")
+        self.setWindowTitle("Models, suggestions and pace")
         models = list_models(project)
         self.models_table = _table(
             ["Version", "Created", "From", "Documents", "Tokens", "Labels", "Dev F1", "Seconds"],
@@ -224,6 +224,19 @@ class ModelReportDialog(QDialog):
         rows = [[label] + [str(counts[k]) for k in KINDS] + ["-" if rate is None else f"{100 * rate:.1f}%"]
                 for label, counts, rate in self.report.rows()]
         self.report_table = _table(heads, rows)
+        from annotator.store.activity import pace
+
+        self.pace = pace(project)
+        self.pace_table = _table(
+            ["Annotator", "Active", "Documents", "Decided", "Per hour"]
+            + [f"{label} per hour" for label in self.pace.labels],
+            [[a, _hours(self.pace.seconds.get(a, 0.0)), str(self.pace.documents.get(a, 0)),
+              str(sum(self.pace.decided.get(a, {}).values())), _rate(self.pace.per_hour(a))]
+             + [_rate(self.pace.per_hour(a, label)) for label in self.pace.labels]
+             for a in self.pace.annotators]
+            + [["All", _hours(sum(self.pace.seconds.values())), "", "", ""]
+               + [_rate(self.pace.label_per_hour(label)) for label in self.pace.labels]],
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -232,8 +245,11 @@ class ModelReportDialog(QDialog):
         layout.addWidget(QLabel("What reviewers did with the suggestions (per label of the suggestion;"
                                 " missed: spans a person made where nothing was suggested)"))
         layout.addWidget(self.report_table, 2)
+        layout.addWidget(QLabel("Pace: entities decided (accepted, corrected, made or rejected) per hour of"
+                                " active review time; pauses over a minute are left out"))
+        layout.addWidget(self.pace_table, 1)
         layout.addWidget(buttons)
-        self.resize(820, 560)
+        self.resize(820, 680)
 
 
 class ModelChoiceDialog(QDialog):
@@ -278,6 +294,15 @@ class ModelChoiceDialog(QDialog):
     def chosen(self) -> str:
         item = self.list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else "bundled"
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def _hours(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min {int(seconds % 60)} s"
 
 
 def _f1(scores: dict) -> str:

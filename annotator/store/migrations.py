@@ -163,11 +163,30 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM tokens WHERE tokenizer = 'newmm'")
 
 
+SCHEMA_V4 = """
+-- Active review time per document and annotator, in seconds (idle gaps left out). Not an
+-- annotation, so not in the change log: undo never touches it.
+CREATE TABLE activity (
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    author TEXT NOT NULL,
+    seconds REAL NOT NULL DEFAULT 0 CHECK (seconds >= 0),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (doc_id, author)
+);
+"""
+
+
+def _v4(conn: sqlite3.Connection) -> None:
+    for statement in _split(SCHEMA_V4):
+        conn.execute(statement)
+
+
 # (version reached, step). Append only.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _v1),
     (2, _v2),
     (3, _v3),
+    (4, _v4),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -5,6 +5,7 @@ import pytest
 from annotator.core.errors import LabelError, NotAProjectError, OverlapError, SchemaTooNewError, SpanError
 from annotator.core.model import DocumentData, SpanData
 from annotator.store.project import Project
+from annotator.store.stats import project_stats
 from annotator.store.token_cache import decode as decode_tokens, encode as encode_tokens
 
 TEXT = "นายสมชาย ใจดี ไปเชียงใหม่ เมื่อวันที่ 5 มกราคม 2567"
@@ -212,7 +213,7 @@ def test_stats(project):
     a, b = project.spans(doc)
     project.accept(a.id)
     project.reject(b.id)
-    stats = project.stats()
+    stats = project_stats(project)
     assert stats["suggestions"]["acceptance_rate"] == 0.5
     assert stats["spans_by_label"]["PERSON"]["accepted"] == 1
     assert stats["spans_by_origin"]["rule"]["rejected"] == 1

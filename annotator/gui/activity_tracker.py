@@ -1,0 +1,66 @@
+"""Feeds the reviewer's keys and clicks in the window to an :class:`ActiveTimer`.
+
+The timer (Qt-free, in ``store.activity``) decides what counts as active time; this only
+tells it when the reviewer did something and on which document, and writes the time
+into the open project.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
+
+from annotator.store.activity import ActiveTimer, add_time
+
+# What a person does; paints, timers and focus changes are not review work. A key bound to
+# a shortcut never arrives as a KeyPress: Qt offers it to the focus widget as a
+# ShortcutOverride first, then triggers the action.
+_INTERACTIONS = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.Wheel,
+})
+
+
+class ActivityTracker(QObject):
+    """Active time per document for the window's project.
+
+    ``project`` and ``document`` are callables giving the window's current project and
+    document id, so the tracker needs nothing else of the window.
+    """
+
+    def __init__(self, window: QWidget, project: Callable[[], object], document: Callable[[], int | None]):
+        super().__init__(window)
+        self._window = window
+        self._project = project
+        self._document = document
+        self.timer = ActiveTimer(self._record)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def _record(self, doc_id: int, seconds: float) -> None:
+        project = self._project()
+        if project is None:
+            return
+        try:
+            add_time(project, doc_id, seconds)
+        except Exception:  # noqa: BLE001 - time is a statistic: never let it break an edit
+            pass
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in _INTERACTIONS and isinstance(obj, QWidget) and obj.window() is self._window:
+            if self._project() is not None:
+                self.timer.touch(self._document())
+        return False
+
+    def document_shown(self, doc_id: int | None) -> None:
+        """A document was opened (a switch is itself an interaction)."""
+        self.timer.touch(doc_id)
+
+    def stop(self) -> None:
+        """Before the project closes: write what is pending."""
+        self.timer.stop()
+
+
+__all__ = ["ActivityTracker"]
