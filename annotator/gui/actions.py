@@ -12,8 +12,9 @@ suggestion:
 * ``text``: while the text has the focus (caret and selection keys).
 
 Keys follow one scheme: plain arrows move by Thai word (the project's tokens), Shift
-extends the selection, Ctrl means exact characters; Alt+arrows move the start edge of
-the selected span and Alt+Shift+arrows its end edge.
+extends the selection, Ctrl means exact characters; Alt+arrows (or { }) move the start
+edge of the selected span by a word and Alt+Shift+arrows (or < >) its end edge; [ ] and
+, . move them by one character. Every key can be rebound (gui/keymap.py).
 """
 
 from __future__ import annotations
@@ -89,10 +90,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
        "Clear the selection and unselect the span"),
     # Span: change the selected span
     _a("delete_span", "&Delete span", "Del", "&Span", REVIEW),
-    _a("grow_start", "Grow at start", "Alt+Left", "&Span", REVIEW, "Span: start one word earlier"),
-    _a("shrink_start", "Shrink at start", "Alt+Right", "&Span", REVIEW, "Span: start one word later"),
-    _a("shrink_end", "Shrink at end", "Alt+Shift+Left", "&Span", REVIEW, "Span: end one word earlier"),
-    _a("grow_end", "Grow at end", "Alt+Shift+Right", "&Span", REVIEW, "Span: end one word later"),
+    # Alt+Shift+arrows are taken by some window managers (Openbox: send to desktop), so each
+    # edge move also has a key no desktop takes: { } move the start by a word, < > the end
+    # (Shift with the character keys below, which move by one character).
+    _a("grow_start", "Grow at start", ("Alt+Left", "{"), "&Span", REVIEW, "Span: start one word earlier"),
+    _a("shrink_start", "Shrink at start", ("Alt+Right", "}"), "&Span", REVIEW, "Span: start one word later"),
+    _a("shrink_end", "Shrink at end", ("Alt+Shift+Left", "<"), "&Span", REVIEW, "Span: end one word earlier"),
+    _a("grow_end", "Grow at end", ("Alt+Shift+Right", ">"), "&Span", REVIEW, "Span: end one word later"),
     # One character cluster at a time (trimming ปลัด off ปลัดกระทรวง…), on keys no window manager
     # takes and that need no Shift: [ ] the start, , . the end.
     _a("start_char_earlier", "Start a character earlier", "[", "&Span", REVIEW, "Span: start one character earlier"),
@@ -178,13 +182,22 @@ def spec(name: str) -> ActionSpec:
     raise KeyError(name)
 
 
-def review_key_owner(key: str) -> ActionSpec | None:
+KeysOf = Callable[[str], Sequence[str]]  # command name -> its keys now (gui/keymap.py)
+
+
+def default_keys(name: str) -> tuple[str, ...]:
+    return spec(name).keys
+
+
+def review_key_owner(key: str, keys_of: KeysOf | None = None) -> ActionSpec | None:
     """The review or text command a key already belongs to (label hotkeys must not take
     one: it would never reach the label), or None."""
+    keys_of = keys_of or default_keys
     wanted = QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
     for item in ACTIONS:
         if item.scope in (REVIEW, TEXT) and any(
-                QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText) == wanted for k in item.keys):
+                QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText) == wanted
+                for k in keys_of(item.name)):
             return item
     return None
 
@@ -205,13 +218,35 @@ def label_key_rows(labels: Iterable[object]) -> list[tuple[str, str]]:
     return rows
 
 
-def shortcut_rows(labels: Iterable[object] = ()) -> list[tuple[str, str]]:
+def shortcut_rows(labels: Iterable[object] = (), keys_of: KeysOf | None = None) -> list[tuple[str, str]]:
     """Everything for Help -> Keyboard shortcuts: (what, keys)."""
-    rows = label_key_rows(labels)
+    return [(what, keys) for what, keys, _name in sheet_rows(labels, keys_of)]
+
+
+def sheet_rows(labels: Iterable[object] = (), keys_of: KeysOf | None = None) -> list[tuple[str, str, str | None]]:
+    """(what, keys, command name or None for label and mouse rows), in sheet order."""
+    keys_of = keys_of or default_keys
+    rows: list[tuple[str, str, str | None]] = [(what, keys, None) for what, keys in label_key_rows(labels)]
     for item in ACTIONS:
-        rows.append((item.description, ", ".join(key_text(k) for k in item.keys if k not in KEY_ALIASES)))
-    rows.extend(MOUSE_ROWS)
+        keys = ", ".join(key_text(k) for k in keys_of(item.name) if k not in KEY_ALIASES)
+        rows.append((item.description, keys, item.name))
+    rows.extend((what, keys, None) for what, keys in MOUSE_ROWS)
     return rows
+
+
+# Symbols typed with Shift on common layouts. X11 offers Shift+. to shortcuts as ">", other
+# platforms (and Qt's test events) as Shift+">": bind both so the key works everywhere.
+SHIFTED_SYMBOLS = frozenset('{}<>?:"|~!@#$%^&*()_+')
+
+
+def key_sequences(keys: Sequence[str]) -> list[QKeySequence]:
+    """The sequences to bind for ``keys``, with the Shift+ form of shifted symbols."""
+    out = []
+    for key in keys:
+        out.append(QKeySequence(key))
+        if key in SHIFTED_SYMBOLS:
+            out.append(QKeySequence(f"Shift+{key}"))
+    return out
 
 
 def build_actions(
@@ -219,12 +254,15 @@ def build_actions(
     handlers: Mapping[str, Callable[[], object]],
     scope_widgets: Mapping[str, Sequence[QWidget]],
     menubar: QMenuBar | None = None,
+    keys_of: KeysOf | None = None,
 ) -> tuple[dict[str, QAction], dict[str, QMenu]]:
     """Make a QAction per row, put it in its menu and on the widgets of its scope.
 
     ``handlers`` maps action names to callables; ``scope_widgets`` gives the widgets of
-    the review and text scopes (their shortcuts only fire while one of them has focus).
+    the review and text scopes (their shortcuts only fire while one of them has focus);
+    ``keys_of`` gives each command's keys (the user's keymap; the defaults otherwise).
     """
+    keys_of = keys_of or default_keys
     menus: dict[str, QMenu] = {}
     if menubar is not None:
         for title in MENUS:
@@ -233,7 +271,7 @@ def build_actions(
     for item in ACTIONS:
         action = QAction(item.text, parent)
         action.setObjectName(item.name)
-        action.setShortcuts([QKeySequence(k) for k in item.keys])
+        action.setShortcuts(key_sequences(keys_of(item.name)))
         action.setStatusTip(item.description)
         if item.scope == WINDOW:
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -262,8 +300,11 @@ __all__ = [
     "TEXT",
     "WINDOW",
     "build_actions",
+    "default_keys",
+    "key_sequences",
     "key_text",
     "label_key_rows",
+    "sheet_rows",
     "shortcut_rows",
     "spec",
 ]

@@ -207,16 +207,31 @@ class MainWindow(QMainWindow):
             action_table.REVIEW: [self.text_view, self.entity_panel, self.label_palette, self.adjudication.panel],
             action_table.TEXT: [self.text_view],
         }
-        self.commands, self.menus = action_table.build_actions(self, handlers, scopes, self.menuBar())
+        from annotator.gui.keymap import Keymap
+
+        self.keymap = Keymap.load()  # the user's keys; defaults for what they never changed
+        self.commands, self.menus = action_table.build_actions(self, handlers, scopes, self.menuBar(),
+                                                               keys_of=self.keymap.keys)
         self.label_menu = self.menus["&Span"].addMenu("&Label as")
         self.model_tools.install(self.menus["&Model"])
         rename = self.menus["&Edit"].addAction("Annotator &name…")  # no key: rarely needed
         rename.setObjectName("annotator_name")
         rename.triggered.connect(self.change_annotator)
+        self._claim_command_keys()
+
+    def _claim_command_keys(self) -> None:
         self.text_view.claim_keys(
             seq for spec in action_table.ACTIONS if spec.scope != action_table.WINDOW
             for seq in self.commands[spec.name].shortcuts()
         )
+
+    def rebind_keys(self) -> None:
+        """The keymap changed (Help → Keyboard shortcuts): every command takes its keys now."""
+        for spec in action_table.ACTIONS:
+            self.commands[spec.name].setShortcuts(action_table.key_sequences(self.keymap.keys(spec.name)))
+        self.text_view.reset_claimed_keys()
+        self._claim_command_keys()
+        self._build_label_actions()
 
     def _build_label_actions(self) -> None:
         """One action per label hotkey; they change with the project's labels."""
@@ -234,7 +249,7 @@ class MainWindow(QMainWindow):
             action.setObjectName(f"label:{label.name}")
             if label.hotkey:
                 key = QKeySequence(label.hotkey)
-                if key.toString(QKeySequence.SequenceFormat.PortableText) in action_table.RESERVED_KEYS:
+                if key.toString(QKeySequence.SequenceFormat.PortableText) in self.keymap.reserved():
                     clashes.append(f"{label.name} ({label.hotkey})")
                 else:
                     action.setShortcut(key)
@@ -634,8 +649,20 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         from annotator.gui.dialogs.shortcuts import ShortcutsDialog
 
-        labels = self.project.labels() if self.project is not None else []
-        ShortcutsDialog(action_table.shortcut_rows(labels), self).exec()
+        def rows():
+            labels = self.project.labels() if self.project is not None else []
+            return action_table.sheet_rows(labels, self.keymap.keys)
+
+        def changed():
+            self.rebind_keys()
+            return [(what, keys) for what, keys, _ in rows()]
+
+        sheet = rows()
+        self.shortcuts_dialog = ShortcutsDialog(
+            [(what, keys) for what, keys, _ in sheet], self, keymap=self.keymap,
+            names=[name for _, _, name in sheet], on_change=changed,
+            label_hotkeys=lambda: [label.hotkey for label in (self.project.labels() if self.project else [])])
+        self.shortcuts_dialog.exec()
 
     # ---------------------------------------------------------------- jobs
     def import_files(self) -> None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import LabelError
 from annotator.gui.actions import review_key_owner
+from annotator.gui.keymap import Keymap
 from annotator.gui.plain_text import display_name, plain_tooltip
 from annotator.core.model import Label
 from annotator.store.project import Project
@@ -233,7 +234,7 @@ class LabelManagerDialog(QDialog):
         if new_name != label.name:
             changes["new_name"] = new_name
         if hotkey != (label.hotkey or ""):
-            owner = review_key_owner(hotkey) if hotkey else None
+            owner = review_key_owner(hotkey, Keymap.load().keys) if hotkey else None
             if owner is not None:
                 self._error(f"{hotkey!r} already means “{owner.description}” while reviewing; choose another key.")
                 return

@@ -522,6 +522,10 @@ class TextView(QPlainTextEdit):
             for i in range(seq.count()):
                 self._claimed.add(seq[i].toCombined())
 
+    def reset_claimed_keys(self) -> None:
+        """Forget the claimed keys (the keymap changed; the window claims them again)."""
+        self._claimed.clear()
+
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.ShortcutOverride:
             combo = e.keyCombination()
