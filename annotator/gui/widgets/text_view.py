@@ -29,7 +29,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from typing import Callable, Iterable, NamedTuple, Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -46,6 +46,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.core.model import CONFIRMED_STATES, REJECTED, SUGGESTED, Label, Span
 from annotator.gui.fonts import text_font
+from annotator.gui.line_breaks import CharWidths, wrap_points
 from annotator.gui.text_offsets import OffsetMap, display_text
 from annotator.nlp.tokenizer import cannot_start_token
 
@@ -68,6 +69,7 @@ class TokenGrid:
 
     def __init__(self, text: str, tokens: Sequence[tuple[int, int]]):
         self.text = text
+        self.tokens = list(tokens)
         self.starts = [s for s, _ in tokens]
         self.ends = [e for _, e in tokens]
         words = [(s, e) for s, e in tokens if not text[s:e].isspace()]
@@ -177,6 +179,19 @@ class SpanIndex:
         return [p for p in self.items[lo:hi] if p.qe > qstart]
 
 
+def _changed_paragraphs(text: str, old: Sequence[int], new: Sequence[int]) -> list[tuple[int, int]]:
+    """The paragraphs ([start, end) without their newline) whose line breaks differ."""
+    differ = sorted(set(old) ^ set(new))
+    out: list[tuple[int, int]] = []
+    for offset in differ:
+        if out and out[-1][0] <= offset < out[-1][1]:
+            continue
+        a = text.rfind("\n", 0, offset) + 1
+        b = text.find("\n", offset)
+        out.append((a, len(text) if b < 0 else b))
+    return out
+
+
 def _tail_start(text: str, start: int, end: int) -> int:
     """Start of the last grapheme cluster of text[start:end] (Thai vowels and tone marks
     attach to the consonant before them; letter spacing must go on the whole cluster)."""
@@ -211,8 +226,8 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
         view = self._view
-        if not len(view.index):
-            return
+        if not len(view.index) or view.rewrapping:
+            return  # while line breaks are being put in, positions are in flux: redone after
         block = self.currentBlock()
         bs = block.position()
         be = bs + block.length() - 1  # the block's text, without its line break
@@ -247,7 +262,8 @@ class TextView(QPlainTextEdit):
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        # Thai is written without spaces between words; let Qt break lines inside runs.
+        # Lines break at the project's words (line_breaks.py); Qt's own breaking stays on
+        # for what that leaves too long (a single word wider than the view).
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setFont(text_font())
         self.setCenterOnScroll(False)
@@ -267,6 +283,15 @@ class TextView(QPlainTextEdit):
         self._word_clicked = False
         self._claimed: set[int] = set()
         self.zoom_steps = 0  # relative to the default size; the window remembers it
+        self.word_wrap = True  # break lines only between the project's tokens
+        self.rewrapping = False
+        self._shown = ""  # the text as given to Qt, before line breaks
+        self._widths: list[float] | None = None  # token widths in the current font
+        self._wrapped_width = -1.0
+        self._rewrap_timer = QTimer(self)
+        self._rewrap_timer.setSingleShot(True)
+        self._rewrap_timer.setInterval(40)  # while a window is dragged wider, wrap once it rests
+        self._rewrap_timer.timeout.connect(self.rewrap)
         self._rebuild_styles()
         self.highlighter = SpanHighlighter(self)
 
@@ -284,28 +309,40 @@ class TextView(QPlainTextEdit):
     ) -> None:
         """Show a new text. ``tokens`` is called the first time words are needed."""
         self.text = text
-        self.offsets = OffsetMap(text)
         self._tokens_fn = tokens
         self._grid = None
+        self._widths = None
         self._current = None
         self._exact = False
+        self._spans = list(spans)
+        self._shown = display_text(text)
+        breaks = self._line_breaks()
+        self.offsets = OffsetMap(text, breaks)
         self._place(spans)
         # One highlighting pass, while Qt builds the blocks.
-        self.setPlainText(display_text(text))
+        self.setPlainText(display_text(text, breaks) if breaks else self._shown)
         self.currentSpanChanged.emit(None)
 
     def set_spans(self, spans: Sequence[Span]) -> None:
-        """The document's spans changed: repaint only the blocks whose spans differ."""
-        before = {sid: (p.qs, p.qe, p.span.label, p.span.state) for sid, p in self._placed.items()}
-        self._place(spans)
-        after = {sid: (p.qs, p.qe, p.span.label, p.span.state) for sid, p in self._placed.items()}
+        """The document's spans changed: repaint only the blocks whose spans differ (and
+        redo the lines of a paragraph whose tags no longer fit as they did)."""
+        def shape() -> dict[int, tuple[int, int, str, str]]:
+            return {sid: (p.span.start, p.span.end, p.span.label, p.span.state) for sid, p in self._placed.items()}
+
+        before = shape()
+        self._spans = list(spans)
+        if not self._apply_breaks(self._line_breaks()):
+            self._place(spans)
+        after = shape()
         changed = [v for k, v in before.items() if after.get(k) != v]
         changed += [v for k, v in after.items() if before.get(k) != v]
         if len(changed) > FULL_REHIGHLIGHT:
             self.highlighter.rehighlight()
         else:
             doc = self.document()
-            for qs, qe, _, _ in changed:
+            to_qt = self.offsets.to_qt
+            for start, end, _, _ in changed:
+                qs, qe = to_qt(start), to_qt(end, end=True)
                 block = doc.findBlock(qs)
                 last = doc.findBlock(max(qs, qe - 1)).blockNumber()
                 while block.isValid() and block.blockNumber() <= last:
@@ -320,7 +357,7 @@ class TextView(QPlainTextEdit):
         text = self.text
         self._spans = list(spans)
         self._placed = {
-            s.id: PlacedSpan(to_qt(s.start), to_qt(s.end), to_qt(_tail_start(text, s.start, s.end)), s)
+            s.id: PlacedSpan(to_qt(s.start), to_qt(s.end, end=True), to_qt(_tail_start(text, s.start, s.end)), s)
             for s in spans
             if 0 <= s.start < s.end <= len(text)
         }
@@ -342,6 +379,7 @@ class TextView(QPlainTextEdit):
         return style
 
     def _rebuild_styles(self) -> None:
+        self._char_widths = CharWidths(QFontMetricsF(self.font()).horizontalAdvance)
         self._tag_font = QFont(self.font())
         self._tag_font.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.55))
         self._tag_font.setBold(True)
@@ -373,7 +411,88 @@ class TextView(QPlainTextEdit):
         else:
             self.zoomOut(-steps)
         self._rebuild_styles()
+        self._widths = None
         self.highlighter.rehighlight()
+        self.rewrap()
+
+    # ---------------------------------------------------------------- lines
+    def _line_breaks(self) -> list[int]:
+        """Where lines must break for the current width, font and spans (code points)."""
+        if not self.word_wrap or not self.text or not self.isVisible():
+            return []
+        width = self.viewport().width() - 2 * self.document().documentMargin() - 3  # 3: the caret, rounding
+        self._wrapped_width = self.viewport().width()
+        grid = self.grid()
+        if self._widths is None:
+            measure = self._char_widths.of
+            self._widths = [measure(self._shown[a:b]) for a, b in grid.tokens]
+        extra: dict[int, float] = {}
+        text = self.text
+        for span in self._spans:
+            if span.state != REJECTED and 0 <= span.start < span.end <= len(text):
+                t = _tail_start(text, span.start, span.end)
+                extra[t] = extra.get(t, 0.0) + self.style_for(span).tag_width + 4
+        return wrap_points(self._shown, grid.tokens, self._widths, self._char_widths.of, width, extra)
+
+    def rewrap(self) -> None:
+        """Break the lines again (the view's width or the font changed)."""
+        if self.text:
+            self._apply_breaks(self._line_breaks())
+
+    def _apply_breaks(self, breaks: list[int]) -> bool:
+        """Show line breaks at ``breaks``; only paragraphs whose breaks moved are redone.
+        False when nothing changed."""
+        old = self.offsets
+        if breaks == old.breaks:
+            return False
+        new = OffsetMap(self.text, breaks)
+        changed = _changed_paragraphs(self._shown, old.breaks, breaks)
+        cursor = self.textCursor()
+        anchor, position = old.to_py(cursor.anchor()), old.to_py(cursor.position())
+        scroll = self.verticalScrollBar().value()
+        edit = QTextCursor(self.document())
+        self.rewrapping = True
+        try:
+            edit.beginEditBlock()
+            for a, b in reversed(changed):  # from the end: earlier positions stay put
+                edit.setPosition(old.to_qt(a))
+                edit.setPosition(old.to_qt(b, end=True), QTextCursor.MoveMode.KeepAnchor)
+                edit.insertText(display_text(self._shown[a:b], [x - a for x in breaks if a < x < b]))
+            edit.endEditBlock()
+        finally:
+            self.rewrapping = False
+        self.offsets = new
+        self._place(self._spans)
+        doc = self.document()
+        for a, _b in changed:
+            self.highlighter.rehighlightBlock(doc.findBlock(new.to_qt(a)))
+        cursor = self.textCursor()
+        cursor.setPosition(new.to_qt(anchor))
+        cursor.setPosition(new.to_qt(position, end=position > anchor), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.verticalScrollBar().setValue(scroll)
+        if self._current is not None and self._current not in self._placed:
+            self._set_current(None)
+        self.viewport().update()
+        return True
+
+    def resizeEvent(self, e) -> None:  # noqa: N802
+        super().resizeEvent(e)
+        if self.text and self.viewport().width() != self._wrapped_width:
+            self._rewrap_timer.start()
+
+    def showEvent(self, e) -> None:  # noqa: N802
+        super().showEvent(e)
+        if self.text and self.viewport().width() != self._wrapped_width:
+            self.rewrap()
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802
+        """Copy gives the stored text: no shown line breaks, ``\\r\\n`` as it was."""
+        data = QMimeData()
+        cursor = self.textCursor()
+        start, end = self.offsets.range_to_py(cursor.selectionStart(), cursor.selectionEnd())
+        data.setText(self.text[start:end])
+        return data
 
     # ---------------------------------------------------------- selection
     def set_tokens(self, tokens: Callable[[], Sequence[tuple[int, int]]]) -> None:

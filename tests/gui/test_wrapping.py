@@ -1,0 +1,124 @@
+"""Lines break between the project's words, never inside one; offsets stay the stored
+text's whatever the view shows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from annotator.core.model import DocumentData
+from annotator.gui.text_offsets import LINE_BREAK
+from annotator.nlp.tokenizer import tokenize
+
+K = Qt.Key
+M = Qt.KeyboardModifier
+
+# A long paragraph of words that Qt (libthai) likes to split: ทำเนียบรัฐบาล, อุตสาหกรรม, ภูเก็ต.
+PARAGRAPH = (
+    "นายกรัฐมนตรีเดินทางจากทำเนียบรัฐบาลไปประชุมกับกระทรวงอุตสาหกรรมและบริษัทพัฒนาเมืองภูเก็ตจำกัด "
+    "เพื่อหารือเรื่องเมืองอัจฉริยะและการลงทุนด้านโครงสร้างพื้นฐานดิจิทัลในจังหวัดภูเก็ตและจังหวัดเชียงใหม่ "
+    "โดยสำนักงานส่งเสริมเศรษฐกิจดิจิทัลจะสนับสนุนงบประมาณสำหรับโครงการนำร่องในปีงบประมาณหน้า"
+)
+TEXT = "หัวข่าว\n" + PARAGRAPH + "\r\n" + PARAGRAPH + "\n"
+
+
+def line_starts(view):
+    """Code-point offsets where each visual line starts (as Qt laid them out)."""
+    doc = view.document()
+    starts = []
+    block = doc.begin()
+    while block.isValid():
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            starts.append(view.offsets.to_py(block.position() + layout.lineAt(i).textStart()))
+        block = block.next()
+    return starts
+
+
+def open_narrow(window, qtbot, width=520):
+    doc_id = window.project.add_document(DocumentData(TEXT, {}, []))
+    window.list_panel.refresh() if hasattr(window.list_panel, "refresh") else None
+    window.resize(width + 700, 800)
+    window.show_document(doc_id)
+    window.text_view.setFixedWidth(width)
+    qtbot.waitUntil(lambda: bool(window.text_view.offsets.breaks), timeout=2000)
+    return doc_id
+
+
+def test_lines_break_only_between_words(window, qtbot):
+    open_narrow(window, qtbot)
+    view = window.text_view
+    token_starts = {s for s, _ in tokenize(TEXT)} | {len(TEXT)}  # the empty last paragraph
+    starts = line_starts(view)
+    assert len(starts) > 8  # the paragraphs really wrap
+    assert all(s in token_starts for s in starts), [TEXT[s - 3:s + 3] for s in starts if s not in token_starts]
+    # Qt added no break of its own: every visual line starts after ours or a paragraph.
+    doc = view.document()
+    breaks = sum(1 for i in range(doc.characterCount()) if doc.characterAt(i) == LINE_BREAK)
+    assert breaks == len(view.offsets.breaks) and len(starts) == breaks + doc.blockCount()
+
+
+def test_a_selection_across_a_shown_break_is_labelled_with_stored_offsets(window, ui, qtbot):
+    doc_id = open_narrow(window, qtbot)
+    view = window.text_view
+    b = view.offsets.breaks[0]
+    start, end = b - 4, b + 4  # straddles the first shown break
+    view.select_range(start, end, exact=True)
+    view.setFocus()
+    ui.key(K.Key_1)  # PERSON
+    (span,) = [s for s in window.project.spans(doc_id) if s.label == "PERSON"]
+    assert (span.start, span.end) == (start, end)
+    # Copy gives the stored text, without the shown break.
+    view.select_range(start, end, exact=True)
+    view.copy()
+    assert QApplication.clipboard().text() == TEXT[start:end]
+
+
+def test_a_wider_view_wraps_again(window, qtbot):
+    open_narrow(window, qtbot, width=420)
+    view = window.text_view
+    narrow = list(view.offsets.breaks)
+    view.setFixedWidth(900)
+    qtbot.waitUntil(lambda: view.offsets.breaks != narrow and len(view.offsets.breaks) < len(narrow), timeout=2000)
+    token_starts = {s for s, _ in tokenize(TEXT)} | {len(TEXT)}  # the empty last paragraph
+    assert all(s in token_starts for s in line_starts(view))
+
+
+def test_the_crlf_paragraph_keeps_its_offsets(window, ui, qtbot):
+    doc_id = open_narrow(window, qtbot)
+    view = window.text_view
+    second = TEXT.index(PARAGRAPH, len("หัวข่าว\n") + 1)
+    needle = "ภูเก็ต"
+    start = TEXT.index(needle, second)
+    view.select_range(start, start + len(needle))
+    view.setFocus()
+    ui.key(K.Key_3)  # LOCATION
+    spans = [s for s in window.project.spans(doc_id) if s.label == "LOCATION"]
+    assert any((s.start, s.end) == (start, start + len(needle)) for s in spans)
+
+
+def test_label_tags_are_counted_in_the_line_width(window, ui, qtbot):
+    doc_id = open_narrow(window, qtbot)
+    view = window.text_view
+    from annotator.core.model import SpanData
+
+    words = ["ทำเนียบรัฐบาล", "กระทรวงอุตสาหกรรม", "ภูเก็ต", "เชียงใหม่", "สำนักงานส่งเสริมเศรษฐกิจดิจิทัล"]
+    spans = []
+    for word in words:
+        at = TEXT.find(word)
+        while at >= 0:
+            spans.append(SpanData(at, at + len(word), "LOCATION" if len(word) < 10 else "ORGANIZATION",
+                                  origin="model", confidence=0.5))
+            at = TEXT.find(word, at + 1)
+    window.project.add_suggestions(doc_id, spans, "test")
+    window.show_document(doc_id)
+    qtbot.waitUntil(lambda: bool(view.offsets.breaks), timeout=2000)
+    token_starts = {s for s, _ in tokenize(TEXT)} | {len(TEXT)}
+    starts = line_starts(view)
+    assert all(s in token_starts for s in starts)
+    doc = view.document()
+    breaks = sum(1 for i in range(doc.characterCount()) if doc.characterAt(i) == LINE_BREAK)
+    assert len(starts) == breaks + doc.blockCount()  # no line Qt had to break again
+    # Accepting every suggestion keeps it so (tags change look, not width).
+    ui.key(K.Key_A, M.ShiftModifier)
+    assert all(s in token_starts for s in line_starts(view))
