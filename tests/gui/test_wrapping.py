@@ -122,3 +122,41 @@ def test_label_tags_are_counted_in_the_line_width(window, ui, qtbot):
     # Accepting every suggestion keeps it so (tags change look, not width).
     ui.key(K.Key_A, M.ShiftModifier)
     assert all(s in token_starts for s in line_starts(view))
+
+
+def block_formats(view):
+    out = []
+    block = view.document().begin()
+    while block.isValid():
+        out.append([(f.start, f.length, f.format.fontLetterSpacing(), f.format.background().color().name())
+                    for f in block.layout().formats()])
+        block = block.next()
+    return out
+
+
+def test_highlights_stay_right_when_lines_are_broken_again(window, ui, qtbot):
+    """Re-breaking paragraphs edits the shown text; every block's highlight must then be
+    what a fresh pass gives (the blocks after an edited one included)."""
+    from annotator.core.model import SpanData
+
+    # Two wrapped paragraphs with short ones between: Qt redoes only the block after an
+    # edited one, so the second long paragraph shows whether the shift is right.
+    text = PARAGRAPH + "\nสั้น\n\nสั้นมาก\n" + PARAGRAPH + "\n"
+    doc_id = window.project.add_document(DocumentData(text, {}, []))
+    spans = []
+    for word in ("ทำเนียบรัฐบาล", "ภูเก็ต", "เชียงใหม่"):
+        at = text.find(word)
+        while at >= 0:
+            spans.append(SpanData(at, at + len(word), "LOCATION", origin="model", confidence=0.5))
+            at = text.find(word, at + 1)
+    window.project.add_suggestions(doc_id, spans, "test")
+    view = window.text_view
+    view.setFixedWidth(900)
+    window.show_document(doc_id)
+    first = list(view.offsets.breaks)
+    view.setFixedWidth(430)
+    qtbot.waitUntil(lambda: view.offsets.breaks != first, timeout=2000)
+    shown = block_formats(view)
+    view.highlighter.rehighlight()
+    assert shown == block_formats(view)
+    assert any(shown)  # there were highlights to compare

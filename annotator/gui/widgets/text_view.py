@@ -226,10 +226,12 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
         view = self._view
-        if not len(view.index) or view.rewrapping:
-            return  # while line breaks are being put in, positions are in flux: redone after
+        if not len(view.index):
+            return
         block = self.currentBlock()
-        bs = block.position()
+        # While line breaks are put in (from the end), this block sits ``highlight_shift``
+        # after where it will be once the paragraphs before it are done.
+        bs = block.position() - view.highlight_shift
         be = bs + block.length() - 1  # the block's text, without its line break
         for p in view.index.overlapping(bs, be):
             style = view.style_for(p.span)
@@ -284,7 +286,7 @@ class TextView(QPlainTextEdit):
         self._claimed: set[int] = set()
         self.zoom_steps = 0  # relative to the default size; the window remembers it
         self.word_wrap = True  # break lines only between the project's tokens
-        self.rewrapping = False
+        self.highlight_shift = 0  # see SpanHighlighter.highlightBlock
         self._shown = ""  # the text as given to Qt, before line breaks
         self._widths: list[float] | None = None  # token widths in the current font
         self._wrapped_width = -1.0
@@ -379,6 +381,7 @@ class TextView(QPlainTextEdit):
         return style
 
     def _rebuild_styles(self) -> None:
+        self._styled_font = self.font().key()
         self._char_widths = CharWidths(QFontMetricsF(self.font()).horizontalAdvance)
         self._tag_font = QFont(self.font())
         self._tag_font.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.55))
@@ -422,6 +425,9 @@ class TextView(QPlainTextEdit):
             return []
         width = self.viewport().width() - 2 * self.document().documentMargin() - 3  # 3: the caret, rounding
         self._wrapped_width = self.viewport().width()
+        if self._styled_font != self.font().key():  # a style sheet set the font after we measured
+            self._rebuild_styles()
+            self._widths = None
         grid = self.grid()
         if self._widths is None:
             measure = self._char_widths.of
@@ -450,22 +456,20 @@ class TextView(QPlainTextEdit):
         cursor = self.textCursor()
         anchor, position = old.to_py(cursor.anchor()), old.to_py(cursor.position())
         scroll = self.verticalScrollBar().value()
+        # Spans go to their final places first; Qt rehighlights each edited block (and the
+        # next) as it is edited, at a position that differs from the final one by the
+        # breaks still to change before it.
+        self.offsets = new
+        self._place(self._spans)
         edit = QTextCursor(self.document())
-        self.rewrapping = True
-        try:
-            edit.beginEditBlock()
+        try:  # no edit block: Qt would then highlight once at the end, with one shift for all
             for a, b in reversed(changed):  # from the end: earlier positions stay put
+                self.highlight_shift = bisect_left(old.breaks, a) - bisect_left(breaks, a)
                 edit.setPosition(old.to_qt(a))
                 edit.setPosition(old.to_qt(b, end=True), QTextCursor.MoveMode.KeepAnchor)
                 edit.insertText(display_text(self._shown[a:b], [x - a for x in breaks if a < x < b]))
-            edit.endEditBlock()
         finally:
-            self.rewrapping = False
-        self.offsets = new
-        self._place(self._spans)
-        doc = self.document()
-        for a, _b in changed:
-            self.highlighter.rehighlightBlock(doc.findBlock(new.to_qt(a)))
+            self.highlight_shift = 0
         cursor = self.textCursor()
         cursor.setPosition(new.to_qt(anchor))
         cursor.setPosition(new.to_qt(position, end=position > anchor), QTextCursor.MoveMode.KeepAnchor)
