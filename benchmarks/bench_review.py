@@ -671,8 +671,10 @@ def _wait(app, condition, timeout: float = 5.0) -> bool:
 
 
 def run(gold_path: str, limit: int | None = None, workers: int | None = None, verbose: bool = False,
-        out=sys.stdout) -> dict:
-    """The whole benchmark; returns the figures (and prints them, last line as documented)."""
+        out=None, keep: str | os.PathLike | None = None) -> dict:
+    """The whole benchmark; returns the figures (and prints them, last line as documented).
+    ``keep``: a folder to leave the reviewed project in (``review.annot``), else a temporary one."""
+    out = out or sys.stdout
     from PySide6.QtCore import QCoreApplication, QSettings, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
@@ -695,6 +697,8 @@ def run(gold_path: str, limit: int | None = None, workers: int | None = None, ve
     if limit is not None:
         gold = gold[:limit]
     tmp = tempfile.TemporaryDirectory(prefix="bench-review-")
+    where = Path(keep) if keep is not None else Path(tmp.name)
+    where.mkdir(parents=True, exist_ok=True)
     try:
         settings = Path(tmp.name) / "settings"
         settings.mkdir()
@@ -703,12 +707,12 @@ def run(gold_path: str, limit: int | None = None, workers: int | None = None, ve
         app = QApplication.instance() or QApplication([])
         QCoreApplication.setOrganizationName("ThaiNER-bench-review")
         t = time.perf_counter()
-        pairs, notes = build_project(Path(tmp.name) / "review.annot", gold, workers)
+        pairs, notes = build_project(where / "review.annot", gold, workers)
         say(f"project: {len(pairs)} documents, {sum(len(g.spans) for _, g in pairs)} gold entities"
             f" ({time.perf_counter() - t:.1f} s to build and pre-annotate)")
         for note in notes:
             say(f"  {note}")
-        return _review_all(app, Path(tmp.name) / "review.annot", pairs, verbose, say)
+        return _review_all(app, where / "review.annot", pairs, verbose, say)
     finally:
         tmp.cleanup()
 
@@ -811,8 +815,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N documents")
     parser.add_argument("--workers", type=int, default=1, help="pre-annotation processes (default 1)")
     parser.add_argument("--verbose", action="store_true", help="print every plan")
+    parser.add_argument("--keep", metavar="DIR", help="leave the reviewed project in DIR/review.annot")
     args = parser.parse_args(argv)
-    figures = run(args.gold, args.limit, args.workers, args.verbose)
+    figures = run(args.gold, args.limit, args.workers, args.verbose, keep=args.keep)
     return 1 if figures["failures"] or figures["unreachable"] else 0
 
 
