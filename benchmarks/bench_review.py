@@ -219,11 +219,19 @@ class Reviewer:
         self.QTest = QTest
         self.verbose = verbose
         self.key_seconds = 0.0
+        self.moves: Counter = Counter()
         self.label_keys: dict[str, str] = {}
         self._label_names()
 
     def _label_names(self) -> None:
         from PySide6.QtGui import QKeySequence
+
+        from annotator.gui.actions import ACTIONS
+
+        portable = QKeySequence.SequenceFormat.PortableText
+        self.documented = {QKeySequence(k).toString(portable) for spec in ACTIONS for k in spec.keys}
+        self.documented |= {QKeySequence(lab.hotkey).toString(portable)
+                            for lab in self.window.project.labels() if lab.hotkey}
 
         self.label_keys = {}
         for label in self.window.project.labels():
@@ -237,6 +245,10 @@ class Reviewer:
         from PySide6.QtGui import QKeyEvent
         from PySide6.QtWidgets import QApplication
 
+        if k.text is None and k.name not in self.documented:
+            raise AssertionError(f"{k.name} is not on the shortcut sheet")
+        if k.name in ("Tab", "Return") and k.text is None:
+            self._count_move(k.name)
         t = time.perf_counter()
         widget = QApplication.focusWidget() or self.window
         if k.text is not None:
@@ -247,6 +259,19 @@ class Reviewer:
             self.QTest.keyClick(widget, qkey, mods)
         self.app.processEvents()
         self.key_seconds += time.perf_counter() - t
+
+    def _count_move(self, name: str) -> None:
+        """Why a Tab (or a Return that only selects) was needed: the editor's share of the cost."""
+        from annotator.core.model import CONFIRMED_STATES
+
+        current = self.view.current_span()
+        if current is None:
+            if name == "Tab" or not self.view.textCursor().hasSelection():
+                self.moves["nothing selected (a document just opened, or Esc)"] += 1
+        elif name == "Tab" and current.state in CONFIRMED_STATES:
+            self.moves["after a change that does not move on (edge key, label key)"] += 1
+        elif name == "Tab":
+            self.moves["passing an open suggestion"] += 1
 
     def send(self, keys: list[Key]) -> None:
         for k in keys:
@@ -718,7 +743,7 @@ def run(gold_path: str, limit: int | None = None, workers: int | None = None, ve
 
 
 def _review_all(app, path: Path, pairs, verbose: bool, say) -> dict:
-    from annotator.core.model import CONFIRMED_STATES, SUGGESTED
+    from annotator.core.model import SUGGESTED
     from annotator.gui.main_window import MainWindow
     from annotator.store.project import Project
 
@@ -758,11 +783,10 @@ def _review_all(app, path: Path, pairs, verbose: bool, say) -> dict:
     finally:
         window.close()
         app.processEvents()
-    _ = CONFIRMED_STATES
-    return report(results, doc_keys_all, failures, seconds, first_state, len(pairs), say)
+    return report(results, doc_keys_all, failures, seconds, first_state, len(pairs), say, reviewer.moves)
 
 
-def report(results, doc_keys_all, failures, seconds, first_state, documents, say) -> dict:
+def report(results, doc_keys_all, failures, seconds, first_state, documents, say, moves=None) -> dict:
     per = [len(r.keys) for r in results]
     unreachable = sum(1 for r in results if not r.reached)
     doc_keys = sum(len(k) for k in doc_keys_all)
@@ -779,11 +803,16 @@ def report(results, doc_keys_all, failures, seconds, first_state, documents, say
         v = by_kind[kind]
         say(f"  {kind:12s} {len(v):5d} entities, keys mean {statistics.mean(v):.2f}, median"
             f" {statistics.median(v):g}, max {max(v)}")
+    accepted = by_kind.get("accept", [])
+    if accepted:
+        say(f"right suggestions accepted with one key: {sum(1 for n in accepted if n == 1)} of {len(accepted)}")
     built = [n for k, v in by_kind.items() if k.startswith("build") for n in v]
     if built:
         say(f"built from nothing: {len(built)} entities, mean {statistics.mean(built):.2f} keys (label key included)")
     keys_used = Counter(k.name if k.text is None else "(typed character)" for r in results for k in r.keys)
     say("keys used: " + ", ".join(f"{name} {n}" for name, n in keys_used.most_common()))
+    for why, n in (moves or {}).items():
+        say(f"  Tab/Return only to select a suggestion, {why}: {n}")
     worst = sorted(results, key=lambda r: -len(r.keys))[:5]
     for r in worst:
         if r.keys:
