@@ -376,7 +376,7 @@ class Reviewer:
         if current is not None:
             pos, sid, cur_span = current.start, current.id, current
         else:
-            a, p = self.caret()
+            _, p = self.caret()
             pos, sid, cur_span = p, -1, None
         keys: list[Key] = []
         for _ in range(len(open_) + 1):
@@ -399,7 +399,7 @@ class Reviewer:
         if current is not None:
             pos, sid = current.start, current.id
         else:
-            a, p = self.caret()
+            _, p = self.caret()
             pos, sid = p + 1, 1 << 62
         keys = []
         for _ in range(len(open_)):

@@ -13,6 +13,7 @@ The text of each record is the file's text exactly, as ``annotator import`` keep
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def spans_of(text: str, items) -> list[dict]:
         picked = [found[i] for i in item[2]] if len(item) > 2 else found
         spans += [{"start": s, "end": s + len(needle), "label": label, "state": "accepted"} for s in picked]
     spans.sort(key=lambda s: (s["start"], s["end"]))
-    for a, b in zip(spans, spans[1:]):
+    for a, b in itertools.pairwise(spans):
         if b["start"] < a["end"]:
             raise SystemExit(f"overlap: {text[a['start']:a['end']]!r} and {text[b['start']:b['end']]!r}")
     return spans

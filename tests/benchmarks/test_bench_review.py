@@ -14,7 +14,7 @@ os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import bench_review  # noqa: E402
+import bench_review
 
 # Our own sentences. Entities are given by text and found in the sentence, so editing a
 # sentence cannot silently move one. Some the bundled model suggests exactly, some with
