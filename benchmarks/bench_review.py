@@ -42,9 +42,9 @@ at most four times; an entity still missing after that is *unreachable*.
   Ctrl+Right/Left (character), Home/End, Ctrl+Home/End, the Shift forms extending the
   selection, starting from where the caret is, or after k Tabs / Shift+Tabs (the caret
   goes to that suggestion), or after a find: Ctrl+F, typing the first k characters of the
-  entity (or of the text right after it, then extending backwards), Esc (keep the match)
-  or Return (the next match), then F3 for later matches; F3 alone when the find bar still
-  holds a useful needle.
+  entity (or of the text right after it, then extending backwards), Return (keep the
+  match typed), then F3 for later matches; F3 alone when the find bar still holds a
+  useful needle.
 
 How keys are counted. Every key press is one key; a chord (Ctrl+Shift+Right) is one key;
 a typed character is one key. Each key is charged to a gold entity: the keys from the
@@ -483,16 +483,15 @@ class Reviewer:
                 needles.append((after[:k], ge))
         for needle, _where in needles:
             s, e = s0, e0
-            for i in range(1, len(needle) + 1):
-                m = find_next(text, needle[:i], s, e, True)
+            for i in range(1, len(needle) + 1):  # typing: each character searches on
+                m = find_next(text, needle[:i], s, e, True, incremental=True)
                 if m is not None:
                     s, e = m
             if text[s:e] != needle:
                 continue
-            base = [key("Ctrl+F")] + [typed(ch) for ch in needle]
-            seeds.append((len(base) + 1, (s, e), base + [key("Esc")], "find"))
-            m = find_next(text, needle, s, e, True)
-            chain = base + [key("Return")]
+            # Return (or Esc) hands the match typed to the text; F3 goes on to later ones.
+            chain = [key("Ctrl+F")] + [typed(ch) for ch in needle] + [key("Return")]
+            m = (s, e)
             for _ in range(MAX_F3 + 1):
                 if m is None:
                     break

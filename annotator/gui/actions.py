@@ -141,7 +141,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
        help="Models trained, what reviewers did with the suggestions per label, and entities decided per hour"),
     # View
     _a("find", "&Find in document…", "Ctrl+F", "&View",
-       help="Find in this document; Return selects the next match (a label key then labels it), Esc closes"),
+       help="Find in this document: typing selects the first match, Return hands it to the text (a label key"
+            " then labels it), Esc closes"),
     _a("find_next", "Find &next", "F3", "&View", help="Select the next match of the find text"),
     _a("find_previous", "Find pre&vious", "Shift+F3", "&View", help="Select the previous match of the find text"),
     _a("zoom_in", "Zoom &in", ("Ctrl++", "Ctrl+="), "&View", help="Larger text"),

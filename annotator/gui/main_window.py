@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError, LabelError, ProjectDamagedError, SpanError, StorageError
-from annotator.core.model import DOC_STATUSES, DONE, SUGGESTED, Document, Span
+from annotator.core.model import CONFIRMED_STATES, DOC_STATUSES, DONE, SUGGESTED, Document, Span
 from annotator.gui import actions as action_table
 from annotator.gui.dialogs import project_problems
 from annotator.gui.adjudication import AdjudicationMode
@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self._project_open = 0  # ... in the whole project, kept by differences
         self._doc_count = 0
         self._label_actions: list[QAction] = []
+        self._quiet_select = False  # selecting without a status-bar note
         self.list_panel: DocumentListPanel | None = None
         self.last_report = None  # the last job report dialog shown (tests look at it)
         self._build_widgets()
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
 
         self.find_bar = FindBar(central)
         self.find_bar.search.connect(self.find_in_document)
+        self.find_bar.chosen.connect(self.take_found)
         self.find_bar.closed.connect(self.text_view.setFocus)
         layout.addWidget(self.find_bar)
         layout.addWidget(self.text_view, 1)
@@ -389,6 +391,13 @@ class MainWindow(QMainWindow):
         self.text_view.set_document(document.text, spans, tokens=lambda: project.tokens(doc_id, document.text))
         self.entity_panel.set_spans(document.text, spans)
         self._doc_open = sum(1 for s in spans if s.state == SUGGESTED)
+        first = next((s for s in sorted(spans, key=lambda s: (s.start, s.end)) if s.state == SUGGESTED), None)
+        if first is not None:  # ready for Return / X at once (quietly: a warning may be showing)
+            self._quiet_select = True
+            try:
+                self.text_view.set_current_span(first.id)
+            finally:
+                self._quiet_select = False
         self._update_header(document.status)
         if self.list_panel is not None:
             self.list_panel.select_document(doc_id)
@@ -504,11 +513,12 @@ class MainWindow(QMainWindow):
             span = self._edit(lambda: self.project.add_span(doc_id, start, end, name))
             if span is not None:
                 more = self.model_tools.after_confirm(span.id)  # the same text elsewhere in the document
-                self.text_view.set_current_span(span.id, scroll=False)
+                self._after_decision(span)  # a span made is decided: on to the next suggestion
                 self.say(f"{name}: {self.text_view.text[start:end]}" + _more(more))
         elif current is not None:
             if self._edit(lambda: self.project.update_span(current.id, label=name)) is not None:
                 more = self.model_tools.after_confirm(current.id)
+                self._after_decision(current)  # relabelling confirms, like accepting
                 self.say(f"Relabelled as {name}" + _more(more))
         else:
             self.say("Select some text first (drag, or Shift+arrows), or click a span to relabel it")
@@ -538,6 +548,9 @@ class MainWindow(QMainWindow):
         current = self.text_view.current_span()
         if current is None:
             self.go_to_suggestion(forward=True)
+            return
+        if current.state in CONFIRMED_STATES:  # already decided (edges moved, relabelled): on
+            self._after_decision(current)
             return
         if self._edit(lambda: self.project.accept(current.id)) is not None:
             more = self.model_tools.after_confirm(current.id)  # the same text elsewhere in the document
@@ -791,7 +804,7 @@ class MainWindow(QMainWindow):
     def _on_current_span(self, span_id: object) -> None:
         self.entity_panel.select_span(span_id if isinstance(span_id, int) else None)
         span = self.text_view.current_span()
-        if span is not None:
+        if span is not None and not self._quiet_select:
             confidence = "" if span.confidence is None else f", confidence {span.confidence:.2f}"
             author = f" · by {span.author}" if span.author else ""
             self.say(f"{span.label} · {span.state} · {span.origin}{confidence}{author}")
@@ -806,20 +819,28 @@ class MainWindow(QMainWindow):
         initial = self.text_view.text[selected[0]:selected[1]] if selected and selected[1] - selected[0] <= 60 else ""
         self.find_bar.open(initial)
 
-    def find_in_document(self, needle: str, forward: bool) -> None:
-        """Select the next (previous) match of ``needle``, exactly, so a label key labels it."""
+    def find_in_document(self, needle: str, forward: bool, incremental: bool = False) -> None:
+        """Select the next (previous) match of ``needle``, exactly, so a label key labels it;
+        ``incremental`` (typing) keeps a match that starts where the selection does."""
         from annotator.gui.widgets.find_bar import count, find_next
 
         text = self.text_view.text
         cursor = self.text_view.textCursor()
         start, end = self.text_view.offsets.range_to_py(cursor.selectionStart(), cursor.selectionEnd())
-        match = find_next(text, needle, start, end, forward)
+        match = find_next(text, needle, start, end, forward, incremental)
         if match is None:
             self.find_bar.show_result(None, 0)
             return
         self.text_view.select_range(*match, exact=True)
         self.text_view.ensureCursorVisible()
         self.find_bar.show_result(text.count(needle, 0, match[0]) + 1, count(text, needle))
+
+    def take_found(self, needle: str) -> None:
+        """Return in the find bar: keep the match selected (typing found it); with none
+        selected yet, find the next one."""
+        selection = self.text_view.selection()
+        if selection is None or self.text_view.text[selection[0]:selection[1]] != needle:
+            self.find_in_document(needle, True)
 
     def _focus_documents(self) -> None:
         if self.list_panel is not None:

@@ -23,21 +23,25 @@ def test_find_selects_the_match_and_a_label_key_labels_it(window, ui, qtbot):
     needle = "เมือง"
     first = text.index(needle)
     window.text_view.setFocus()
+    ui.key(K.Key_Home, M.ControlModifier)  # find searches from the caret
     ui.key(K.Key_F, M.ControlModifier)
     bar = window.find_bar
     assert bar.isVisible() and bar.edit.hasFocus()
     type_text(bar.edit, needle)  # typing finds as it goes
     assert window.text_view.selection() == (first, first + len(needle))
-    qtbot.keyClick(bar.edit, K.Key_Return)  # Return: the next match, and the keys go back to the text
+    qtbot.keyClick(bar.edit, K.Key_Return)  # Return: this match to the text, keys back there
     assert window.text_view.hasFocus()
     matches = [i for i in range(len(text)) if text.startswith(needle, i)]
     assert len(matches) == 3
+    assert window.text_view.selection() == (first, first + len(needle))
+    ui.key(K.Key_F3)  # F3 from the text: the next match
     expected = matches[1]
     assert window.text_view.selection() == (expected, expected + len(needle))
     ui.key(K.Key_1)  # PERSON: what is highlighted is what is labelled
     spans = [(s.start, s.end, s.label, s.state) for s in window.project.spans(1)]
     assert (expected, expected + len(needle), "PERSON", MANUAL) in spans
-    # F3 from the text: on to the next match, then round to the first; Shift+F3 back.
+    # On to the last match, then round to the first; Shift+F3 back.
+    window.text_view.select_range(expected, expected + len(needle))
     ui.key(K.Key_F3)
     assert window.text_view.selection() == (matches[2], matches[2] + len(needle))
     assert window.find_bar.status.text() == "3 of 3"
@@ -45,6 +49,27 @@ def test_find_selects_the_match_and_a_label_key_labels_it(window, ui, qtbot):
     assert window.text_view.selection() == (matches[0], matches[0] + len(needle))
     ui.key(K.Key_F3, M.ShiftModifier)
     assert window.text_view.selection() == (matches[2], matches[2] + len(needle))
+
+
+def test_typing_more_keeps_the_match_that_still_fits(window, ui, qtbot):
+    """The needle grows while typing: a match that still matches stays; it never jumps
+    past one (ก at 5, then กข must stay at 5, not go on to 10)."""
+    from annotator.core.model import DocumentData
+
+    text = "ข่าว กข ก กข ค"
+    doc_id = window.project.add_document(DocumentData(text, {}, []))
+    window.show_document(doc_id)
+    window.text_view.setFocus()
+    ui.key(K.Key_F, M.ControlModifier)
+    bar = window.find_bar
+    type_text(bar.edit, "ก")
+    assert window.text_view.selection() == (5, 6)
+    type_text(bar.edit, "ข")
+    assert window.text_view.selection() == (5, 7)
+    qtbot.keyClick(bar.edit, K.Key_Return)
+    ui.key(K.Key_2)  # ORGANIZATION on the match typed
+    made = [(s.start, s.end, s.label) for s in window.project.spans(doc_id) if s.state == MANUAL]
+    assert made == [(5, 7, "ORGANIZATION")]
 
 
 def test_find_says_when_nothing_matches_and_esc_closes(window, ui, qtbot):

@@ -23,8 +23,7 @@ def current(window):
 
 def test_tab_and_shift_tab_walk_the_open_suggestions(window, ui):
     ids = [s.id for s in open_suggestions(window)]  # in text order
-    ui.key(K.Key_Tab)
-    assert current(window) == ids[0]
+    assert current(window) == ids[0]  # a document opens on its first open suggestion
     ui.key(K.Key_Tab)
     assert current(window) == ids[1]
     ui.key(K.Key_Backtab, M.ShiftModifier)
@@ -39,7 +38,7 @@ def test_tab_and_shift_tab_walk_the_open_suggestions(window, ui):
 
 def test_enter_accepts_and_moves_on(window, ui):
     ids = [s.id for s in open_suggestions(window)]
-    ui.key(K.Key_Tab)
+    window.show_document(1)  # opens on the first suggestion: one key accepts it
     ui.key(K.Key_Return)
     assert window.project.span(ids[0]).state == ACCEPTED
     assert current(window) == ids[1]
@@ -50,12 +49,29 @@ def test_enter_accepts_and_moves_on(window, ui):
 
 def test_x_and_backspace_reject(window, ui):
     ids = [s.id for s in open_suggestions(window)]
-    ui.key(K.Key_Tab)
     ui.key(K.Key_X)
     assert window.project.span(ids[0]).state == REJECTED
     assert current(window) == ids[1]
     ui.key(K.Key_Backspace)
     assert window.project.span(ids[1]).state == REJECTED
+
+
+def test_relabelling_and_made_spans_move_on_and_return_passes_an_edited_span(window, ui):
+    ids = [s.id for s in open_suggestions(window)]
+    ui.key(K.Key_2)  # relabel the first suggestion: confirmed, and on to the next
+    assert window.project.span(ids[0]).label == "ORGANIZATION"
+    assert window.project.span(ids[0]).state != SUGGESTED
+    assert current(window) == ids[1]
+    ui.key(K.Key_Right, M.AltModifier)  # edges moved: edited, still selected
+    assert window.project.span(ids[1]).state == "edited" and current(window) == ids[1]
+    ui.key(K.Key_Return)  # Return on a decided span: just on to the next suggestion
+    assert window.project.span(ids[1]).state == "edited"
+    assert current(window) == ids[2]
+    # A span made from a selection is decided too: on to the next open suggestion.
+    start, end = ui.find("สสอช.")
+    window.text_view.select_range(start, end, exact=True)
+    ui.key(K.Key_2)
+    assert current(window) in ids[2:]
 
 
 def test_shift_a_accepts_every_suggestion_in_the_document(window, ui):

@@ -41,10 +41,9 @@ def test_undo_and_redo_a_new_span(window, ui):
 
 def test_undo_accept_relabel_and_delete(window, ui):
     before = spans_of(window)
-    ui.key(K.Key_Tab)
-    ui.key(K.Key_Return)  # accept the PERSON; the ORGANIZATION suggestion is selected next
-    ui.key(K.Key_3)  # relabel it LOCATION
-    ui.key(K.Key_Delete)  # and delete it
+    ui.key(K.Key_Return)  # accept the PERSON (selected on open); the ORGANIZATION is next
+    ui.key(K.Key_3)  # relabel it LOCATION (and on to the next suggestion)
+    ui.key(K.Key_Delete)  # and delete that one
     assert spans_of(window) != before
     for _ in range(3):
         ui.key(K.Key_Z, M.ControlModifier)

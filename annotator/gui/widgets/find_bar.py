@@ -1,10 +1,11 @@
 """Find in the document: a bar over the text (Ctrl+F) whose match becomes the selection,
 so a label key labels it at once.
 
-Return goes to the next match and hands the keyboard back to the text; Shift+Return
-goes to the previous one; F3 / Shift+F3 repeat the search from anywhere in the window;
-Esc closes the bar. Matching is exact (Thai has no case), from the caret, wrapping at
-the end of the document.
+Typing selects the first match from where the selection starts (the match shown stays
+while the needle grows); Return hands that match to the text, so a label key labels it
+next; Shift+Return goes to the previous match; F3 / Shift+F3 go to the next / previous
+match from anywhere in the window; Esc closes the bar. Matching is exact (Thai has no
+case), wrapping at the end of the document.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 
-def find_next(text: str, needle: str, start: int, end: int, forward: bool) -> tuple[int, int] | None:
+def find_next(text: str, needle: str, start: int, end: int, forward: bool,
+              incremental: bool = False) -> tuple[int, int] | None:
     """The next match of ``needle`` after the selection [start, end) (before it, going
-    back), wrapping around the text; None when there is none. Code points, end-exclusive."""
+    back), wrapping around the text; None when there is none. ``incremental`` (the
+    needle grew by typing) may keep the match where the selection starts. Code points,
+    end-exclusive."""
     if not needle:
         return None
     if forward:
-        pos = text.find(needle, start + 1 if end > start else start)
+        pos = text.find(needle, start + 1 if end > start and not incremental else start)
         if pos < 0:
             pos = text.find(needle)
     else:
@@ -37,7 +41,8 @@ def count(text: str, needle: str) -> int:
 class FindBar(QWidget):
     """The find field. ``search(needle, forward)`` asks the window to move to a match."""
 
-    search = Signal(str, bool)
+    search = Signal(str, bool, bool)  # needle, forward, incremental (typed)
+    chosen = Signal(str)  # Return: the text should take the match of this needle
     closed = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -52,7 +57,7 @@ class FindBar(QWidget):
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.status)
         self.edit.installEventFilter(self)
-        self.edit.textEdited.connect(lambda needle: self.search.emit(needle, True))
+        self.edit.textEdited.connect(lambda needle: self.search.emit(needle, True, True))
         self.hide()
 
     @property
@@ -79,8 +84,10 @@ class FindBar(QWidget):
         if watched is self.edit and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                backwards = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-                self.search.emit(self.needle, not backwards)
+                if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                    self.search.emit(self.needle, False, False)
+                else:
+                    self.chosen.emit(self.needle)
                 self.closed.emit()  # the keyboard goes back to the text, the match selected
                 return True
             if key == Qt.Key.Key_Escape:
