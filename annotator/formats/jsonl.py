@@ -289,6 +289,7 @@ def write(
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for doc in docs:
             f.write(dumps(document_record(doc, options)) + "\n")
+            options.tally.wrote(doc.id, doc.text, [s.label for s in doc.spans])
     return []
 
 
