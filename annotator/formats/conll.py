@@ -30,7 +30,7 @@ Files written here
   ``\`` (backslash)           ``\\``
   space                       ``_`` (``space_token="_"``, the default: the Thai corpora's
                               convention) or ``\s`` (``space_token="\\s"``)
-  ``_`` (with ``_`` spaces)   ``\u005F``
+  ``_`` (underscore)          ``\u005F``, so a token of ``_`` always means spaces
   TAB                         ``\t``
   LF                          ``\n``
   CR                          ``\r``
@@ -57,8 +57,9 @@ Reading (ours and other tools' files)
   ``none`` — tokens join with ``""`` (Thai written here, ``\s`` spaces); ``underscore`` —
   every ``_`` is a space (Thai corpora, and files written here); ``space`` — tokens of one
   sentence join with ``" "`` (English and other space-separated languages); ``auto``
-  (default) — ``underscore`` if some token is ``_``, else ``space`` if no token holds a
-  Thai letter, else ``none``; the choice, when not ``none``, is reported as a notice.
+  (default) — ``underscore`` if some token is made of ``_`` only (or holds ``_`` in a file
+  with the escapes above), else ``space`` if no
+  token holds a Thai letter or one of the escapes above, else ``none``; the choice, when not ``none``, is reported as a notice.
   ``join`` (a string) overrides it: put between tokens of one sentence. A joining gap
   inside an entity belongs to it.
 * A sentence break followed by more tokens of the same document adds ``"\n"`` unless
@@ -119,7 +120,9 @@ _ESCAPE_TABLE = str.maketrans(
     {chr(i): _SHORT_ESCAPES.get(chr(i), f"\\u{i:04X}") for i in range(0x3001) if chr(i).isspace()}
     | {"\\": "\\\\"}
 )
-_UNDERSCORE_TABLE = {**_ESCAPE_TABLE, ord(" "): "_", ord("_"): "\\u005F"}
+# "_" is escaped in both modes, so that a token of underscores always means spaces.
+_ESCAPE_TABLE[ord("_")] = "\\u005F"
+_UNDERSCORE_TABLE = {**_ESCAPE_TABLE, ord(" "): "_"}
 
 
 def escape_token(word: str, space_token: str = "\\s") -> str:
@@ -140,8 +143,10 @@ def _escape_text(text: str, space_token: str) -> str:
         text = text.replace("\\", "\\\\")
     if _OTHER_SPACE.search(text):
         text = _OTHER_SPACE.sub(_hex_escape, text)
+    if "_" in text:
+        text = text.replace("_", "\\u005F")
     if space_token == "_":
-        text = text.replace("_", "\\u005F").replace(" ", "_")
+        text = text.replace(" ", "_")
     for ch in " \t\n\r":
         if ch in text:
             text = text.replace(ch, _SHORT_ESCAPES[ch])
@@ -417,15 +422,15 @@ def _document(
     return DocumentData("".join(parts), {}, spans, source=str(path), line=start_line)
 
 
-def _token_sep(token_rows, token_sep: str) -> str:
+def _token_sep(token_rows, token_sep: str, escapes: bool) -> str:
     """``auto`` resolved from the tokens (see the module docstring)."""
     if token_sep != "auto":
         return token_sep
     words = [columns[0] for _, _, columns in token_rows]
-    if "_" in words:
-        return "underscore"
-    if not any(_THAI.search(w) for w in words) and any(c.isalpha() for w in words for c in w):
-        return "space"
+    if any(w.strip("_") == "" for w in words) or (escapes and any("_" in w for w in words)):
+        return "underscore"  # a file of ours with escapes writes a literal "_" as \u005F
+    if not escapes and not any(_THAI.search(w) for w in words) and any(c.isalpha() for w in words for c in w):
+        return "space"  # never for files with our escapes: those are ours, Thai or not
     return "none"
 
 
@@ -455,7 +460,7 @@ def read(
         doc_split = "docstart" if any(r[1] == "docstart" for r in rows) else "blank"
     underscores = False
     if join is None:
-        sep = _token_sep(token_rows, token_sep)
+        sep = _token_sep(token_rows, token_sep, escapes)
         underscores, join = sep == "underscore", " " if sep == "space" else ""
         if token_sep == "auto" and sep == "underscore":
             yield InputNotice(str(path), 0, "tokens '_' read as spaces (--token-sep none keeps them as '_')")
