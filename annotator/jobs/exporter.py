@@ -97,6 +97,20 @@ def split_of(text_hash: str, ratios: tuple[float, float, float], seed: int) -> s
     return "dev" if point < ratios[0] + ratios[1] else "test"
 
 
+def assign_exact(
+    rows: Sequence[tuple[int, str]], ratios: tuple[float, float, float], seed: int
+) -> dict[str, list[int]]:
+    """Split document ids by a seeded hash of their text's hash into parts of exactly the
+    ratios' sizes (training's held-out share). Adding documents can move others: exports
+    use :func:`assign_splits`, which never does."""
+    keyed = sorted(rows, key=lambda r: hashlib.sha1(f"{seed}:{r[1]}".encode()).hexdigest())
+    n = len(keyed)
+    n_train = round(n * ratios[0])
+    n_dev = round(n * ratios[1])
+    cut = {"train": keyed[:n_train], "dev": keyed[n_train : n_train + n_dev], "test": keyed[n_train + n_dev :]}
+    return {name: sorted(doc_id for doc_id, _ in part) for name, part in cut.items()}
+
+
 def assign_splits(
     rows: Sequence[tuple[int, str]], ratios: tuple[float, float, float], seed: int
 ) -> dict[str, list[int]]:
