@@ -88,6 +88,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         label_map=_parse_map(args.map or []),
         max_bytes=args.max_size,
         follow_links=args.follow_links,
+        token_sep=args.token_sep,
         progress=progress,
         cancelled=cancelled,
     ))
@@ -106,7 +107,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from annotator.jobs.exporter import parse_split, run_export
 
     split = parse_split(args.split) if args.split else None
-    _run_job("export", args, lambda project, progress, cancelled: run_export(
+    report = _run_job("export", args, lambda project, progress, cancelled: run_export(
         project,
         args.out,
         args.format,
@@ -116,10 +117,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         seed=args.seed,
         scheme=args.scheme,
         with_authors=args.with_authors,
+        space_token=args.space_token,
+        docstart=args.docstart,
+        license=args.license,
+        attribution=args.attribution,
         progress=progress,
         cancelled=cancelled,
     ))
-    return 0
+    return 1 if report.errors else 0  # a document that could not be written is an error
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -226,6 +231,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="refuse articles larger than this (default 2,000,000)")
     s.add_argument("--follow-links", action="store_true",
                    help="inside folders, import what symbolic links point at (default: skip them, and say so)")
+    s.add_argument("--token-sep", default="auto", choices=("auto", "none", "underscore", "space"),
+                   help="CoNLL: how the tokens give the text's spaces: none (joined with nothing, Thai),"
+                        " underscore (every _ is a space), space (joined with spaces, e.g. English);"
+                        " auto decides from the tokens and says so")
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("preannotate", help="suggest entities in documents not yet reviewed")
@@ -243,6 +252,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--scheme", default="iob2", choices=("iob2", "bioes"))
     s.add_argument("--with-authors", action="store_true", help="jsonl: add each span's author")
+    s.add_argument("--space-token", default="auto", choices=("auto", "_", "\\s", "keep"),
+                   help="how a space token is written: conll _ (auto) or \\s; hf keeps it (auto, keep)")
+    s.add_argument("--docstart", default="tagged", choices=("tagged", "conll2003", "none"),
+                   help="conll: document start line: tagged '-DOCSTART-<TAB>O' (Flair, NLTK, seqeval),"
+                        " conll2003 '-DOCSTART- -X- O O' (spacy convert splits documents there), none")
+    s.add_argument("--license", help="the data's licence, e.g. CC-BY-3.0: manifest and dataset card")
+    s.add_argument("--attribution", help="who to credit, e.g. the source corpus: manifest and dataset card")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("stats", help="documents, spans and how the suggestions are doing")

@@ -86,3 +86,17 @@ class InputFileError(AnnotatorError):
     def __init__(self, path: str, line: int, message: str):
         self.problem = InputProblem(str(path), line, message)
         super().__init__(str(self.problem))
+
+
+@dataclass(frozen=True)
+class InputNotice:
+    """Something a reader did that the user should know of but that refuses nothing: how a
+    file's spaces were rebuilt, annotations of kinds this program does not keep."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"

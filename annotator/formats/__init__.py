@@ -5,17 +5,22 @@ it yields documents, yields an ``InputProblem`` for a document it refuses (and g
 and raises ``InputFileError`` when the whole file is unusable. Every writer module has
 ``write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[str]``
 returning warnings (spans it could not represent), never dropping anything silently.
+Writers record each document they wrote, and the spans it holds, in ``options.tally``:
+the export's manifest counts from it, so it counts exactly what the files hold.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-READERS = ("txt", "jsonl", "conll", "thainer", "hf", "doccano", "brat", "annot")
-WRITERS = ("conll", "jsonl", "hf", "doccano", "brat", "thainer")
+READERS = ("txt", "jsonl", "conll", "thainer", "hf", "doccano", "brat", "labelstudio", "spacy", "annot")
+WRITERS = ("conll", "jsonl", "hf", "doccano", "brat", "thainer", "labelstudio", "spacy")
 
 # File name endings that choose a reader when --format is auto.
 _BY_SUFFIX = {
@@ -29,7 +34,33 @@ _BY_SUFFIX = {
     ".bioes": "conll",
     ".tsv": "conll",
     ".annot": "annot",  # another annotator's project file
+    ".spacy": "spacy",  # a spaCy DocBin
 }
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass
+class Tally:
+    """What a writer actually wrote: (document id, text hash) per document, spans per label,
+    and the documents it could not write at all (errors, not warnings)."""
+
+    documents: list[tuple[int, str]] = field(default_factory=list)
+    spans: Counter = field(default_factory=Counter)
+    refused: list[str] = field(default_factory=list)
+
+    def wrote(self, doc_id: int, text: str, labels) -> None:
+        self.documents.append((doc_id, text_hash(text)))
+        self.spans.update(labels)
+
+    def add(self, other: "Tally") -> None:
+        self.documents.extend(other.documents)
+        self.spans.update(other.spans)
+        self.refused.extend(other.refused)
+
+
+def text_hash(text: str) -> str:
+    """The project's content hash of a text (SHA-1 of its UTF-8), as the manifest lists it."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -38,6 +69,9 @@ class WriteOptions:
     labels: list[str] = field(default_factory=list)  # label names, in project order
     with_authors: bool = False
     annotator: str | None = None  # the project's annotator, written with authors (jsonl)
+    space_token: str = "auto"  # how a space token is written in token formats (see conll, hf)
+    docstart: str = "tagged"  # conll: the document start line (see conll.DOCSTART_STYLES)
+    tally: Tally = field(default_factory=Tally)
 
 
 def get(name: str) -> ModuleType:
@@ -47,8 +81,37 @@ def get(name: str) -> ModuleType:
 
 
 def guess(path: Path) -> str | None:
-    """The reader for ``path`` by its name, or None if the name does not tell."""
+    """The reader for ``path`` by its name (and, for JSON, its first record), or None if
+    neither tells."""
     suffix = path.suffix.lower()
     if suffix == ".txt" and path.with_suffix(".ann").exists():
         return "brat"
-    return _BY_SUFFIX.get(suffix)
+    name = _BY_SUFFIX.get(suffix)
+    if name == "jsonl":
+        return sniff_json(path) or name
+    return name
+
+
+def sniff_json(path: Path) -> str | None:
+    """Which JSON reader a ``.json``/``.jsonl`` file wants, from its start: ``labelstudio``
+    for a JSON array of tasks (Label Studio's JSON and JSON-MIN exports), ``hf`` for lines
+    of ``tokens`` + ``ner_tags`` without ``text``; None when the start does not tell."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    body = head.lstrip()
+    if body.startswith("["):
+        return "labelstudio"
+    first = body.split("\n", 1)[0].strip()
+    try:
+        record = json.loads(first)
+    except ValueError:
+        return None
+    if isinstance(record, dict) and "text" not in record and "tokens" in record and (
+            "ner_tags" in record or "tags" in record):
+        return "hf"
+    if isinstance(record, dict) and isinstance(record.get("data"), dict) and "text" not in record:
+        return "labelstudio"  # one Label Studio task per line
+    return None

@@ -12,16 +12,20 @@ is the text exactly (UTF-8, no BOM, line ends untouched, CR included).
 Line-break rule: an ``.ann`` file is line-oriented and brat refuses line breaks inside
 a fragment, so a span covering line breaks is written as discontinuous fragments
 ``START END;START END`` around them (a fragment never holds LF, CR, VT, FF, U+001C-1E,
-U+0085, U+2028 or U+2029: Python's line readers split at all of them). The covered text
+U+0085, U+2028 or U+2029: Python's line readers split at all of them). A TAB is cut out
+the same way: the covered text is the line's third TAB-separated column, and a TAB in it
+makes brat's parser (and pybrat, bratly) refuse the line as badly formed. The covered text
 column is the fragments' texts joined with one space, as brat writes it. The reader
-merges fragments separated only by line breaks back into one span; a genuinely
+merges fragments separated only by line breaks and TABs back into one span; a genuinely
 discontinuous annotation refuses its document. A span that starts or ends on a line
 break cannot be written exactly: it is trimmed to its fragments, with a warning.
 
 ``write`` also writes ``annotation.conf`` listing the entity labels, so brat shows them
 without a fix-up, and an ``AnnotatorNotes`` line per span with its state, origin,
-confidence (and author, with ``with_authors``). The reader ignores notes, relations,
-events and attributes: only text-bound (``T``) annotations are entities here. It checks
+confidence (and author, with ``with_authors``). Only text-bound (``T``) annotations are
+entities here: the reader skips relations, events, attributes, normalizations and
+equivalences, and says so (a notice per file, counting each kind, first line named);
+notes (``#``) are skipped silently. It checks
 that each covered text column equals the text at its offsets. ``read`` takes a ``.txt``
 or ``.ann`` (the pair is read), or a folder (its pairs, sorted by name, not recursive).
 Any other file yields nothing when its folder holds ``.ann`` files (a collection's
@@ -34,20 +38,24 @@ import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from annotator.core.errors import FormatError, InputFileError, InputProblem
+from annotator.core.errors import FormatError, InputFileError, InputNotice, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
 from annotator.core.spans import check_spans
 from annotator.formats import WriteOptions
 
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_FRAGMENT = re.compile(f"[^{re.escape(LINE_BREAKS)}]+")
+FRAGMENT_BREAKS = LINE_BREAKS + "\t"  # never inside a fragment's covered text
+_FRAGMENT = re.compile(f"[^{re.escape(FRAGMENT_BREAKS)}]+")
 _NUMBER = re.compile(r"[0-9]{1,18}")  # longer is no offset (and int() refuses 4,300 digits)
 DISCONTINUOUS_SEPARATOR = " "  # between fragment texts in the covered text column
 CONF_NAME = "annotation.conf"
+# Annotation kinds by their id's first letter, which this program does not keep.
+SKIPPED_KINDS = {"R": "relation", "E": "event", "A": "attribute", "M": "attribute",
+                 "N": "normalization", "*": "equivalence"}
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The runs of ``text[start:end]`` that hold no line break."""
+    """The runs of ``text[start:end]`` that hold no line break or TAB."""
     return [m.span() for m in _FRAGMENT.finditer(text, start, end)]
 
 
@@ -68,10 +76,12 @@ def _note(span: SpanData, with_authors: bool) -> str:
     return " ".join(parts)
 
 
-def format_ann(doc: ExportDocument, with_authors: bool = False) -> tuple[str, list[str]]:
-    """(the .ann text, warnings) of one document."""
+def format_ann(doc: ExportDocument, with_authors: bool = False,
+               written: list[str] | None = None) -> tuple[str, list[str]]:
+    """(the .ann text, warnings) of one document; the labels written go to ``written``."""
     lines: list[str] = []
     warnings: list[str] = []
+    written = [] if written is None else written
     n = 0
     for span in doc.spans:
         where = f"document {doc.id}: span {span.start}-{span.end} {span.label}"
@@ -84,13 +94,14 @@ def format_ann(doc: ExportDocument, with_authors: bool = False) -> tuple[str, li
             continue
         frags = fragments(doc.text, span.start, span.end)
         if not frags:
-            warnings.append(f"{where} covers only line breaks; not written")
+            warnings.append(f"{where} covers only line breaks or TABs; not written")
             continue
         if frags[0][0] != span.start or frags[-1][1] != span.end:
             warnings.append(
-                f"{where} starts or ends on a line break; written as {frags[0][0]}-{frags[-1][1]}"
+                f"{where} starts or ends on a line break or TAB; written as {frags[0][0]}-{frags[-1][1]}"
             )
         n += 1
+        written.append(span.label)
         offsets = ";".join(f"{s} {e}" for s, e in frags)
         covered = DISCONTINUOUS_SEPARATOR.join(doc.text[s:e] for s, e in frags)
         lines.append(f"T{n}\t{span.label} {offsets}\t{covered}")
@@ -113,7 +124,8 @@ def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[s
     labels = [label for label in options.labels if _type_ok(label)]
     warnings: list[str] = []
     for doc in docs:
-        ann, doc_warnings = format_ann(doc, options.with_authors)
+        written: list[str] = []
+        ann, doc_warnings = format_ann(doc, options.with_authors, written)
         warnings.extend(doc_warnings)
         for span in doc.spans:  # labels the project list lacks still need declaring
             if span.label not in labels and _type_ok(span.label):
@@ -123,6 +135,7 @@ def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[s
             out.write(doc.text)
         with open(folder / f"{doc.id}.ann", "w", encoding="utf-8", newline="\n") as out:
             out.write(ann)
+        options.tally.wrote(doc.id, doc.text, written)
     with open(folder / CONF_NAME, "w", encoding="utf-8", newline="\n") as out:
         out.write(format_conf(labels))
     return warnings
@@ -161,8 +174,8 @@ def _parse_textbound(line: str, text: str) -> tuple[int, int, str]:
     merged = [frags[0]]
     for start, end in frags[1:]:
         gap = text[merged[-1][1] : start]
-        if start >= merged[-1][1] and all(c in LINE_BREAKS for c in gap):
-            merged[-1] = (merged[-1][0], end)  # split only by line breaks: one span
+        if start >= merged[-1][1] and all(c in FRAGMENT_BREAKS for c in gap):
+            merged[-1] = (merged[-1][0], end)  # split only by line breaks and TABs: one span
         else:
             merged.append((start, end))
     if len(merged) > 1:
@@ -170,8 +183,9 @@ def _parse_textbound(line: str, text: str) -> tuple[int, int, str]:
     return merged[0][0], merged[0][1], label
 
 
-def read_pair(txt: Path, ann: Path) -> DocumentData | list[InputProblem]:
-    """One document from its text and annotation files, or the problems refusing it."""
+def read_pair(txt: Path, ann: Path, notices: list[InputNotice] | None = None) -> DocumentData | list[InputProblem]:
+    """One document from its text and annotation files, or the problems refusing it; what
+    was skipped goes to ``notices``."""
     contents = []
     for file, encoding in ((txt, "utf-8"), (ann, "utf-8-sig")):
         try:  # bytes, not text mode: keep CR, which brat counts
@@ -185,9 +199,13 @@ def read_pair(txt: Path, ann: Path) -> DocumentData | list[InputProblem]:
     shift = 1 if text.startswith("\ufeff") else 0
     spans: list[SpanData] = []
     problems: list[InputProblem] = []
+    skipped: dict[str, list[int]] = {}  # kind -> line numbers
     for number, line in enumerate(ann_lines, 1):
         line = line.rstrip("\r")
         if not line.startswith("T"):  # notes, relations, events, attributes: not entities
+            kind = SKIPPED_KINDS.get(line[:1])
+            if kind:
+                skipped.setdefault(kind, []).append(number)
             continue
         try:
             start, end, label = _parse_textbound(line, text)
@@ -199,6 +217,10 @@ def read_pair(txt: Path, ann: Path) -> DocumentData | list[InputProblem]:
             problems.append(InputProblem(str(ann), number, "the annotation covers only the BOM"))
             continue
         spans.append(SpanData(start, end, label, origin="import"))
+    if skipped and notices is not None:
+        counts = ", ".join(f"{len(lines)} {kind}{'s' if len(lines) > 1 else ''} (first on line {lines[0]})"
+                           for kind, lines in skipped.items())
+        notices.append(InputNotice(str(ann), 0, f"skipped {counts}: only entities (T lines) are imported"))
     if problems:
         return problems
     spans.sort(key=lambda s: (s.start, s.end, s.label))
@@ -240,7 +262,9 @@ def read(path) -> Iterator[DocumentData | InputProblem]:
         if isinstance(pair, InputProblem):
             yield pair
             continue
-        result = read_pair(*pair)
+        notices: list[InputNotice] = []
+        result = read_pair(*pair, notices)
+        yield from notices
         if isinstance(result, list):
             yield from result
         else:

@@ -3,11 +3,11 @@ r"""CoNLL token-per-line files, tags in IOB2 or BIOES: ``TOKEN<TAB>TAG``.
 Sample: the text ``"คนไทย ไป\nกทม."`` with LOCATION on ``ไทย`` (tokens already split
 at the entity edge, so ``คนไทย`` is written as ``คน`` + ``ไทย``)::
 
-    -DOCSTART- -X- O O
+    -DOCSTART-	O
 
     คน	O
     ไทย	B-LOCATION
-    \s	O
+    _	O
     ไป	O
     \n	O
 
@@ -15,9 +15,12 @@ at the entity edge, so ``คนไทย`` is written as ``คน`` + ``ไท�
 
 Files written here
 ------------------
-* Each document starts with the line ``-DOCSTART- -X- O O`` and a blank line; that
-  exact line is what ``spacy convert`` splits documents at, and readers that skip
-  lines starting with ``-DOCSTART-`` (Hugging Face's CoNLL scripts) skip it.
+* Each document starts with a ``-DOCSTART-`` line and a blank line. ``docstart`` chooses
+  the line (:data:`DOCSTART_STYLES`): ``tagged`` (default) ``-DOCSTART-<TAB>O`` has two
+  columns like every token line, so column readers that infer the tag column from the
+  first lines (Flair's ``ColumnCorpus``) read tags; ``conll2003`` writes the 4-column
+  ``-DOCSTART- -X- O O``, the exact line ``spacy convert`` splits documents at (Flair then
+  reads ``-X-`` as a tag and finds no entities); ``none`` writes no such line.
 * A token line is the escaped token, a TAB, the tag. Escaping makes a token a run of
   visible characters, so readers that split lines on whitespace see two columns:
 
@@ -25,7 +28,9 @@ Files written here
   character in the token      written as
   ==========================  =====================
   ``\`` (backslash)           ``\\``
-  space                       ``\s``
+  space                       ``_`` (``space_token="_"``, the default: the Thai corpora's
+                              convention) or ``\s`` (``space_token="\\s"``)
+  ``_`` (underscore)          ``\u005F``, so a token of ``_`` always means spaces
   TAB                         ``\t``
   LF                          ``\n``
   CR                          ``\r``
@@ -34,8 +39,9 @@ Files written here
   ==========================  =====================
 
   Nothing else is escaped (Thai, emoji, zero-width characters are written as they are).
-* A blank line (a sentence break) follows every token that ends with LF. It adds no
-  text: the document text is the unescaped tokens joined with ``""``, exactly.
+* A blank line (a sentence break) follows every token that ends with LF and is tagged
+  ``O``: a line break inside an entity gets none, so no reader splits the entity there. It
+  adds no text: the document text is the unescaped tokens joined with ``""``, exactly.
 
 Reading (ours and other tools' files)
 -------------------------------------
@@ -47,8 +53,15 @@ Reading (ours and other tools' files)
   above (every file written here that has anything to escape does); files without
   one read the same either way. ``escapes=False`` takes tokens verbatim (a file from
   another tool with tokens like ``C:\new``); ``True`` forces unescaping.
-* ``join``: put between tokens of one sentence: ``""`` (Thai, the default) or ``" "``
-  for a space-separated language. A joining gap inside an entity belongs to it.
+* ``token_sep`` (:data:`TOKEN_SEPS`) says how the file marks the spaces of the text:
+  ``none`` — tokens join with ``""`` (Thai written here, ``\s`` spaces); ``underscore`` —
+  every ``_`` is a space (Thai corpora, and files written here); ``space`` — tokens of one
+  sentence join with ``" "`` (English and other space-separated languages); ``auto``
+  (default) — ``underscore`` if some token is made of ``_`` only (or holds ``_`` in a file
+  with the escapes above), else ``space`` if no
+  token holds a Thai letter or one of the escapes above, else ``none``; the choice, when not ``none``, is reported as a notice.
+  ``join`` (a string) overrides it: put between tokens of one sentence. A joining gap
+  inside an entity belongs to it.
 * A sentence break followed by more tokens of the same document adds ``"\n"`` unless
   the token before it already ends with LF (always so in files written here, so they
   read back exactly). The added ``"\n"`` is an ``O`` token: no entity crosses it.
@@ -70,7 +83,7 @@ from itertools import chain, compress, count, repeat
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from annotator.core.errors import FormatError, InputFileError, InputProblem
+from annotator.core.errors import FormatError, InputFileError, InputNotice, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
 from annotator.core.spans import (
     check_spans,
@@ -84,8 +97,12 @@ from annotator.formats import WriteOptions, encoding
 from annotator.nlp.tokenizer import broken_boundaries, split_at
 
 DOCSTART = "-DOCSTART-"
-DOCSTART_LINE = "-DOCSTART- -X- O O"
+DOCSTART_LINE = "-DOCSTART- -X- O O"  # CoNLL-2003's, which spacy convert splits at
+DOCSTART_STYLES = {"tagged": DOCSTART + "\tO", "conll2003": DOCSTART_LINE, "none": ""}
+SPACE_TOKENS = ("_", "\\s")  # how a space is written; "_" is the default
+TOKEN_SEPS = ("auto", "none", "underscore", "space")
 DOC_SPLITS = ("auto", "docstart", "blank")
+_THAI = re.compile("[\u0E01-\u0E5B]")
 
 _SHORT_ESCAPES = {"\\": "\\\\", " ": "\\s", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "s": " ", "t": "\t", "n": "\n", "r": "\r"}
@@ -103,17 +120,21 @@ _ESCAPE_TABLE = str.maketrans(
     {chr(i): _SHORT_ESCAPES.get(chr(i), f"\\u{i:04X}") for i in range(0x3001) if chr(i).isspace()}
     | {"\\": "\\\\"}
 )
+# "_" is escaped in both modes, so that a token of underscores always means spaces.
+_ESCAPE_TABLE[ord("_")] = "\\u005F"
+_UNDERSCORE_TABLE = {**_ESCAPE_TABLE, ord(" "): "_"}
 
 
-def escape_token(word: str) -> str:
-    """The token as written in a file: no whitespace, reversible by :func:`unescape_token`."""
-    field = word.translate(_ESCAPE_TABLE)
+def escape_token(word: str, space_token: str = "\\s") -> str:
+    """The token as written in a file: no whitespace, reversible by :func:`unescape_token`
+    (with ``underscores=True`` when ``space_token`` is ``"_"``)."""
+    field = word.translate(_UNDERSCORE_TABLE if space_token == "_" else _ESCAPE_TABLE)
     if field.startswith(DOCSTART):  # a token must never read as a document break
         field = "\\u002D" + field[1:]
     return field
 
 
-def _escape_text(text: str) -> str:
+def _escape_text(text: str, space_token: str) -> str:
     """escape_token without the -DOCSTART- rule, fast on long texts: str.replace runs at C
     speed where translate with a table looks every character up in a dict."""
     # Backslashes first (the escapes below add some), then the rarer spaces by regex,
@@ -122,6 +143,10 @@ def _escape_text(text: str) -> str:
         text = text.replace("\\", "\\\\")
     if _OTHER_SPACE.search(text):
         text = _OTHER_SPACE.sub(_hex_escape, text)
+    if "_" in text:
+        text = text.replace("_", "\\u005F")
+    if space_token == "_":
+        text = text.replace(" ", "_")
     for ch in " \t\n\r":
         if ch in text:
             text = text.replace(ch, _SHORT_ESCAPES[ch])
@@ -132,17 +157,20 @@ def _hex_escape(match: re.Match) -> str:
     return f"\\u{ord(match.group()):04X}"
 
 
-def _escape_words(text: str, words: list[str]) -> list[str]:
+def _escape_words(text: str, words: list[str], space_token: str = "\\s") -> list[str]:
     """escape_token over a document's words, done on the whole text at once: the words are
     joined with a marker character the text does not contain, escaped, and split again."""
     if DOCSTART in text:
-        return [escape_token(w) for w in words]
+        return [escape_token(w, space_token) for w in words]
     marker = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)  # private use
-    return _escape_text(marker.join(words)).split(marker)
+    return _escape_text(marker.join(words), space_token).split(marker)
 
 
-def unescape_token(field: str) -> str:
-    """Inverse of :func:`escape_token`. Raises FormatError on an unknown escape."""
+def unescape_token(field: str, underscores: bool = False) -> str:
+    """Inverse of :func:`escape_token`; ``underscores``: every ``_`` is a space. Raises
+    FormatError on an unknown escape."""
+    if underscores:
+        field = field.replace("_", "\\s")  # a literal "_" was written as \u005F
     if "\\" not in field:
         return field
     out = []
@@ -228,28 +256,54 @@ def _check_cover(doc: ExportDocument, tokens: list[tuple[int, int]]) -> None:
     raise FormatError(f"document {doc.id}: tokens do not cover the text exactly (at {pos})")
 
 
-def format_document(words: list[str], tags: list[str], text: str | None = None) -> str:
-    """The lines of one document, starting with the -DOCSTART- line.
+def format_document(words: list[str], tags: list[str], text: str | None = None,
+                    space_token: str = "\\s", docstart: str = "conll2003") -> str:
+    """The lines of one document, starting with its -DOCSTART- line (``docstart`` is a key
+    of :data:`DOCSTART_STYLES`).
 
     ``text`` is the words joined, when the caller has it. Built with whole-list operations
     rather than a loop over tokens: a news article has about a thousand of them.
     """
     if text is None:
         text = "".join(words)
-    fields = _escape_words(text, words)
+    fields = _escape_words(text, words, space_token)
     ends = {tag: f"\t{tag}\n" for tag in set(tags)}
     line_ends = list(map(ends.__getitem__, tags))
-    # A token ending with LF closes a sentence: a blank line after it, adding no text.
+    # A token ending with LF closes a sentence: a blank line after it, adding no text. Not
+    # inside an entity: readers would cut the entity in two at the blank line.
     if "\n" in text:
         for i in compress(count(), map(str.endswith, words, repeat("\n"))):
-            line_ends[i] += "\n"
+            if tags[i] == "O":
+                line_ends[i] += "\n"
     body = "".join(chain.from_iterable(zip(fields, line_ends)))
-    return DOCSTART_LINE + "\n\n" + body
+    start = DOCSTART_STYLES[docstart]
+    return (start + "\n\n" if start else "") + body
+
+
+def space_token_of(options: WriteOptions) -> str:
+    """The space token a CoNLL file is written with; FormatError for one it cannot be."""
+    token = "_" if options.space_token == "auto" else options.space_token
+    if token not in SPACE_TOKENS:
+        raise FormatError(f"space token {token!r} cannot be written in CoNLL (choose _ or \\s):"
+                          " a CoNLL column holds no whitespace")
+    return token
+
+
+def spans_of_tags(words: list[str], tags: list[str]) -> list[str]:
+    """The labels of the entities ``tags`` hold, as a reader decodes them."""
+    tokens, pos = [], 0
+    for w in words:
+        tokens.append((pos, pos + len(w)))
+        pos += len(w)
+    return [label for _, _, label in tags_to_spans(tokens, tags)]
 
 
 def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[str]:
     """Write ``docs`` to the file ``path``; return warnings (spans not written)."""
     scheme_prefixes(options.scheme)  # fail before creating the file
+    space_token = space_token_of(options)
+    if options.docstart not in DOCSTART_STYLES:
+        raise FormatError(f"unknown docstart {options.docstart!r} (one of {', '.join(DOCSTART_STYLES)})")
     warnings: list[str] = []
     with open(path, "w", encoding="utf-8", newline="\n") as out:
         ends_blank = True
@@ -259,11 +313,12 @@ def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[s
                 continue
             words, tags, doc_warnings = encode_document(doc, options.scheme)
             warnings.extend(doc_warnings)
-            block = format_document(words, tags, doc.text)
+            block = format_document(words, tags, doc.text, space_token, options.docstart)
             if not ends_blank:
-                out.write("\n")  # a blank line before -DOCSTART-, as CoNLL-2003 has
+                out.write("\n")  # a blank line between documents, as CoNLL-2003 has
             out.write(block)
             ends_blank = block.endswith("\n\n")
+            options.tally.wrote(doc.id, doc.text, spans_of_tags(words, tags))
     return warnings
 
 
@@ -313,7 +368,8 @@ def _blocks(rows, doc_split: str) -> list[list[tuple[int, str, list[str]]]]:
 
 
 def _document(
-    path: Path, rows, n_columns: int, first_line: int, escapes: bool, join: str
+    path: Path, rows, n_columns: int, first_line: int, escapes: bool, join: str,
+    underscores: bool = False,
 ) -> DocumentData | list[InputProblem]:
     parts: list[str] = []
     tokens: list[tuple[int, int]] = []
@@ -337,7 +393,10 @@ def _document(
             )
             continue
         try:
-            word = unescape_token(columns[0]) if escapes else columns[0]
+            if escapes:
+                word = unescape_token(columns[0], underscores)
+            else:
+                word = columns[0].replace("_", " ") if underscores else columns[0]
             parse_tag(columns[-1])
         except FormatError as e:
             problems.append(InputProblem(str(path), number, e.args[0]))
@@ -363,14 +422,29 @@ def _document(
     return DocumentData("".join(parts), {}, spans, source=str(path), line=start_line)
 
 
+def _token_sep(token_rows, token_sep: str, escapes: bool) -> str:
+    """``auto`` resolved from the tokens (see the module docstring)."""
+    if token_sep != "auto":
+        return token_sep
+    words = [columns[0] for _, _, columns in token_rows]
+    if any(w.strip("_") == "" for w in words) or (escapes and any("_" in w for w in words)):
+        return "underscore"  # a file of ours with escapes writes a literal "_" as \u005F
+    if not escapes and not any(_THAI.search(w) for w in words) and any(c.isalpha() for w in words for c in w):
+        return "space"  # never for files with our escapes: those are ours, Thai or not
+    return "none"
+
+
 def read(
-    path, *, doc_split: str = "auto", join: str = "", escapes: bool | None = None
-) -> Iterator[DocumentData | InputProblem]:
+    path, *, doc_split: str = "auto", join: str | None = None, escapes: bool | None = None,
+    token_sep: str = "auto",
+) -> Iterator[DocumentData | InputProblem | InputNotice]:
     """Documents of a CoNLL file; see the module docstring for the options."""
     path = Path(path)
     if doc_split not in DOC_SPLITS:
         choices = ", ".join(DOC_SPLITS)
         raise FormatError(f"unknown doc_split {doc_split!r} (expected one of {choices})")
+    if token_sep not in TOKEN_SEPS:
+        raise FormatError(f"unknown token separator {token_sep!r} (one of {', '.join(TOKEN_SEPS)})")
     rows = _rows(path, _read_lines(path))
     token_rows = [r for r in rows if r[1] == "token"]
     if not token_rows:
@@ -384,8 +458,17 @@ def read(
         escapes = any(_ANY_ESCAPE.search(columns[0]) for _, _, columns in token_rows)
     if doc_split == "auto":
         doc_split = "docstart" if any(r[1] == "docstart" for r in rows) else "blank"
+    underscores = False
+    if join is None:
+        sep = _token_sep(token_rows, token_sep, escapes)
+        underscores, join = sep == "underscore", " " if sep == "space" else ""
+        if token_sep == "auto" and sep == "underscore":
+            yield InputNotice(str(path), 0, "tokens '_' read as spaces (--token-sep none keeps them as '_')")
+        elif token_sep == "auto" and sep == "space":
+            yield InputNotice(str(path), 0, "no Thai in the tokens: read as a space-separated language, tokens"
+                                            " joined with spaces (--token-sep none joins them without)")
     for block in _blocks(rows, doc_split):
-        result = _document(path, block, len(first_columns), first_line, escapes, join)
+        result = _document(path, block, len(first_columns), first_line, escapes, join, underscores)
         if isinstance(result, list):
             yield from result
         else:

@@ -6,11 +6,12 @@ Sample (one line)::
 
 This is what doccano's importer takes for a sequence labelling project (file format
 "JSONL", text column ``text``, label column ``label``): every other top-level key is
-stored by doccano as the example's metadata, so :func:`write` puts our ``meta`` keys at
-the top level. A meta key that would be misread as one of the record's own fields
-(``id``, ``text``, ``label``, ...) goes, with its value unchanged, into a nested
-``"meta"`` object instead; :func:`read` (which is :func:`annotator.formats.jsonl.read`)
-merges both back, so write -> read gives the same text, spans and meta.
+stored by doccano as the example's metadata. doccano reads the lines into one table, so
+a key some records lack becomes NaN in the others, and NaN is no JSON: the import fails
+(``CHECK constraint failed: JSON_VALID("meta")``). So every record has exactly the keys
+``id``, ``text``, ``label`` and ``meta`` (an object, ``{}`` when empty) holding our
+metadata unchanged; :func:`read` (which is :func:`annotator.formats.jsonl.read`) merges
+it back, so write -> read gives the same text, spans and meta.
 
 Offsets are code points, end-exclusive, like doccano's. doccano knows nothing of span
 state, origin, confidence or author: the exporter chooses which spans to hand over
@@ -29,9 +30,6 @@ from annotator.formats.jsonl import read
 
 __all__ = ["read", "write"]
 
-# Keys our reader (and doccano) give a meaning of their own.
-RESERVED = frozenset({"id", "text", "meta", "annotator", *jsonl.SPAN_KEYS, *jsonl.DERIVED_KEYS})
-
 
 def write(
     docs: Iterable[ExportDocument], path: str | os.PathLike[str], options: WriteOptions
@@ -41,6 +39,7 @@ def write(
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for doc in docs:
             f.write(jsonl.dumps(document_record(doc)) + "\n")
+            options.tally.wrote(doc.id, doc.text, [s.label for s in doc.spans])
             overlap = _first_overlap(doc)
             if overlap:
                 warnings.append(
@@ -51,16 +50,12 @@ def write(
 
 
 def document_record(doc: ExportDocument) -> dict[str, Any]:
-    record: dict[str, Any] = {
+    return {
         "id": doc.id,
         "text": doc.text,
         "label": [[s.start, s.end, s.label] for s in doc.spans],
+        "meta": dict(doc.meta),  # the same four keys in every record: see the module docstring
     }
-    nested = {k: v for k, v in doc.meta.items() if k in RESERVED}
-    record.update((k, v) for k, v in doc.meta.items() if k not in RESERVED)
-    if nested:
-        record["meta"] = nested
-    return record
 
 
 def _first_overlap(doc: ExportDocument) -> str | None:

@@ -2,7 +2,7 @@
 
 Sample ``train.jsonl`` (the text ``"คนไทย ไป\\nกทม."``, LOCATION on ``ไทย``)::
 
-    {"id": "7", "tokens": ["คน", "ไทย", " ", "ไป", "\\n", "กทม."], "ner_tags": [0, 1, 0, 0, 0, 0]}
+    {"id": 7, "tokens": ["คน", "ไทย", " ", "ไป", "\\n", "กทม."], "ner_tags": [0, 1, 0, 0, 0, 0]}
 
 and ``train.labels.json`` — always ``<data file stem>.labels.json`` in the same folder,
 see :func:`labels_path` — holding the tag names in id order::
@@ -14,13 +14,17 @@ the BIOES scheme ``E-``, ``S-``) tags. A span label missing from the project's l
 appended at the end (with a warning), so existing ids never move. Pass the names to
 ``datasets.ClassLabel(names=...)``.
 
+``id`` is the project's document id, an integer as in every other format.
+
 Whitespace rule: tokens are written verbatim — JSON strings carry spaces, TABs, CR and
-LF — so ``"".join(tokens)`` is the document text exactly. Lines are UTF-8
+LF — so ``"".join(tokens)`` is the document text exactly (``space_token`` must be
+``auto`` or ``keep``). Lines are UTF-8
 (``ensure_ascii=False``); U+2028, U+2029 and U+0085 are written as ``\\uXXXX`` escapes
 because some line readers (``str.splitlines``, JavaScript) break lines at them.
 
 Reading: ``ner_tags`` (or ``tags``) holds integers, looked up in the labels file beside
-the data (or the ``labels`` option), or tag strings. The text is the tokens joined with
+the data (``<stem>.labels.json``, else the ``labels.json`` of a split export's folder, or
+the ``labels`` option), or tag strings. The text is the tokens joined with
 ``join`` (default ``""``; ``" "`` for a space-separated language). A bad line refuses its
 document, named by file and line.
 """
@@ -35,9 +39,10 @@ from annotator.core.errors import FormatError, InputFileError, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
 from annotator.core.spans import parse_tag, scheme_prefixes, tag_names, tags_to_spans
 from annotator.formats import WriteOptions
-from annotator.formats.conll import encode_document
+from annotator.formats.conll import encode_document, spans_of_tags
 
 LABELS_SUFFIX = ".labels.json"
+FOLDER_LABELS = "labels.json"  # one list for all splits: no split name, so HF loaders skip it
 # Line separators JSON leaves raw but other line readers split at.
 _RAW_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
@@ -61,6 +66,9 @@ def _dumps(obj: Any) -> str:
 def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[str]:
     """Write ``docs`` to ``path`` and the label list to :func:`labels_path` ``(path)``."""
     prefixes = scheme_prefixes(options.scheme)
+    if options.space_token not in ("auto", "keep"):
+        raise FormatError(f"space token {options.space_token!r}: Hugging Face tokens are JSON strings and"
+                          " keep their spaces (choose auto or keep)")
     names = tag_names(options.labels, options.scheme)
     ids = {name: i for i, name in enumerate(names)}
     warnings: list[str] = []
@@ -79,8 +87,9 @@ def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[s
                     for p in prefixes:
                         ids[f"{p}-{label}"] = len(names)
                         names.append(f"{p}-{label}")
-            record = {"id": str(doc.id), "tokens": words, "ner_tags": [ids[t] for t in tags]}
+            record = {"id": doc.id, "tokens": words, "ner_tags": [ids[t] for t in tags]}
             out.write(_dumps(record) + "\n")
+            options.tally.wrote(doc.id, doc.text, spans_of_tags(words, tags))
     with open(labels_path(path), "w", encoding="utf-8", newline="\n") as out:
         out.write(_dumps(names) + "\n")
     return warnings
@@ -157,6 +166,8 @@ def read(
     """Documents of a Hugging Face JSON-lines file; see the module docstring."""
     path = Path(path)
     labels_file = labels_path(path)
+    if not labels_file.exists() and (path.parent / FOLDER_LABELS).exists():
+        labels_file = path.parent / FOLDER_LABELS
     names = list(labels) if labels is not None else _load_labels(labels_file)
     try:
         content = path.read_bytes().decode("utf-8-sig")

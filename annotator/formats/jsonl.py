@@ -65,8 +65,13 @@ class Refused(ValueError):
 
 
 def read(path: str | os.PathLike[str]) -> Iterator[DocumentData | InputProblem]:
-    """Yield one document per non-blank line, or an InputProblem for a refused line."""
+    """Yield one document per non-blank line, or an InputProblem for a refused line. A file
+    whose first line shows it is another format is refused once, naming that format."""
+    first = True
     for line_no, line in _lines(path):
+        if first:
+            _refuse_other_format(path, line_no, line)
+            first = False
         try:
             obj = json.loads(line, parse_constant=_no_constant)
             yield record_to_document(obj, source=str(path), line=line_no)
@@ -76,6 +81,32 @@ def read(path: str | os.PathLike[str]) -> Iterator[DocumentData | InputProblem]:
             yield InputProblem(str(path), line_no, str(e))
         except (ValueError, RecursionError) as e:  # an integer of 5,000 digits, nesting 100,000 deep
             yield InputProblem(str(path), line_no, f"not usable JSON: {_too_much(e)}")
+
+
+def _refuse_other_format(path, line_no: int, line: str) -> None:
+    """InputFileError when the first line is plainly another format's (not one per line)."""
+    if line.lstrip().startswith("[") and not _parses(line):  # an array over many lines
+        raise InputFileError(path, line_no, "is a JSON array, not JSON Lines (one object a line): a Label"
+                                            " Studio export? import it with --format labelstudio")
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return
+    if isinstance(obj, dict) and "text" not in obj:
+        if "tokens" in obj and ("ner_tags" in obj or "tags" in obj):
+            raise InputFileError(path, line_no, 'has "tokens" and "ner_tags" but no "text": Hugging Face token'
+                                                " data; import it with --format hf")
+        if isinstance(obj.get("data"), dict):
+            raise InputFileError(path, line_no, 'has "data" but no "text": Label Studio tasks; import them with'
+                                                " --format labelstudio")
+
+
+def _parses(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _too_much(error: Exception) -> str:
@@ -289,6 +320,7 @@ def write(
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for doc in docs:
             f.write(dumps(document_record(doc, options)) + "\n")
+            options.tally.wrote(doc.id, doc.text, [s.label for s in doc.spans])
     return []
 
 

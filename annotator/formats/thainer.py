@@ -8,11 +8,17 @@ The text of a document is the line with the tags removed; nothing else changes.
 
 :func:`read` skips blank lines, drops a BOM at the start of the file and a "\\r" at the
 end of a line, and refuses a line with broken markup (an ``InputProblem`` naming the
-line and column; reading goes on). :func:`write` never changes a text to fit the
-format: a document that cannot be one line of markup (it contains a line break, or
-something that reads as a tag) is left out with a warning; a span that cannot be
-written (it overlaps an earlier one, or its label is not ``[A-Z][A-Z_]*``) is left
-out with a warning.
+line and column; reading goes on).
+
+:func:`write` writes a document one line per paragraph: its text is cut at each line
+break (LF, CRLF or CR), the line breaks themselves and lines of only white space are not
+written (the reader skips blank lines), and every entity goes on the line that holds it.
+So an article of several paragraphs reads back as one document per paragraph, with every
+entity. A document that cannot be written this way — an entity crosses a line break, or
+its text holds something that reads as a tag — is not written at all and is refused
+(``options.tally.refused``: the export reports it as an error). A span that cannot be
+written (it overlaps an earlier one, or its label is not ``[A-Z][A-Z_]*``) is left out
+with a warning.
 """
 
 from __future__ import annotations
@@ -106,16 +112,56 @@ def write(
     first = True
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for doc in docs:
-            refusal = _unwritable(doc.text)
-            if refusal:
-                warnings.append(f"document {doc.id} not written: {refusal}")
+            doc_warnings: list[str] = []
+            spans = _writable_spans(doc, doc_warnings)
+            lines = _paragraphs(doc, spans)
+            if isinstance(lines, str):
+                options.tally.refused.append(f"document {doc.id} not written: {lines}")
                 continue
-            if first and doc.text.startswith("\ufeff"):
+            warnings.extend(doc_warnings)
+            if first and doc.text.startswith("\ufeff") and lines:
                 f.write("\ufeff")  # read() drops one BOM at the file start: keep the text's
-            first = False
-            spans = _writable_spans(doc, warnings)
-            f.write(format_line(doc.text, spans) + "\n")
+            first = first and not lines
+            for text, line_spans in lines:
+                f.write(format_line(text, line_spans) + "\n")
+            options.tally.wrote(doc.id, doc.text, [s.label for s in spans])
     return warnings
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _paragraphs(doc: ExportDocument, spans: list[SpanData]) -> list[tuple[str, list[SpanData]]] | str:
+    """(line text, its spans shifted to the line) per non-blank line, or why the document
+    cannot be written."""
+    tag = TAG.search(doc.text)
+    if tag:
+        return f"its text contains {tag.group(0)!r} at offset {tag.start()}, which reads as a tag"
+    lines, pos = [], 0
+    bounds = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(doc.text)] + [(len(doc.text),) * 2]
+    for start, end in bounds:
+        lines.append((pos, start))
+        pos = end
+    out, i = [], 0
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
+    for line_start, line_end in lines:
+        inside = []
+        while i < len(ordered) and ordered[i].start < line_end + (line_end == len(doc.text)):
+            s = ordered[i]
+            if s.start < line_start or s.end > line_end:
+                return (f"span {s.start}..{s.end} {s.label} crosses a line break, and ThaiNER is one"
+                        " line per paragraph (export it in another format)")
+            inside.append(SpanData(s.start - line_start, s.end - line_start, s.label, s.state, s.origin))
+            i += 1
+        text = doc.text[line_start:line_end]
+        if text.strip():
+            out.append((text, inside))
+        elif inside:
+            return f"span {inside[0].start + line_start} {inside[0].label} is on a line of only white space"
+    if i < len(ordered):  # a span that starts inside a line break
+        s = ordered[i]
+        return f"span {s.start}..{s.end} {s.label} crosses a line break"
+    return out
 
 
 def _located(error: FormatError, line: str) -> str:
@@ -134,18 +180,6 @@ def _unclosed_column(line: str) -> int | None:
     for m in TAG.finditer(line):
         open_at = None if m.group(1) else m.start() + 1
     return open_at
-
-
-def _unwritable(text: str) -> str | None:
-    """Why ``text`` cannot be one line of ThaiNER markup, or None."""
-    if "\n" in text or "\r" in text:
-        return "its text has line breaks, and ThaiNER is one document per line"
-    if not text.strip():
-        return "its text is blank, and read() skips blank lines"
-    tag = TAG.search(text)
-    if tag:
-        return f"its text contains {tag.group(0)!r} at offset {tag.start()}, which reads as a tag"
-    return None
 
 
 def _writable_spans(doc: ExportDocument, warnings: list[str]) -> list[SpanData]:

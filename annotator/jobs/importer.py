@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from annotator import formats
-from annotator.core.errors import Cancelled, InputFileError, InputProblem, ProjectDamagedError, StorageError
+from annotator.core.errors import (Cancelled, InputFileError, InputNotice, InputProblem, ProjectDamagedError,
+                                   StorageError)
 from annotator.core.model import ACCEPTED, DONE, NEW, SUGGESTED, DocumentData, SpanData
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.store.project import Project
@@ -45,6 +46,7 @@ class ImportReport:
     merged: int = 0  # other annotators' finished annotations merged (new or changed)
     unchanged: int = 0  # ... found already merged, exactly as they are
     links_skipped: list[str] = field(default_factory=list)  # symbolic links in folders, not followed
+    notices: list[InputNotice] = field(default_factory=list)  # what readers did that refuses nothing
 
     def summary(self) -> str:
         lines = [
@@ -59,6 +61,7 @@ class ImportReport:
             shown = ", ".join(self.links_skipped[:5]) + (" …" if len(self.links_skipped) > 5 else "")
             lines.append(f"skipped {len(self.links_skipped)} symbolic links inside the folders (not followed;"
                          f" --follow-links imports what they point at): {shown}")
+        lines.extend(f"  notice: {n}" for n in self.notices)
         lines.extend(f"  failed: {p}" for p in self.failed)
         if self.cancelled:
             lines.append("cancelled: files not reached were not imported")
@@ -71,8 +74,8 @@ def _side_file(path: Path) -> bool:
     name = path.name
     return (
         name.startswith(".")
-        or name in ("manifest.json", "annotation.conf", "visual.conf", "tools.conf")
-        or name.endswith((".manifest.json", ".labels.json"))
+        or name in ("manifest.json", "annotation.conf", "visual.conf", "tools.conf", "labels.json", "README.md")
+        or name.endswith((".manifest.json", ".labels.json", ".labelconfig.xml"))
         # a project's writer lock and SQLite's files beside it (the project itself may be
         # imported as a team member's work; these never are)
         or name.endswith((".annot.lock", ".annot-wal", ".annot-shm", ".annot-journal"))
@@ -157,7 +160,9 @@ def run_import(
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
     follow_links: bool = False,
+    token_sep: str = "auto",
 ) -> ImportReport:
+    """Import ``paths``; ``token_sep`` is the CoNLL reader's choice (see formats.conll)."""
     if unknown_labels not in UNKNOWN_LABEL_POLICIES:
         raise ValueError(f"unknown_labels must be one of {UNKNOWN_LABEL_POLICIES}")
     report = ImportReport()
@@ -186,7 +191,8 @@ def run_import(
                         _read_ahead(files[n + READ_AHEAD])
                     n += 1
                     report.files += 1
-                    _import_file(project, path, fmt, as_gold, unknown_labels, label_map, max_bytes, report)
+                    _import_file(project, path, fmt, as_gold, unknown_labels, label_map, max_bytes, report,
+                                 token_sep)
                     progress(n, total, str(path))
     return report
 
@@ -194,7 +200,8 @@ def run_import(
 def _reader_for(path: Path, fmt: str):
     name = formats.guess(path) if fmt == "auto" else fmt
     if name is None:
-        raise InputFileError(str(path), 0, f"cannot tell the format from the name {path.name!r}; give --format")
+        raise InputFileError(str(path), 0, f"cannot tell the format from the name {path.name!r}: give --format"
+                                           f" with one of {', '.join(formats.READERS)}")
     if name not in formats.READERS:
         raise InputFileError(str(path), 0, f"no reader for format {name!r}")
     return name, formats.get(name)
@@ -209,15 +216,20 @@ def _import_file(
     label_map: dict[str, str],
     max_bytes: int,
     report: ImportReport,
+    token_sep: str = "auto",
 ) -> None:
     counts = {"imported": 0, "duplicates": 0, "spans": 0, "merged": 0, "unchanged": 0}
     problems: list[InputProblem] = []
+    notices: list[InputNotice] = []
     added_labels: list[str] = []
     try:
         name, reader = _reader_for(path, fmt)
-        options = {"max_bytes": max_bytes} if name == "txt" else {}
+        options = {"max_bytes": max_bytes} if name == "txt" else {"token_sep": token_sep} if name == "conll" else {}
         with project.transaction():
             for item in _from_reader(reader.read(path, **options), path):
+                if isinstance(item, InputNotice):
+                    notices.append(item)
+                    continue
                 if isinstance(item, InputProblem):
                     problems.append(item)
                     continue
@@ -262,6 +274,7 @@ def _import_file(
     report.merged += counts["merged"]
     report.unchanged += counts["unchanged"]
     report.failed.extend(problems)
+    report.notices.extend(notices)
     report.labels_added.extend(added_labels)
 
 

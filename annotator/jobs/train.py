@@ -2,7 +2,7 @@
 
 What it learns from: every ``done`` document's confirmed spans (accepted, edited, manual,
 or imported as gold). A reproducible share of them is held out (``dev``, chosen by a
-seeded hash of the text as in :func:`annotator.jobs.exporter.assign_splits`) and scored
+seeded hash of the text as in :func:`annotator.jobs.exporter.assign_exact`) and scored
 after training; ``exclude`` leaves out documents whose text is also in another project,
 for instance the gold you mean to evaluate on.
 
@@ -145,7 +145,7 @@ def gold_example(project: Project, doc_id: int) -> Example:
 def split_documents(project: Project, dev: float, seed: int, exclude: Iterable[str] = ()
                     ) -> tuple[list[tuple[int, str]], list[int], int]:
     """(train rows (id, content hash), dev ids, how many were excluded) of the done documents."""
-    from annotator.jobs.exporter import assign_splits
+    from annotator.jobs.exporter import assign_exact
 
     if not 0 <= dev < 1:
         raise ModelError(f"--dev {dev}: give a share of documents to hold out, from 0 to below 1")
@@ -154,7 +154,7 @@ def split_documents(project: Project, dev: float, seed: int, exclude: Iterable[s
         "SELECT id, content_hash FROM documents WHERE status = ? ORDER BY id", (DONE,))]
     kept = [r for r in rows if r[1] not in excluded]
     if dev > 0:
-        parts = assign_splits(kept, (1 - dev, dev, 0.0), seed)
+        parts = assign_exact(kept, (1 - dev, dev, 0.0), seed)
         dev_ids = parts["dev"]
     else:
         dev_ids = []

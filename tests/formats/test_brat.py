@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.core.errors import InputFileError, InputProblem
+from annotator.core.errors import InputNotice, InputFileError, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
 from annotator.formats import WriteOptions, brat
 
@@ -79,9 +79,9 @@ def test_span_edges_on_line_breaks_are_trimmed_with_a_warning(tmp_path):
     spans = [(0, 2, "A"), (3, 5, "B"), (1, 3, "C"), (5, 6, "D")]
     warnings = brat.write([doc(4, text, spans)], tmp_path, WriteOptions())
     assert warnings == [
-        "document 4: span 0-2 A starts or ends on a line break; written as 0-1",
-        "document 4: span 3-5 B covers only line breaks; not written",
-        "document 4: span 1-3 C starts or ends on a line break; written as 2-3",
+        "document 4: span 0-2 A starts or ends on a line break or TAB; written as 0-1",
+        "document 4: span 3-5 B covers only line breaks or TABs; not written",
+        "document 4: span 1-3 C starts or ends on a line break or TAB; written as 2-3",
     ]
     assert triples(next(brat.read(tmp_path))) == [(0, 1, "A"), (2, 3, "C"), (5, 6, "D")]
 
@@ -119,7 +119,7 @@ def documents(draw):
     for _ in range(draw(st.integers(0, 4))):  # may overlap: brat keeps them all
         a = draw(st.integers(0, len(text) - 1))
         b = draw(st.integers(a + 1, len(text)))
-        if text[a] not in brat.LINE_BREAKS and text[b - 1] not in brat.LINE_BREAKS:
+        if text[a] not in brat.FRAGMENT_BREAKS and text[b - 1] not in brat.FRAGMENT_BREAKS:
             spans.add((a, b, draw(st.sampled_from(["PERSON", "LOC"]))))
     return text, sorted(spans)
 
@@ -177,9 +177,23 @@ def test_other_annotation_kinds_are_ignored(tmp_path):
         "#1\tAnnotatorNotes T1\tnote\r\n"
         "\r\n"
     )
-    write_pair(tmp_path, "1", "สมชาย ณ เมือง", ann)
-    (d,) = brat.read(tmp_path)
+    write_pair(tmp_path, "1", "สมชาย ณ เมือง", ann + "E1\tMove:T1 Dest:T2\nE2\tMove:T2\n")
+    notice, d = brat.read(tmp_path)
     assert triples(d) == [(0, 5, "PER"), (8, 13, "LOC")]
+    # Not dropped silently: each kind counted, its first line named; notes are ours to skip.
+    assert isinstance(notice, InputNotice) and notice.path == str(tmp_path / "1.ann")
+    assert notice.message == ("skipped 1 relation (first on line 3), 1 attribute (first on line 4),"
+                              " 2 events (first on line 7): only entities (T lines) are imported")
+
+
+def test_a_tab_inside_an_entity_is_cut_out_like_a_line_break(tmp_path):
+    # brat's parser splits a line at TABs: a TAB in the covered text is a badly formed line.
+    text = "นาย\tสมชาย ไป"
+    brat.write([doc(1, text, [(0, 9, "PERSON")])], tmp_path, WriteOptions())
+    line = (tmp_path / "1.ann").read_text(encoding="utf-8").splitlines()[0]
+    assert line == "T1\tPERSON 0 3;4 9\tนาย สมชาย" and line.count("\t") == 2
+    (back,) = brat.read(tmp_path)
+    assert triples(back) == [(0, 9, "PERSON")]
 
 
 def test_bom_in_a_foreign_text_file(tmp_path):

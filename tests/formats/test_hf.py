@@ -64,7 +64,7 @@ def test_golden_file_reads_back():
     (doc,) = hf.read(DATA / "hf_golden.jsonl")
     assert doc.text == "".join(GOLDEN_WORDS)
     assert triples(doc) == [(s.start, s.end, s.label) for s in GOLDEN_SPANS]
-    assert doc.meta == {"id": "7"} and doc.line == 1
+    assert doc.meta == {"id": 7} and doc.line == 1
 
 
 def test_bioes_label_list(tmp_path):

@@ -111,20 +111,33 @@ def test_writes_one_line_per_document(tmp_path):
     )
 
 
-def test_documents_that_cannot_be_one_line_are_refused_not_changed(tmp_path):
+def test_multi_line_articles_are_one_line_per_paragraph_with_every_entity(tmp_path):
     docs = [
-        export_doc(1, "บรรทัดแรก\nบรรทัดสอง", []),
-        export_doc(2, "มี\r\nCRLF", []),
-        export_doc(3, "ข่าว [AI] ล่าสุด", []),
+        export_doc(2, "นายสมชาย ไป\r\n\r\nเชียงใหม่\nจบ", [SpanData(0, 8, "PERSON"), SpanData(15, 24, "LOCATION")]),
+        export_doc(3, "ตาม นาย\nสมชาย", [SpanData(4, 13, "PERSON")]),  # an entity across the break
         export_doc(4, "ดี", [SpanData(0, 2, "PERSON")]),
     ]
-    text, warnings = written(tmp_path, docs)
-    assert text == "[PERSON]ดี[/PERSON]\n"
-    assert warnings == [
-        "document 1 not written: its text has line breaks, and ThaiNER is one document per line",
-        "document 2 not written: its text has line breaks, and ThaiNER is one document per line",
-        "document 3 not written: its text contains '[AI]' at offset 5, which reads as a tag",
+    options = WriteOptions()
+    path = tmp_path / "t.txt"
+    assert thainer.write(docs, path, options) == []
+    assert path.read_text(encoding="utf-8") == (
+        "[PERSON]นายสมชาย[/PERSON] ไป\n[LOCATION]เชียงใหม่[/LOCATION]\nจบ\n[PERSON]ดี[/PERSON]\n")
+    # What could not be written is refused, not warned about, and not counted.
+    assert options.tally.refused == [
+        "document 3 not written: span 4..13 PERSON crosses a line break, and ThaiNER is one line per"
+        " paragraph (export it in another format)",
     ]
+    assert [d for d, _ in options.tally.documents] == [2, 4]
+    assert options.tally.spans == {"PERSON": 2, "LOCATION": 1}
+    back = [d for d in thainer.read(path)]
+    assert sum(len(d.spans) for d in back) == 3
+
+
+def test_text_that_reads_as_a_tag_is_refused(tmp_path):
+    options = WriteOptions()
+    thainer.write([export_doc(3, "ข่าว [AI] ล่าสุด", [])], tmp_path / "t.txt", options)
+    assert options.tally.refused == ["document 3 not written: its text contains '[AI]' at offset 5, which reads as a tag"]
+    assert (tmp_path / "t.txt").read_text(encoding="utf-8") == ""
 
 
 def test_overlapping_spans_keep_the_first(tmp_path):

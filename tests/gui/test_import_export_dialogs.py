@@ -46,8 +46,9 @@ def ok_button(dialog):
 
 # --------------------------------------------------------------------- import
 def test_import_formats_are_the_readers():
-    assert IMPORT_FORMATS == ("auto", "txt", "jsonl", "conll", "thainer", "hf", "doccano", "brat", "annot")
-    assert EXPORT_FORMATS == ("conll", "jsonl", "hf", "doccano", "brat", "thainer")
+    assert IMPORT_FORMATS == ("auto", "txt", "jsonl", "conll", "thainer", "hf", "doccano", "brat", "labelstudio",
+                              "spacy", "annot")
+    assert EXPORT_FORMATS == ("conll", "jsonl", "hf", "doccano", "brat", "thainer", "labelstudio", "spacy")
 
 
 def test_import_dialog_options_run_an_import(qtbot, project, tmp_path):
@@ -168,6 +169,7 @@ def test_export_dialog_options_run_an_export(qtbot, project, tmp_path):
     assert options == {
         "out": str(out), "fmt": "jsonl", "status": "done", "include_suggestions": False,
         "split": None, "seed": 0, "scheme": "iob2", "with_authors": False,
+        "space_token": "auto", "docstart": "tagged", "license": None, "attribution": None,
     }
     assert set(options) <= keywords(run_export)
     with qtbot.waitSignal(dialog.accepted):
@@ -191,6 +193,22 @@ def test_export_dialog_split_seed_and_scheme(qtbot, project, tmp_path):
     assert options["split"] == pytest.approx((0.7, 0.2, 0.1))
     assert (options["seed"], options["scheme"], options["include_suggestions"]) == (7, "bioes", True)
     assert options["out"] == str(tmp_path / "split")
+
+
+def test_export_dialog_conll_choices_licence_and_attribution(qtbot, project, tmp_path):
+    dialog = ExportDialog(project, None)
+    qtbot.addWidget(dialog)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("conll"))
+    assert dialog.space_combo.isEnabled() and dialog.docstart_combo.isEnabled()
+    dialog.space_combo.setCurrentIndex(dialog.space_combo.findData("\\s"))
+    dialog.docstart_combo.setCurrentIndex(dialog.docstart_combo.findData("conll2003"))
+    dialog.license_edit.setText(" CC-BY-3.0 ")
+    dialog.attribution_edit.setText("ThaiNER")
+    options = dialog.options()
+    assert (options["space_token"], options["docstart"]) == ("\\s", "conll2003")
+    assert (options["license"], options["attribution"]) == ("CC-BY-3.0", "ThaiNER")
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("labelstudio"))
+    assert not dialog.space_combo.isEnabled() and dialog.options()["space_token"] == "auto"
 
 
 def test_export_dialog_refuses_a_bad_split(qtbot, project):

@@ -39,6 +39,9 @@ from annotator.store.project import Project
 IMPORT_FORMATS = ("auto", *formats.READERS)
 EXPORT_FORMATS = formats.WRITERS
 TOKEN_FORMATS = ("conll", "hf")  # the formats that write IOB2/BIOES tags
+# CoNLL's document start line, by the consumer it suits (see annotator.formats.conll).
+DOCSTARTS = (("tagged", "-DOCSTART- O (Flair, NLTK, seqeval)"),
+             ("conll2003", "-DOCSTART- -X- O O (spacy convert)"), ("none", "none"))
 FOLDER_FORMATS = ("brat",)  # written as a folder even without a split
 
 _UNKNOWN_LABEL_TEXT = {"refuse": "Refuse documents that use them", "add": "Add them to the project"}
@@ -50,7 +53,8 @@ AskFolder = Callable[[QWidget], "str | None"]
 def _ask_files(parent: QWidget) -> list[str]:
     files, _ = QFileDialog.getOpenFileNames(
         parent, "Import files", "",
-        "Articles and datasets (*.txt *.jsonl *.json *.conll *.iob *.iob2 *.bio *.bioes *.tsv *.ann *.annot);;"
+        "Articles and datasets (*.txt *.jsonl *.json *.conll *.iob *.iob2 *.bio *.bioes *.tsv *.ann *.annot"
+        " *.spacy);;"
         "All files (*)",
     )
     return files
@@ -244,6 +248,16 @@ class ExportDialog(QDialog):
         self.scheme_combo = QComboBox()
         self.scheme_combo.addItem("IOB2", "iob2")
         self.scheme_combo.addItem("BIOES", "bioes")
+        self.space_combo = QComboBox()
+        self.space_combo.addItem("_ (Thai corpora)", "_")
+        self.space_combo.addItem("\\s", "\\s")
+        self.docstart_combo = QComboBox()
+        for value, text in DOCSTARTS:
+            self.docstart_combo.addItem(text, value)
+        self.license_edit = QLineEdit()
+        self.license_edit.setPlaceholderText("optional, e.g. CC-BY-3.0")
+        self.attribution_edit = QLineEdit()
+        self.attribution_edit.setPlaceholderText("optional: who to credit")
 
         form = QFormLayout()
         form.addRow("Save to", path_row)
@@ -257,6 +271,10 @@ class ExportDialog(QDialog):
         form.addRow("", self.authors_check)
         form.addRow("Split", split_row)
         form.addRow("Tag scheme", self.scheme_combo)
+        form.addRow("Spaces written as", self.space_combo)
+        form.addRow("Document start", self.docstart_combo)
+        form.addRow("Licence", self.license_edit)
+        form.addRow("Attribution", self.attribution_edit)
 
         self.error_label = _error_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -281,6 +299,7 @@ class ExportDialog(QDialog):
         """Keyword arguments for ``run_export(project, **options)``. Raises ExportError for
         a split that is not three numbers."""
         split = parse_split(self.split_edit.text()) if self.split_check.isChecked() else None
+        fmt = self.format_combo.currentData()
         return {
             "out": self.path_edit.text().strip(),
             "fmt": self.format_combo.currentData(),
@@ -290,6 +309,10 @@ class ExportDialog(QDialog):
             "seed": self.seed_spin.value(),
             "scheme": self.scheme_combo.currentData(),
             "with_authors": self.authors_check.isChecked(),
+            "space_token": self.space_combo.currentData() if fmt == "conll" else "auto",
+            "docstart": self.docstart_combo.currentData(),
+            "license": self.license_edit.text().strip() or None,
+            "attribution": self.attribution_edit.text().strip() or None,
         }
 
     def writes_folder(self) -> bool:
@@ -328,6 +351,8 @@ class ExportDialog(QDialog):
         fmt = self.format_combo.currentData()
         self.scheme_combo.setEnabled(fmt in TOKEN_FORMATS)
         self.authors_check.setEnabled(fmt == "jsonl")
+        self.space_combo.setEnabled(fmt == "conll")
+        self.docstart_combo.setEnabled(fmt == "conll")
         self.split_edit.setEnabled(self.split_check.isChecked())
         self.seed_spin.setEnabled(self.split_check.isChecked())
         if self.path_edit.text() in ("", self._suggested):  # not chosen by the user
@@ -401,8 +426,10 @@ def show_export_report(report, parent: QWidget | None = None) -> ReportDialog:
     """Show an ExportReport without blocking; returns the (open) dialog."""
     total = sum(report.documents.values())
     headline = f"Exported {total:,} documents."
+    if report.errors:
+        headline += f" {len(report.errors):,} documents could not be written: see below."
     if report.warnings:
-        headline += f" {len(report.warnings):,} spans could not be written: see below."
+        headline += f" {len(report.warnings):,} warnings (spans not written as they are): see below."
     return _open(ReportDialog("Export finished", headline, report.summary(), parent))
 
 
