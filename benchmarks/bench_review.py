@@ -289,6 +289,12 @@ class Reviewer:
         to_py = self.view.offsets.to_py
         return to_py(c.anchor()), to_py(c.position())
 
+    def caret_qt(self) -> tuple[int, int]:
+        """Anchor and caret as Qt positions: at a shown line break the two sides are one
+        code-point offset but not one caret (End stays before it, Home after)."""
+        c = self.view.textCursor()
+        return c.anchor(), c.position()
+
     def confirmed(self) -> set[tuple[int, int, str]]:
         from annotator.core.model import CONFIRMED_STATES
 
@@ -318,39 +324,44 @@ class Reviewer:
             self._cluster_text = view.text
         # Home / End: Qt's own cursor on the laid-out text (lines move as tags are drawn)
         self._line_cache: dict[tuple[int, bool], int] = {}
+        self._char_cache: dict[tuple[int, bool], int] = {}
+        self._qt_len = view.offsets.qt_length
         self._qcursor = QTextCursor(doc)
         self._to_qt, self._to_py = to_qt, to_py
 
-    def cluster_next(self, p: int) -> int:
-        from bisect import bisect_right
-
-        i = bisect_right(self._clusters, p)
-        return self._clusters[i] if i < len(self._clusters) else self.n
-
-    def cluster_prev(self, p: int) -> int:
-        from bisect import bisect_left
-
-        i = bisect_left(self._clusters, p) - 1
-        return self._clusters[i] if i >= 0 else 0
-
-    def line_edge(self, p: int, end: bool) -> int:
+    # The moves below work on Qt positions, as the window's keys do.
+    def q_char(self, q: int, forward: bool) -> int:
+        """Ctrl+Right / Ctrl+Left: Qt's next / previous character cluster."""
         from PySide6.QtGui import QTextCursor
 
-        cached = self._line_cache.get((p, end))
+        cached = self._char_cache.get((q, forward))
         if cached is None:
             c = self._qcursor
-            c.setPosition(self._to_qt(p))
-            c.movePosition(QTextCursor.MoveOperation.EndOfLine if end else QTextCursor.MoveOperation.StartOfLine)
-            cached = self._line_cache[(p, end)] = self._to_py(c.position())
+            c.setPosition(q)
+            c.movePosition(QTextCursor.MoveOperation.NextCharacter if forward
+                           else QTextCursor.MoveOperation.PreviousCharacter)
+            cached = self._char_cache[(q, forward)] = c.position()
         return cached
 
-    def word_right(self, p: int) -> int:
-        t = self.grid.next_word_end(p)
-        return self.n if t is None else t
+    def line_edge(self, q: int, end: bool) -> int:
+        from PySide6.QtGui import QTextCursor
 
-    def word_left(self, p: int) -> int:
-        t = self.grid.prev_word_start(p)
-        return 0 if t is None else t
+        cached = self._line_cache.get((q, end))
+        if cached is None:
+            c = self._qcursor
+            c.setPosition(q)
+            c.movePosition(QTextCursor.MoveOperation.EndOfLine if end else QTextCursor.MoveOperation.StartOfLine)
+            cached = self._line_cache[(q, end)] = c.position()
+        return cached
+
+    def word_right(self, q: int) -> int:
+        """Right: to the next word end (before a shown line break, as the window puts it)."""
+        t = self.grid.next_word_end(self._to_py(q))
+        return self._to_qt(self.n if t is None else t, end=True)
+
+    def word_left(self, q: int) -> int:
+        t = self.grid.prev_word_start(self._to_py(q))
+        return self._to_qt(0 if t is None else t)
 
     # ------------------------------------------------------ tab navigation
     def tab_chains(self, undone: list[tuple[int, int, str]]) -> dict[int, list[Key]]:
@@ -460,17 +471,17 @@ class Reviewer:
         from annotator.gui.widgets.find_bar import find_next
 
         text = self.text()
-        n = self.n
         anchors = {gs, ge}
-        start_a, start_p = self.caret()
+        to_qt, to_py = self._to_qt, self._to_py
+        start_a, start_p = self.caret_qt()
         seeds: list[tuple[int, tuple[int, int], list[Key], str]] = [(0, (start_a, start_p), [], "caret")]
         span_by_id = {s.id: s for s in self.spans()}
         for sid, keys in tabs.items():
             s = span_by_id.get(sid)
             if s is not None and keys:
-                seeds.append((len(keys), (s.start, s.start), keys, "tab"))
-        # find
-        s0, e0 = min(start_a, start_p), max(start_a, start_p)
+                seeds.append((len(keys), (to_qt(s.start), to_qt(s.start)), keys, "tab"))
+        # find (in code points; a match found is selected start to end)
+        s0, e0 = self.view.offsets.range_to_py(min(start_a, start_p), max(start_a, start_p))
         needles = []
         entity = text[gs:ge]
         for k in range(1, min(len(entity), MAX_NEEDLE) + 1):
@@ -495,7 +506,7 @@ class Reviewer:
             for _ in range(MAX_F3 + 1):
                 if m is None:
                     break
-                seeds.append((len(chain), m, list(chain), "find"))
+                seeds.append((len(chain), (to_qt(m[0]), to_qt(m[1], end=True)), list(chain), "find"))
                 m = find_next(text, needle, m[0], m[1], True)
                 chain = chain + [key("F3")]
         needle = self.window.find_bar.needle
@@ -506,7 +517,7 @@ class Reviewer:
                 if m is None:
                     break
                 chain = chain + [key("F3")]
-                seeds.append((len(chain), m, list(chain), "find"))
+                seeds.append((len(chain), (to_qt(m[0]), to_qt(m[1], end=True)), list(chain), "find"))
 
         best: dict[tuple[int, int], int] = {}
         back: dict[tuple[int, int], tuple] = {}
@@ -522,7 +533,7 @@ class Reviewer:
             cost, (a, p) = heapq.heappop(heap)
             if cost > best.get((a, p), 1 << 30):
                 continue
-            if a != p and (min(a, p), max(a, p)) == (gs, ge):
+            if a != p and self.view.offsets.range_to_py(min(a, p), max(a, p)) == (gs, ge):
                 goal = (a, p)
                 break
             if cost > 60:
@@ -530,33 +541,35 @@ class Reviewer:
             nexts = []
             # plain moves: the caret, selection dropped
             for name, f in (("Right", self.word_right), ("Left", self.word_left),
-                            ("Ctrl+Right", self.cluster_next), ("Ctrl+Left", self.cluster_prev),
+                            ("Ctrl+Right", lambda q: self.q_char(q, True)),
+                            ("Ctrl+Left", lambda q: self.q_char(q, False)),
                             ("Home", lambda q: self.line_edge(q, False)), ("End", lambda q: self.line_edge(q, True)),
-                            ("Ctrl+Home", lambda q: 0), ("Ctrl+End", lambda q: n)):
+                            ("Ctrl+Home", lambda q: 0), ("Ctrl+End", lambda q: self._qt_len)):
                 t = f(p)
                 nexts.append((name, (t, t)))
             # extending moves
-            live = a in anchors or a == p
+            live = to_py(a) in anchors or a == p
             if live:
+                pp = to_py(p)
                 aa = a
                 if a == p:  # word extension starts from the word's edge
-                    tok = grid.token_at(p)
-                    if tok and tok[0] < p < tok[1]:
-                        aa = tok[0]
+                    tok = grid.token_at(pp)
+                    if tok and tok[0] < pp < tok[1]:
+                        aa = to_qt(tok[0])
                 nexts.append(("Shift+Right", (aa, self.word_right(p))))
                 ab = a
                 if a == p:
-                    tok = grid.token_at(max(0, p - 1))
-                    if tok and tok[0] < p < tok[1]:
-                        ab = tok[1]
+                    tok = grid.token_at(max(0, pp - 1))
+                    if tok and tok[0] < pp < tok[1]:
+                        ab = to_qt(tok[1], end=True)
                 nexts.append(("Shift+Left", (ab, self.word_left(p))))
-                nexts.append(("Ctrl+Shift+Right", (a, self.cluster_next(p))))
-                nexts.append(("Ctrl+Shift+Left", (a, self.cluster_prev(p))))
+                nexts.append(("Ctrl+Shift+Right", (a, self.q_char(p, True))))
+                nexts.append(("Ctrl+Shift+Left", (a, self.q_char(p, False))))
                 nexts.append(("Shift+Home", (a, self.line_edge(p, False))))
                 nexts.append(("Shift+End", (a, self.line_edge(p, True))))
             for name, state in nexts:
                 na, np_ = state
-                if na != np_ and na not in anchors:
+                if na != np_ and to_py(na) not in anchors:
                     continue  # a selection that can never become the entity
                 if cost + 1 < best.get(state, 1 << 30):
                     best[state] = cost + 1

@@ -525,7 +525,7 @@ class TextView(QPlainTextEdit):
         """Select [start, end) (code points) as if the user had."""
         cursor = self.textCursor()
         cursor.setPosition(self.offsets.to_qt(start))
-        cursor.setPosition(self.offsets.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(self.offsets.to_qt(end, end=end > start), QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
         self._exact = exact
         self._set_current(None)
@@ -558,12 +558,13 @@ class TextView(QPlainTextEdit):
             token = grid.token_at(pos if forward else max(0, pos - 1))
             if token and token[0] < pos < token[1]:
                 anchor = token[0] if forward else token[1]
-                cursor.setPosition(self.offsets.to_qt(anchor))
+                cursor.setPosition(self.offsets.to_qt(anchor, end=not forward))
         target = grid.next_word_end(pos) if forward else grid.prev_word_start(pos)
         if target is None:
             target = len(self.text) if forward else 0
         mode = QTextCursor.MoveMode.KeepAnchor if extend else QTextCursor.MoveMode.MoveAnchor
-        cursor.setPosition(self.offsets.to_qt(target), mode)
+        # A word end stays on its line, before a shown line break; a word start after it.
+        cursor.setPosition(self.offsets.to_qt(target, end=forward), mode)
         self.setTextCursor(cursor)
         self._exact = False
         if extend:
