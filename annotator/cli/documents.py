@@ -26,8 +26,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_labels(args: argparse.Namespace) -> int:
-    with open_project(args.project) as project:
-        action = args.action or "list"
+    action = args.action or "list"
+    # Listing only reads: it works while the window has the project open.
+    with open_project(args.project, read=action == "list") as project:
         if action == "list":
             for label in project.labels():
                 n = project.query("SELECT COUNT(*) FROM spans WHERE label_id = ?", (label.id,))[0][0]

@@ -205,9 +205,14 @@ def _documents_and_spans(conn: sqlite3.Connection, report: CheckReport, seen: di
         try:
             if not isinstance(json.loads(meta), dict):
                 raise ValueError("not an object")
-        except (TypeError, ValueError) as e:
-            report.add("documents", f"document {doc_id}: unreadable metadata ({e})")
-    labels = {r[0] for r in conn.execute("SELECT id FROM labels")}
+        except (TypeError, ValueError, RecursionError) as e:
+            report.add("documents", f"document {doc_id}: unreadable metadata ({str(e)[:80]})")
+    labels = set()
+    for label_id, *values in conn.execute("SELECT id, name, color, hotkey, description FROM labels"):
+        labels.add(label_id)
+        for what, value in zip(("name", "colour", "hotkey", "description"), values):
+            if not isinstance(value, str) and not (what == "hotkey" and value is None):
+                report.add("labels", f"label {label_id}: its {what} is not text ({type(value).__name__})")
     suggested: Counter = Counter()
     for span_id, doc_id, start, end, label_id, state in conn.execute(
         'SELECT id, doc_id, start, "end", label_id, state FROM spans'

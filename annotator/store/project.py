@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import sqlite_utils
 
-from annotator.core.errors import LabelError, OverlapError, SpanError
+from annotator.core.errors import LabelError, OverlapError, ProjectDamagedError, SpanError
 from annotator.core.model import (
     ACCEPTED,
     CONFIRMED_STATES,
@@ -351,7 +351,10 @@ class Project:
             if self._labels is None:
                 rows = self._conn.execute("SELECT * FROM labels ORDER BY position, id").fetchall()
                 self._labels = [
-                    Label(r["id"], r["name"], r["color"], r["hotkey"], r["description"], r["position"])
+                    Label(r["id"], _text(r["name"], "label", r["id"], "name"),
+                          _text(r["color"], "label", r["id"], "colour"),
+                          None if r["hotkey"] is None else _text(r["hotkey"], "label", r["id"], "hotkey"),
+                          _text(r["description"], "label", r["id"], "description"), r["position"])
                     for r in rows
                 ]
             return list(self._labels)
@@ -537,11 +540,11 @@ class Project:
             raise KeyError(f"no document {doc_id}")
         return Document(
             id=r["id"],
-            text=r["text"],
-            title=r["title"],
+            text=_text(r["text"], "document", doc_id, "text"),
+            title=_text(r["title"], "document", doc_id, "title"),
             date=r["date"],
             url=r["url"],
-            meta=json.loads(r["meta"]),
+            meta=_meta(r["meta"], doc_id),
             status=r["status"],
             content_hash=r["content_hash"],
             source=r["source"],
@@ -945,6 +948,27 @@ class Project:
                 "INSERT OR REPLACE INTO tokens (doc_id, tokenizer, ends) VALUES (?, ?, ?)",
                 (doc_id, TOKENIZER, blob),
             )
+
+
+def _text(value: Any, kind: str, row_id: int, what: str) -> str:
+    """A text column as this program writes it; anything else (a BLOB, a number) means the
+    file was made or changed by something else."""
+    if isinstance(value, str):
+        return value
+    raise ProjectDamagedError(
+        f"{kind} {row_id}: its {what} is not text ({type(value).__name__}); this program never writes"
+        " that. `annotator check PROJECT` lists what is wrong")
+
+
+def _meta(value: Any, doc_id: int) -> dict[str, Any]:
+    try:
+        meta = json.loads(_text(value, "document", doc_id, "metadata"))
+    except (ValueError, RecursionError) as e:
+        raise ProjectDamagedError(f"document {doc_id}: its metadata is not readable JSON ({str(e)[:80]});"
+                                  " `annotator check PROJECT` lists what is wrong") from None
+    if not isinstance(meta, dict):
+        raise ProjectDamagedError(f"document {doc_id}: its metadata is not a JSON object")
+    return meta
 
 
 def _same_span(row: dict | None, logged: dict | None) -> bool:

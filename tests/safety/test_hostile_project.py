@@ -116,3 +116,28 @@ def test_values_from_a_teammates_file_are_type_checked_before_they_are_stored(tm
         assert p.query("SELECT MAX(length(value)) FROM meta")[0][0] < 1000
     assert good.stat().st_size < 1_000_000
     assert check_project(good).ok
+
+
+ODD_VALUES = {
+    # Values of the right schema but of a kind this program never writes.
+    "blob label name": ["UPDATE labels SET name = X'00FF' WHERE name = 'PERSON'"],
+    "metadata not JSON": ["UPDATE documents SET meta = '{not json'"],
+    "metadata nested deep": ["UPDATE documents SET meta = '" + "[" * 100_000 + "]" * 100_000 + "'"],
+    "text as a blob": ["UPDATE documents SET text = X'FFFE41'"],
+}
+
+
+@pytest.mark.parametrize("odd", sorted(ODD_VALUES))
+@pytest.mark.parametrize("command", ["stats", "export", "labels", "check"])
+def test_odd_values_get_a_message_not_a_traceback(tmp_path, odd, command):
+    path = crafted(tmp_path / "odd.annot", ODD_VALUES[odd])
+    argv = {"stats": ["stats", str(path)], "labels": ["labels", str(path)], "check": ["check", str(path)],
+            "export": ["export", str(path), str(tmp_path / "out.jsonl"), "--format", "jsonl"]}[command]
+    result = run(*argv)
+    assert "Traceback" not in result.stderr, result.stderr
+    if command == "check":
+        assert result.returncode == 1 and "PROBLEM" in result.stdout  # and it says which
+    elif result.returncode != 0:
+        assert "annotator check" in result.stderr and "E004" in result.stderr
+    if command == "export":
+        assert result.returncode != 0 and not (tmp_path / "out.jsonl").exists()

@@ -61,6 +61,10 @@ def test_second_writer_is_told_who_has_it_and_readers_work_alongside(tmp_path):
         stats = run(["stats", str(path)])  # commands that read: work alongside
         assert stats.returncode == 0 and "documents: 20" in stats.stdout and "read-only" in stats.stderr
         assert run(["check", str(path)]).returncode == 0
+        listing = run(["labels", str(path)])  # listing labels only reads
+        assert listing.returncode == 0 and "PERSON" in listing.stdout
+        renamed = run(["labels", str(path), "rename", "PERSON", "PER"])  # changing them writes: refused
+        assert renamed.returncode == 2 and "is in use by" in renamed.stderr
         out = tmp_path / "gold.conll"
         export = run(["export", str(path), str(out), "--format", "conll"])
         assert export.returncode == 0, export.stderr
