@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from annotator.store.models import (
     suggesting_version,
     use_model,
 )
+from annotator.jobs.train_folder import check_model_file, make_folder
 from annotator.store.project import Project
 
 BASES = ("bundled", "scratch")
@@ -286,6 +286,14 @@ def _child(conn, examples: list[Example], base: str, params: dict, model_path: s
     """Entry point of the training process."""
     import annotator.nlp  # noqa: F401  (offline pythainlp)
 
+    limit = os.environ.get("ANNOTATOR_TEST_TRAIN_FILE_LIMIT")  # tests: a full temporary folder
+    if limit:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), int(limit)))
+
     try:
         result = train_model(examples, base, TrainParams.from_json(params), model_path, conn.send, unlabelled)
         conn.send(("done", result))
@@ -335,12 +343,13 @@ def run_train(
         if n % 200 == 0:
             progress(n, len(train_rows), "reading the gold")
     unlabelled = unlabelled_documents(project, dev_ids, exclude) if "clusters" in params.features.groups else []
-    folder = tempfile.mkdtemp(prefix="annotator-train-")
+    folder = make_folder()
     model_path = os.path.join(folder, "model.crfsuite")
     try:
         result = _train_in_child(examples, base, params, model_path, report, progress, cancelled, unlabelled)
         if result is None:
             return report
+        check_model_file(model_path)
         with open(model_path, "rb") as fh:
             data = fh.read()
         settings = {

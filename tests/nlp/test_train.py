@@ -227,3 +227,36 @@ def test_a_worse_model_is_stored_but_does_not_suggest(tmp_path, monkeypatch):
     done = run_preannotate(project, doc_ids=[], workers=1)
     assert done.model_version.startswith("thainer-crf-1.5.1")
     project.close()
+
+
+def test_a_full_temporary_folder_is_a_storage_error_and_stores_nothing(project, monkeypatch, tmp_path):
+    """crfsuite writes what fits and says nothing: the truncated model must be caught."""
+    from annotator.core.errors import StorageError
+
+    add_gold(project, training_docs(12))
+    monkeypatch.setenv("ANNOTATOR_TEST_TRAIN_FILE_LIMIT", "2000")  # the training process's files stop there
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR read again
+    with pytest.raises(StorageError) as info:
+        run_train(project, base="scratch", dev=0, params=FAST)
+    assert "temporary folder" in str(info.value) and "TMPDIR" in str(info.value)
+    assert list_models(project) == []
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("annotator-train-")]  # cleaned up
+
+
+def test_folders_of_killed_trainings_are_removed_and_nothing_else(tmp_path):
+    from annotator.jobs.train_folder import MARKER, remove_leftovers
+
+    dead = tmp_path / "annotator-train-999999999-abc"  # no such process
+    dead.mkdir()
+    (dead / MARKER).write_text("999999999", encoding="utf-8")
+    (dead / "model.crfsuite").write_bytes(b"x" * 10)
+    running = tmp_path / "annotator-train-1-def"  # pid 1 is alive
+    running.mkdir()
+    (running / MARKER).write_text("1", encoding="utf-8")
+    stranger = tmp_path / "annotator-train-notes"  # a user's folder: no marker of ours
+    stranger.mkdir()
+    assert remove_leftovers(str(tmp_path)) == [str(dead)]
+    assert not dead.exists() and running.exists() and stranger.exists()
