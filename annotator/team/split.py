@@ -99,7 +99,10 @@ def run_split(
     names = parse_names(names)
     out_dir = Path(out_dir)
     targets = {name: out_dir / f"{name}.annot" for name in names}
-    taken = [str(p) for p in targets.values() if p.exists()]
+    setting = json.dumps({"from": str(project.path), "annotators": list(names), "overlap": overlap, "seed": seed})
+    # A split killed while it renamed its files left some in place: those, untouched, are
+    # made again; anything else already there is refused.
+    taken = [str(p) for p in targets.values() if p.exists() and not _untouched_output(p, setting)]
     if taken:
         raise TeamError(f"already exists, choose another folder: {', '.join(taken)}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -122,8 +125,7 @@ def run_split(
             with Project.create(part, annotator=name, labels=labels) as out:
                 if project.allow_overlap:
                     out.allow_overlap = True
-                out.set_setting("team.split", json.dumps(
-                    {"from": str(project.path), "annotators": list(names), "overlap": overlap, "seed": seed}))
+                out.set_setting("team.split", setting)
                 with out.bulk(), out.transaction():
                     for doc_id in parts[name]:
                         if cancelled():
@@ -141,6 +143,22 @@ def run_split(
                 path.unlink(missing_ok=True)
         raise
     return report
+
+
+def _untouched_output(path: Path, setting: str) -> bool:
+    """Is ``path`` this same split's output, as written and never worked on (no decision,
+    no document begun, no review time)?"""
+    try:
+        with Project.open(path, readonly=True) as p:
+            if p.get_setting("team.split") != setting:
+                return False
+            worked = p.query(
+                "SELECT (SELECT COUNT(*) FROM spans WHERE state != 'suggested')"
+                " + (SELECT COUNT(*) FROM documents WHERE status != 'new')"
+                " + (SELECT COUNT(*) FROM activity)")[0][0]
+            return worked == 0
+    except Exception:  # noqa: BLE001 - unreadable, locked, foreign: not ours to replace
+        return False
 
 
 def _copy(source: Project, out: Project, doc_id: int, suggestions: bool) -> None:

@@ -86,3 +86,32 @@ def test_split_command(tmp_path, capsys):
     assert code == 0 and "2 given to everyone" in out
     assert sorted(f.name for f in (tmp_path / "team").iterdir() if f.suffix == ".annot") == [
         "malee.annot", "nok.annot", "somchai.annot"]
+
+
+def test_a_split_killed_while_renaming_runs_again(tmp_path):
+    """Killed after a.annot was renamed into place and before b.annot: a re-run makes both;
+    an output somebody has begun working on is never replaced."""
+    import os
+    import shutil
+
+    source = Project.create(tmp_path / "news.annot", annotator="lead")
+    for i in range(6):
+        text = f"ข่าวที่ {i} นายสมชาย ใจดี"
+        source.add_document(DocumentData(text, {}, [SpanData(text.index("นาย"), len(text), "PERSON",
+                                                             origin="model", confidence=0.9)]))
+    out = tmp_path / "out"
+    run_split(source, ["a", "b"], 0.0, out, seed=1)
+    # What the kill leaves: b's file still under its staging name.
+    os.replace(out / "b.annot", out / ".b.annot.part")
+    report = run_split(source, ["a", "b"], 0.0, out, seed=1)
+    assert sorted(report.outputs) == ["a", "b"] and (out / "b.annot").exists()
+    assert not (out / ".b.annot.part").exists()
+    # Once a has decided something there, the same split is refused rather than wiping it.
+    with Project.open(out / "a.annot") as a:
+        a.accept(a.spans(a.document_ids()[0])[0].id)
+    shutil.move(out / "b.annot", tmp_path / "b-moved.annot")
+    with pytest.raises(TeamError, match="already exists"):
+        run_split(source, ["a", "b"], 0.0, out, seed=1)
+    with Project.open(out / "a.annot") as a:
+        assert {s.state for s in a.spans(a.document_ids()[0])} == {ACCEPTED}
+    source.close()
