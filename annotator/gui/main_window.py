@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -75,6 +75,12 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self.jobs = JobRunner(self)
+        # Edits are committed to the WAL; when the reviewer pauses, it is moved into the
+        # project file, so the file alone (copied, mailed) holds everything.
+        self.idle_checkpoint = QTimer(self)
+        self.idle_checkpoint.setSingleShot(True)
+        self.idle_checkpoint.setInterval(IDLE_CHECKPOINT_MS)
+        self.idle_checkpoint.timeout.connect(lambda: self.project is not None and self.project.checkpoint())
         self._restore_layout()
         warning = missing_thai_font_message()
         if warning:
@@ -464,13 +470,15 @@ class MainWindow(QMainWindow):
     def _run(self, change: Callable[[], object]) -> tuple[bool, object]:
         """Make one change through the project; a refusal goes to the status bar."""
         try:
-            return True, change()
+            result = change()
         except (SpanError, LabelError) as e:
             self.say(f"Refused: {e}")
             return False, None
         except (StorageError, ProjectDamagedError) as e:  # disk full, read-only, damaged: not saved
             QMessageBox.warning(self, "Change not saved", str(e))
             return False, None
+        self.idle_checkpoint.start()  # once the reviewer pauses, the file alone holds the work
+        return True, result
 
     def reread(self, doc_id: int | None = None) -> None:
         """Read the shown document's spans and status back from the project after an edit."""
@@ -899,6 +907,9 @@ class MainWindow(QMainWindow):
             self.activity.stop()
             self.project.close()
         super().closeEvent(event)
+
+
+IDLE_CHECKPOINT_MS = 20_000
 
 
 def _more(added: int) -> str:

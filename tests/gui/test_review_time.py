@@ -63,3 +63,26 @@ def test_the_report_shows_the_pace(window, ui, qtbot):
     assert row["Decided"] == "3"
     assert row["Per hour"] == "180"  # 3 entities in one minute
     assert row["Active"] == "1 min 0 s"
+
+
+def test_a_pause_after_edits_puts_them_in_the_file_itself(window, ui, qtbot, project_path, tmp_path):
+    """The file alone (copied while the window is open, without its -wal) holds the edit
+    once the reviewer pauses."""
+    import shutil
+    import sqlite3
+
+    window.idle_checkpoint.setInterval(50)  # the pause, shortened
+    ui.key(K.Key_Return)  # accept the first suggestion
+    accepted = window.project.query("SELECT COUNT(*) FROM spans WHERE state = 'accepted'")[0][0]
+    assert accepted == 1
+
+    def file_alone_has_it():
+        copy = tmp_path / "copy.annot"
+        shutil.copy(project_path, copy)  # the main file only, as a user copying it would
+        conn = sqlite3.connect(copy)
+        try:
+            return conn.execute("SELECT COUNT(*) FROM spans WHERE state = 'accepted'").fetchone()[0] == 1
+        finally:
+            conn.close()
+
+    qtbot.waitUntil(file_alone_has_it, timeout=3000)
