@@ -492,7 +492,9 @@ class TextView(QPlainTextEdit):
 
     def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802
         """Copy gives the stored text: no shown line breaks, ``\\r\\n`` as it was."""
-        data = QMimeData()
+        # Qt's own object, emptied: one made here would be freed twice at exit (Qt takes it).
+        data = super().createMimeDataFromSelection()
+        data.clear()
         cursor = self.textCursor()
         start, end = self.offsets.range_to_py(cursor.selectionStart(), cursor.selectionEnd())
         data.setText(self.text[start:end])
