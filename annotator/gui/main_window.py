@@ -517,12 +517,17 @@ class MainWindow(QMainWindow):
         selection = self.text_view.selection()
         current = self.text_view.current_span()
         if selection is not None:
-            start, end = selection
+            from annotator.nlp.tokenizer import snap_to_clusters
+
+            # A find can stop inside a cluster (ก of กำ): the span takes the whole characters.
+            start, end = snap_to_clusters(self.text_view.text, *selection)
+            widened = (start, end) != selection
             span = self._edit(lambda: self.project.add_span(doc_id, start, end, name))
             if span is not None:
                 more = self.model_tools.after_confirm(span.id)  # the same text elsewhere in the document
                 self._after_decision(span)  # a span made is decided: on to the next suggestion
-                self.say(f"{name}: {self.text_view.text[start:end]}" + _more(more))
+                note = " (widened to whole characters)" if widened else ""
+                self.say(f"{name}: {self.text_view.text[start:end]}{note}" + _more(more))
         elif current is not None:
             if self._edit(lambda: self.project.update_span(current.id, label=name)) is not None:
                 more = self.model_tools.after_confirm(current.id)

@@ -26,6 +26,7 @@ from annotator.core.errors import (Cancelled, InputFileError, InputNotice, Input
                                    StorageError)
 from annotator.core.model import ACCEPTED, DONE, NEW, SUGGESTED, DocumentData, SpanData
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
+from annotator.nlp.tokenizer import snap_to_clusters
 from annotator.store.project import Project
 from annotator.store.team import merge_annotation
 
@@ -233,10 +234,15 @@ def _import_file(
                 if isinstance(item, InputProblem):
                     problems.append(item)
                     continue
-                problem = _prepare(project, item, label_map, unknown_labels, added_labels, max_bytes)
+                snapped: list[str] = []
+                problem = _prepare(project, item, label_map, unknown_labels, added_labels, max_bytes, snapped)
                 if problem:
                     problems.append(InputProblem(str(path), item.line, problem))
                     continue
+                if snapped:
+                    notices.append(InputNotice(str(path), item.line, (
+                        f"{len(snapped)} span(s) cut a character cluster and were widened to whole characters: "
+                        + "; ".join(snapped[:3]) + (" …" if len(snapped) > 3 else ""))))
                 if item.annotator:  # another annotator's finished work: merged as theirs
                     outcome = merge_annotation(project, item, item.annotator)
                     counts["unchanged" if outcome == "unchanged" else "merged"] += 1
@@ -285,8 +291,10 @@ def _prepare(
     unknown_labels: str,
     added_labels: list[str],
     max_bytes: int | None = None,
+    snapped: list[str] | None = None,
 ) -> str | None:
-    """Map labels, check spans; return why the document is refused, or None."""
+    """Map labels, check spans; return why the document is refused, or None. A span that
+    cuts a character cluster is widened to whole clusters and named in ``snapped``."""
     if not doc.text:
         return "empty document"
     refused = _unstorable(doc, max_bytes)
@@ -302,6 +310,12 @@ def _prepare(
             return wrong
         if not (0 <= s.start < s.end <= len(doc.text)):
             return f"span {s.start}-{s.end} {s.label} is outside the text (length {len(doc.text)})"
+        start, end = snap_to_clusters(doc.text, s.start, s.end)
+        if (start, end) != (s.start, s.end):
+            if snapped is not None:
+                snapped.append(f"{s.label} {s.start}-{s.end} {doc.text[s.start:s.end]!r} -> {start}-{end}"
+                               f" {doc.text[start:end]!r}")
+            s = SpanData(start, end, s.label, s.state, s.origin, s.confidence, s.author, s.provenance)
         if not isinstance(label, str) or not label.strip() or any(ch.isspace() for ch in label):
             return f"label {label!r} is not one word (labels become tags such as B-{label})"
         if not _encodable(label):

@@ -174,6 +174,27 @@ def cannot_start_token(before: str, ch: str) -> bool:
     return before in _THAI_LEADERS and "\u0e01" <= ch <= "\u0e2e"
 
 
+# What extends an emoji: skin tones, variation selectors, and the joiner of a sequence.
+_EMOJI_EXTENDERS = frozenset(map(chr, [*range(0x1F3FB, 0x1F400), *range(0xFE00, 0xFE10), 0x200D, 0x20E3]))
+
+
+def cuts_cluster(text: str, p: int) -> bool:
+    """Does a boundary at ``p`` cut a character cluster (ท|ี่, ก|ำ, an emoji and its skin tone)?"""
+    if not 0 < p < len(text):
+        return False
+    before, ch = text[p - 1], text[p]
+    return cannot_start_token(before, ch) or ch in _EMOJI_EXTENDERS or before == "\u200d"
+
+
+def snap_to_clusters(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) grown to whole character clusters: the start back, the end on."""
+    while start > 0 and cuts_cluster(text, start):
+        start -= 1
+    while end < len(text) and cuts_cluster(text, end):
+        end += 1
+    return start, end
+
+
 def broken_boundaries(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
     """Token starts that fall inside a character cluster (a vowel or tone mark cut off its
     consonant): none for tokens this module makes, unless the text itself is so."""

@@ -104,3 +104,21 @@ def test_save_a_copy_while_the_window_has_the_project_open(window, tmp_path):
     assert check_project(out).ok and "Saved a copy" in window.statusBar().currentMessage()
     with Project.open(out, readonly=True) as copy:
         assert any((s.start, s.end, s.label) == (start, end, "PERSON") for s in copy.spans(1))
+
+
+def test_a_found_match_inside_a_cluster_is_labelled_whole(window, ui, qtbot):
+    """Find can stop inside a character cluster (ก of กำ): the label key takes the cluster."""
+    from annotator.core.model import DocumentData
+
+    text = "ข่าว กำหนด วันนี้"
+    doc_id = window.project.add_document(DocumentData(text, {}, []))
+    window.show_document(doc_id)
+    window.text_view.setFocus()
+    ui.key(K.Key_F, M.ControlModifier)
+    type_text(window.find_bar.edit, "ก")
+    qtbot.keyClick(window.find_bar.edit, K.Key_Return)
+    assert window.text_view.selection() == (5, 6)  # ก alone, as found
+    ui.key(K.Key_4)  # DATE
+    made = [(s.start, s.end) for s in window.project.spans(doc_id) if s.state == MANUAL]
+    assert made == [(5, 7)] and text[5:7] == "กำ"
+    assert "whole characters" in window.statusBar().currentMessage()

@@ -152,3 +152,25 @@ def test_links_inside_an_imported_folder_are_not_followed(project, tmp_path):
     assert not any("ความลับ" in t for t in texts)
     followed = run_import(project, [folder], follow_links=True)
     assert followed.imported == 2 and not followed.links_skipped
+
+
+def test_spans_that_cut_a_character_cluster_are_widened_and_named(project, tmp_path):
+    """ท|ี่ (a vowel and tone mark cut off their consonant), ก|ำ, an emoji cut from its skin
+    tone: each span takes whole characters, and the report says which."""
+    text = "ที่ประชุม กำหนด คนไทย👍🏽 ดี"
+    records = [
+        {"text": text, "spans": [
+            {"start": 0, "end": 1, "label": "LOCATION"},  # ท of ที่
+            {"start": 10, "end": 11, "label": "DATE"},  # ก of กำ
+            {"start": 16, "end": 22, "label": "PERSON"},  # คนไทย👍 without its skin tone
+        ]},
+    ]
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    report = run_import(project, [path], fmt="jsonl", as_gold=True)
+    assert report.imported == 1 and report.failed == []
+    spans = {(s.start, s.end, s.label) for s in project.spans(1)}
+    assert spans == {(0, 3, "LOCATION"), (10, 12, "DATE"), (16, 23, "PERSON")}
+    assert [text[s:e] for s, e, _ in sorted(spans)] == ["ที่", "กำ", "คนไทย👍🏽"]
+    notice = " ".join(str(n) for n in report.notices)
+    assert "cut a character cluster" in notice and "gold.jsonl" in notice and "3 span(s)" in notice
