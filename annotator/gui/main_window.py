@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.header_details.setObjectName("DocumentDetails")
         self.header_details.setTextFormat(Qt.TextFormat.PlainText)
         self.text_view = TextView(self)
-        self.text_view.setPlaceholderText("No document open. Open a project (Ctrl+O) or import articles (Ctrl+I).")
+        self.text_view.setPlaceholderText(NO_DOCUMENT)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
@@ -391,8 +391,16 @@ class MainWindow(QMainWindow):
         """Open a document: text, highlights, entity list, header, progress."""
         assert self.project is not None
         project = self.project
-        document = project.document(doc_id)
+        from annotator.gui.display_limits import longest_paragraph_problem, refusal_text, too_large_to_show
+
+        reason = too_large_to_show(project, doc_id)  # counted before anything is read whole
+        document = project.document(doc_id) if reason is None else None
+        reason = reason or longest_paragraph_problem(document.text)
+        if reason is not None:
+            self._show_refused(doc_id, reason, refusal_text(reason))
+            return
         spans = project.spans(doc_id)
+        self.text_view.setPlaceholderText(NO_DOCUMENT)
         self.doc_id, self.document, self.spans = doc_id, document, spans
         self.text_view.set_document(document.text, spans, tokens=lambda: project.tokens(doc_id, document.text))
         self.entity_panel.set_spans(document.text, spans)
@@ -416,6 +424,21 @@ class MainWindow(QMainWindow):
         """Model -> report: models, suggestions, and the team's pace (time written first)."""
         self.activity.timer.flush()
         self.model_tools.show_report()
+
+    def _show_refused(self, doc_id: int, reason: str, message: str) -> None:
+        """A document too large for the window: its place in the list, the reason, no text."""
+        self.doc_id, self.spans = doc_id, []
+        self.document = None
+        self.text_view.set_document("", [])
+        self.text_view.setPlaceholderText(message)
+        self.entity_panel.set_spans("", [])
+        self._doc_open = 0
+        self.header.setText(f"Document #{doc_id} is not shown")
+        self.header_details.setText(reason)
+        if self.list_panel is not None:
+            self.list_panel.select_document(doc_id)
+        self._update_progress()
+        self.say(message, 0)
 
     def _on_document_activated(self, doc_id: int) -> None:
         if doc_id != self.doc_id:  # not the echo of show_document's own select_document
@@ -915,6 +938,7 @@ class MainWindow(QMainWindow):
 
 
 IDLE_CHECKPOINT_MS = 20_000
+NO_DOCUMENT = "No document open. Open a project (Ctrl+O) or import articles (Ctrl+I)."
 
 
 def _more(added: int) -> str:

@@ -723,7 +723,7 @@ class TextView(QPlainTextEdit):
             if geometry.top() > clip.bottom():
                 break
             if block.isVisible() and geometry.bottom() >= clip.top():
-                self._paint_tags(painter, block, geometry.topLeft())
+                self._paint_tags(painter, block, geometry.topLeft(), clip)
             block = block.next()
         current = self._placed.get(self._current) if self._current is not None else None
         if current is not None:
@@ -733,11 +733,28 @@ class TextView(QPlainTextEdit):
                 painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
         painter.end()
 
-    def _paint_tags(self, painter: QPainter, block, origin) -> None:
+    def _paint_tags(self, painter: QPainter, block, origin, clip) -> None:
         bs = block.position()
         be = bs + block.length() - 1
         layout = block.layout()
-        for p in self.index.overlapping(bs, be):
+        # Only the lines in the clip: one paragraph can hold thousands of spans.
+        lo, hi = bs, be
+        if layout.lineCount() > 1:
+            first = last = None
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                top = origin.y() + line.y()
+                if top + line.height() < clip.top():
+                    continue
+                if top > clip.bottom():
+                    break
+                first = line if first is None else first
+                last = line
+            if first is None:
+                return
+            lo = bs + first.textStart()
+            hi = bs + last.textStart() + last.textLength()
+        for p in self.index.overlapping(lo, hi):
             if not (bs < p.qe <= be):
                 continue  # the tag goes where the span ends
             style = self.style_for(p.span)
