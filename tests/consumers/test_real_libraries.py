@@ -257,3 +257,34 @@ def test_pybrat_and_bratly_read_the_brat_export(gold, tmp_path):
         ents = [e for c in d.annotation_collections for e in c.get_annotations(descendant_type=EntityAnnotation)]
         got[d.text] = Counter((d.text[e.fragments[0].start:e.fragments[-1].end], e.label) for e in ents)
     assert got == expected
+
+
+# --- doccano's importer (checked by hand against doccano 1.8.4: docs/formats.md) ---------
+
+
+@pytest.mark.parametrize("status", ["done", "any"])
+def test_doccano_import_table_has_no_missing_values(gold, tmp_path, status):
+    """doccano 1.8.4 (data_import/pipeline/readers.py, makers.py, data.py) reads JSONL records
+    into one pandas DataFrame a batch, drops the text and label columns, and stores each row's
+    other columns as the example's meta JSON: a key one record lacks is NaN there, which SQLite's
+    JSON_VALID("meta") refuses. Same path with pandas here: every row's meta is valid JSON and
+    is our id and meta."""
+    import pandas as pd
+
+    gold.add_document(DocumentData("ข่าวยังไม่เสร็จ ที่ กรุงเทพฯ", {"url": "https://example.go.th/x"}, []))
+    out = tmp_path / "d.jsonl"
+    run_export(gold, out, "doccano", status=status)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len({tuple(r) for r in records}) == 1  # one set of keys (and meta's keys differ between records)
+    frame = pd.DataFrame(records)
+    rows = frame.loc[:, ~frame.columns.isin(["label"])].dropna(subset=["text"]).to_dict(orient="records")
+    assert len(rows) == len(records) == len(project_entities(gold)) - (status == "done")
+    for row, record in zip(rows, records):
+        text = row.pop("text")
+        meta = json.loads(json.dumps(row, allow_nan=False, ensure_ascii=False))  # SQLite's JSON_VALID
+        assert text == record["text"] and meta == {"id": record["id"], "meta": record["meta"]}
+    got = {r["text"]: Counter((r["text"][s:e], label) for s, e, label in r["label"]) for r in records}
+    expected = project_entities(gold)
+    if status == "done":
+        expected.pop("ข่าวยังไม่เสร็จ ที่ กรุงเทพฯ")
+    assert got == expected
