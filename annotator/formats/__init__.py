@@ -42,11 +42,17 @@ SNIFF_BYTES = 64 * 1024
 @dataclass
 class Tally:
     """What a writer actually wrote: (document id, text hash) per document, spans per label,
-    and the documents it could not write at all (errors, not warnings)."""
+    the documents it could not write at all (errors, not warnings), and notes a consumer must
+    know (each counted once per document it concerns)."""
 
     documents: list[tuple[int, str]] = field(default_factory=list)
     spans: Counter = field(default_factory=Counter)
     refused: list[str] = field(default_factory=list)
+    notes: Counter = field(default_factory=Counter)
+
+    def note(self, text: str) -> None:
+        """One more document that ``text`` is true of."""
+        self.notes[text] += 1
 
     def wrote(self, doc_id: int, text: str, labels) -> None:
         self.documents.append((doc_id, text_hash(text)))
@@ -56,6 +62,7 @@ class Tally:
         self.documents.extend(other.documents)
         self.spans.update(other.spans)
         self.refused.extend(other.refused)
+        self.notes.update(other.notes)
 
 
 def text_hash(text: str) -> str:

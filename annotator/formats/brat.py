@@ -6,8 +6,20 @@ Sample, for ``7.txt`` holding ``"คนไทย ไป\\nกทม.\\nนาย
     #1<TAB>AnnotatorNotes T1<TAB>state=accepted origin=model confidence=0.93
     T2<TAB>PERSON 14 19;20 21<TAB>นาย ก ข
 
-Offsets are code points, end-exclusive, like everywhere in this program. The ``.txt``
-is the text exactly (UTF-8, no BOM, line ends untouched, CR included).
+Offsets are code points, end-exclusive, like everywhere in this program.
+
+Line ends: brat's server opens the ``.txt`` (and the ``.ann``) with universal newlines
+(``open_textfile`` in server/src/annotation.py: mode ``'rU'``), so for brat, and for pybrat and
+bratly, which open it in Python's text mode, CRLF and a lone CR are one LF, and offsets count
+that text. A ``.txt`` holding CR would be read one way by them and another by tools that read
+the bytes. So the export writes the ``.txt`` with LF line ends (CRLF and lone CR each become
+one LF; no other character changes) and counts every offset in that text: every reader, in
+any mode, gets the same text and entity strings (an entity's covered text never holds a line
+end, so the strings do not change). Only the exported copy changes, never the project's text;
+the export's manifest says how many documents it concerned. The reader does what brat does:
+offsets count the text as brat reads it (universal newlines), and are mapped back onto the
+file's own text, which is imported exactly, CR included. A file whose annotations only fit
+when CR is counted (written by a tool that counts it) is read that way, with a notice.
 
 Line-break rule: an ``.ann`` file is line-oriented and brat refuses line breaks inside
 a fragment, so a span covering line breaks is written as discontinuous fragments
@@ -35,8 +47,9 @@ Any other file yields nothing when its folder holds ``.ann`` files (a collection
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from annotator.core.errors import FormatError, InputFileError, InputNotice, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
@@ -47,7 +60,9 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 FRAGMENT_BREAKS = LINE_BREAKS + "\t"  # never inside a fragment's covered text
 _FRAGMENT = re.compile(f"[^{re.escape(FRAGMENT_BREAKS)}]+")
 _NUMBER = re.compile(r"[0-9]{1,18}")  # longer is no offset (and int() refuses 4,300 digits)
-DISCONTINUOUS_SEPARATOR = " "  # between fragment texts in the covered text column
+DISCONTINUOUS_SEPARATOR = " "
+LINE_END_NOTE = ("brat: CRLF and lone CR line ends are written as LF in the .txt (brat, pybrat and"
+                 " bratly read it with universal newlines); offsets count that text")  # between fragment texts in the covered text column
 CONF_NAME = "annotation.conf"
 # Annotation kinds by their id's first letter, which this program does not keep.
 SKIPPED_KINDS = {"R": "relation", "E": "event", "A": "attribute", "M": "attribute",
@@ -57,6 +72,34 @@ SKIPPED_KINDS = {"R": "relation", "E": "event", "A": "attribute", "M": "attribut
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The runs of ``text[start:end]`` that hold no line break or TAB."""
     return [m.span() for m in _FRAGMENT.finditer(text, start, end)]
+
+
+def _dropped_crs(text: str) -> list[int]:
+    """Positions of the CRs of CRLF pairs: universal newlines drop them."""
+    return [m.start() for m in re.finditer("\r\n", text)]
+
+
+def as_brat_reads(text: str) -> str:
+    """``text`` as brat reads its file (universal newlines): CRLF and lone CR become LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _to_brat(dropped: list[int], offset: int) -> int:
+    """An offset into the text, as an offset into :func:`as_brat_reads` of it."""
+    return offset - bisect_left(dropped, offset)
+
+
+def _from_brat(text: str, view_length: int) -> Callable[[int], int]:
+    """Maps an offset into :func:`as_brat_reads` of ``text`` back onto ``text``; a view
+    character that is a CRLF maps to its CR."""
+    starts = []  # text index of each view character
+    i = 0
+    while i < len(text):
+        starts.append(i)
+        i += 2 if text.startswith("\r\n", i) else 1
+    starts.append(len(text))
+    assert len(starts) == view_length + 1
+    return starts.__getitem__
 
 
 # --- writing ---------------------------------------------------------------------
@@ -78,7 +121,9 @@ def _note(span: SpanData, with_authors: bool) -> str:
 
 def format_ann(doc: ExportDocument, with_authors: bool = False,
                written: list[str] | None = None) -> tuple[str, list[str]]:
-    """(the .ann text, warnings) of one document; the labels written go to ``written``."""
+    """(the .ann text, warnings) of one document; the labels written go to ``written``.
+    Offsets count :func:`as_brat_reads` of the text, which is what the ``.txt`` holds."""
+    dropped = _dropped_crs(doc.text)
     lines: list[str] = []
     warnings: list[str] = []
     written = [] if written is None else written
@@ -102,8 +147,9 @@ def format_ann(doc: ExportDocument, with_authors: bool = False,
             )
         n += 1
         written.append(span.label)
-        offsets = ";".join(f"{s} {e}" for s, e in frags)
+        # A fragment never holds a line end, so its text is the same in the written copy.
         covered = DISCONTINUOUS_SEPARATOR.join(doc.text[s:e] for s, e in frags)
+        offsets = ";".join(f"{_to_brat(dropped, s)} {_to_brat(dropped, e)}" for s, e in frags)
         lines.append(f"T{n}\t{span.label} {offsets}\t{covered}")
         lines.append(f"#{n}\tAnnotatorNotes T{n}\t{_note(span, with_authors)}")
     return "".join(line + "\n" for line in lines), warnings
@@ -125,14 +171,17 @@ def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[s
     warnings: list[str] = []
     for doc in docs:
         written: list[str] = []
+        text = as_brat_reads(doc.text)
+        if text != doc.text:
+            options.tally.note(LINE_END_NOTE)
         ann, doc_warnings = format_ann(doc, options.with_authors, written)
         warnings.extend(doc_warnings)
         for span in doc.spans:  # labels the project list lacks still need declaring
             if span.label not in labels and _type_ok(span.label):
                 labels.append(span.label)
-        # newline="": the text is written exactly, CR and all.
+        # newline="": written as it is (LF only), on every platform.
         with open(folder / f"{doc.id}.txt", "w", encoding="utf-8", newline="") as out:
-            out.write(doc.text)
+            out.write(text)
         with open(folder / f"{doc.id}.ann", "w", encoding="utf-8", newline="\n") as out:
             out.write(ann)
         options.tally.wrote(doc.id, doc.text, written)
@@ -183,23 +232,12 @@ def _parse_textbound(line: str, text: str) -> tuple[int, int, str]:
     return merged[0][0], merged[0][1], label
 
 
-def read_pair(txt: Path, ann: Path, notices: list[InputNotice] | None = None) -> DocumentData | list[InputProblem]:
-    """One document from its text and annotation files, or the problems refusing it; what
-    was skipped goes to ``notices``."""
-    contents = []
-    for file, encoding in ((txt, "utf-8"), (ann, "utf-8-sig")):
-        try:  # bytes, not text mode: keep CR, which brat counts
-            contents.append(file.read_bytes().decode(encoding))
-        except OSError as e:
-            return [InputProblem(str(file), 0, f"cannot read the file: {e.strerror}")]
-        except UnicodeDecodeError:
-            return [InputProblem(str(file), 0, "not UTF-8 text")]
-    text, ann_lines = contents[0], contents[1].split("\n")
-    # brat counts a BOM as a character; the document text does not keep it.
-    shift = 1 if text.startswith("\ufeff") else 0
-    spans: list[SpanData] = []
+def _textbounds(ann_lines: list[str], text: str, ann: Path):
+    """((start, end, label, line number) of each text-bound annotation, problems, skipped
+    kinds -> line numbers) of an .ann's lines against ``text``."""
+    spans: list[tuple[int, int, str, int]] = []
     problems: list[InputProblem] = []
-    skipped: dict[str, list[int]] = {}  # kind -> line numbers
+    skipped: dict[str, list[int]] = {}
     for number, line in enumerate(ann_lines, 1):
         line = line.rstrip("\r")
         if not line.startswith("T"):  # notes, relations, events, attributes: not entities
@@ -208,11 +246,40 @@ def read_pair(txt: Path, ann: Path, notices: list[InputNotice] | None = None) ->
                 skipped.setdefault(kind, []).append(number)
             continue
         try:
-            start, end, label = _parse_textbound(line, text)
+            spans.append((*_parse_textbound(line, text), number))
         except FormatError as e:
             problems.append(InputProblem(str(ann), number, e.args[0]))
-            continue
-        start, end = max(start - shift, 0), end - shift
+    return spans, problems, skipped
+
+
+def read_pair(txt: Path, ann: Path, notices: list[InputNotice] | None = None) -> DocumentData | list[InputProblem]:
+    """One document from its text and annotation files, or the problems refusing it; what
+    was skipped goes to ``notices``."""
+    contents = []
+    for file, encoding in ((txt, "utf-8"), (ann, "utf-8-sig")):
+        try:  # bytes, not text mode: the file's text is imported exactly, CR included
+            contents.append(file.read_bytes().decode(encoding))
+        except OSError as e:
+            return [InputProblem(str(file), 0, f"cannot read the file: {e.strerror}")]
+        except UnicodeDecodeError:
+            return [InputProblem(str(file), 0, "not UTF-8 text")]
+    text, ann_lines = contents[0], contents[1].split("\n")
+    # Offsets count the text as brat reads it (universal newlines); mapped back onto the text.
+    view = as_brat_reads(text)
+    found, problems, skipped = _textbounds(ann_lines, view, ann)
+    back = _from_brat(text, len(view)) if view != text else (lambda offset: offset)
+    if problems and view != text:
+        counting_cr, cr_problems, _ = _textbounds(ann_lines, text, ann)
+        if not cr_problems:  # offsets that count CR: another tool's files (or ours before LF)
+            found, problems, back = counting_cr, [], (lambda offset: offset)
+            if notices is not None:
+                notices.append(InputNotice(str(ann), 0, "the offsets count CR line ends, which brat reads as"
+                                                        " LF (universal newlines); read them as they are"))
+    # brat counts a BOM as a character; the document text does not keep it.
+    shift = 1 if text.startswith("\ufeff") else 0
+    spans: list[SpanData] = []
+    for start, end, label, number in found:
+        start, end = max(back(start) - shift, 0), back(end) - shift
         if end <= start:
             problems.append(InputProblem(str(ann), number, "the annotation covers only the BOM"))
             continue

@@ -167,6 +167,7 @@ def run_export(
         report.notes.append("-DOCSTART- -X- O O lines: Flair's ColumnCorpus({0: 'text', 1: 'ner'}) reads -X- as"
                             " the tag and finds no entities; the default --docstart tagged loads in both")
     listed: dict[str, list[dict]] = {}
+    noted: Counter = Counter()  # writers' notes, documents each concerns
     total = len(rows)
     done = 0
 
@@ -199,10 +200,12 @@ def run_export(
             tally = options.tally
             report.warnings.extend(warnings)
             report.errors.extend(tally.refused)
+            noted.update(tally.notes)
             report.documents[name] = len(tally.documents)
             report.spans[name] = dict(sorted(tally.spans.items()))
             listed[name] = [{"id": doc_id, "sha1": h} for doc_id, h in tally.documents]
             report.outputs.append(str(out / target.relative_to(stage)) if split else str(out))
+        report.notes.extend(f"{text} ({n} document{'s' if n > 1 else ''})" for text, n in noted.items())
         if fmt == "hf" and split:
             _hf_folder(stage, labels, scheme, license, attribution, report)
         names = tag_names(labels, scheme) if fmt in ("conll", "hf") else None

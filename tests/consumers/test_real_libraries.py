@@ -17,13 +17,15 @@ from annotator.core.model import DocumentData, SpanData
 from annotator.jobs.exporter import parse_split, run_export
 
 # Thai news-like texts: spaces inside entities, an entity across a line break (นาง\nสมศรี),
-# a literal underscore, an emoji, CRLF, a TAB.
+# a literal underscore, an emoji, CRLF and a lone CR with entities after them, a TAB.
 TEXTS = [
     ("นายสมชาย ใจดี เดินทางไป\nจังหวัดเชียงใหม่ กับ นาง\nสมศรี", [("นายสมชาย ใจดี", "PERSON"),
                                                                    ("จังหวัดเชียงใหม่", "LOCATION"),
                                                                    ("นาง\nสมศรี", "PERSON")]),
-    ("กระทรวงการคลัง แถลง 😀 ว่า snake_case\r\nไม่ใช่ชื่อ", [("กระทรวงการคลัง", "ORGANIZATION")]),
+    ("กระทรวงการคลัง แถลง 😀 ว่า snake_case\r\nไม่ใช่ชื่อ ที่ กรุงเทพฯ", [("กระทรวงการคลัง", "ORGANIZATION"),
+                                                                        ("กรุงเทพฯ", "LOCATION")]),
     ("บริษัท ไทย\tจำกัด ลงทุน 100 ล้านบาท", [("บริษัท ไทย\tจำกัด", "ORGANIZATION"), ("100 ล้านบาท", "MONEY")]),
+    ("ข่าวเช้า\rนาย ก ไป\r\nขอนแก่น", [("นาย ก", "PERSON"), ("ขอนแก่น", "LOCATION")]),
 ]
 
 
@@ -214,3 +216,75 @@ def test_hf_folder_loads_with_load_dataset_and_classlabel_features(gold, tmp_pat
     assert got == project_entities(gold)
     card = (folder / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\nlicense: \"cc-by-3.0\"") and "ThaiNER (CC BY 3.0)" in card
+
+
+# --- brat: pybrat and bratly ------------------------------------------------------------
+
+
+def as_brat_reads(text):
+    """Universal newlines, as brat's server, pybrat and bratly open the .txt."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def brat_expected(project):
+    """{text as brat reads it: Counter of (entity text, label)} of the project's documents."""
+    return {as_brat_reads(text): Counter({(as_brat_reads(t), label): n for (t, label), n in entities.items()})
+            for text, entities in project_entities(project).items()}
+
+
+def test_pybrat_and_bratly_read_the_brat_export(gold, tmp_path):
+    from bratly import EntityAnnotation
+    from bratly.io import read_document_collection_from_folder
+    from pybrat.parser import BratParser
+
+    # CRLF, an entity across a line break and one holding a TAB: the texts' three hard cases
+    run_export(gold, tmp_path / "b", "brat")
+    expected = brat_expected(gold)
+    assert sum(t.count("\r") for t in project_entities(gold)) > 0  # the project's texts keep their CRs
+
+    examples = BratParser(error="raise").parse(str(tmp_path / "b"))
+    got = {}
+    for ex in examples:
+        for ent in ex.entities:  # pybrat's mention is the covered-text column: it must be the text there
+            assert " ".join(ex.text[f.start:f.end] for f in ent.spans) == ent.mention
+        got[ex.text] = Counter((ex.text[e.spans[0].start:e.spans[-1].end], e.type) for e in ex.entities)
+    assert got == expected
+
+    collection = read_document_collection_from_folder(str(tmp_path / "b"))
+    got = {}
+    for d in collection.documents:
+        assert d.check_ann_compatibility_with_txt()  # bratly's own check of offsets against the text
+        ents = [e for c in d.annotation_collections for e in c.get_annotations(descendant_type=EntityAnnotation)]
+        got[d.text] = Counter((d.text[e.fragments[0].start:e.fragments[-1].end], e.label) for e in ents)
+    assert got == expected
+
+
+# --- doccano's importer (checked by hand against doccano 1.8.4: docs/formats.md) ---------
+
+
+@pytest.mark.parametrize("status", ["done", "any"])
+def test_doccano_import_table_has_no_missing_values(gold, tmp_path, status):
+    """doccano 1.8.4 (data_import/pipeline/readers.py, makers.py, data.py) reads JSONL records
+    into one pandas DataFrame a batch, drops the text and label columns, and stores each row's
+    other columns as the example's meta JSON: a key one record lacks is NaN there, which SQLite's
+    JSON_VALID("meta") refuses. Same path with pandas here: every row's meta is valid JSON and
+    is our id and meta."""
+    import pandas as pd
+
+    gold.add_document(DocumentData("ข่าวยังไม่เสร็จ ที่ กรุงเทพฯ", {"url": "https://example.go.th/x"}, []))
+    out = tmp_path / "d.jsonl"
+    run_export(gold, out, "doccano", status=status)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len({tuple(r) for r in records}) == 1  # one set of keys (and meta's keys differ between records)
+    frame = pd.DataFrame(records)
+    rows = frame.loc[:, ~frame.columns.isin(["label"])].dropna(subset=["text"]).to_dict(orient="records")
+    assert len(rows) == len(records) == len(project_entities(gold)) - (status == "done")
+    for row, record in zip(rows, records):
+        text = row.pop("text")
+        meta = json.loads(json.dumps(row, allow_nan=False, ensure_ascii=False))  # SQLite's JSON_VALID
+        assert text == record["text"] and meta == {"id": record["id"], "meta": record["meta"]}
+    got = {r["text"]: Counter((r["text"][s:e], label) for s, e, label in r["label"]) for r in records}
+    expected = project_entities(gold)
+    if status == "done":
+        expected.pop("ข่าวยังไม่เสร็จ ที่ กรุงเทพฯ")
+    assert got == expected

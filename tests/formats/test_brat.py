@@ -42,30 +42,74 @@ def test_golden_directory_byte_for_byte(tmp_path):
         assert (out / name).read_bytes() == (golden / name).read_bytes(), name
 
 
-def test_text_file_is_the_text_exactly(tmp_path):
-    brat.write([doc(7, GOLDEN_TEXT, [])], tmp_path, WriteOptions())
-    assert (tmp_path / "7.txt").read_bytes() == GOLDEN_TEXT.encode("utf-8")  # CR kept, no BOM
+GOLDEN_LF = GOLDEN_TEXT.replace("\r\n", "\n")
+
+
+def test_text_file_has_lf_line_ends_and_nothing_else_changes(tmp_path):
+    brat.write([doc(7, GOLDEN_TEXT, []), doc(8, "ก\rข\r\n\rค\n\u2028ง\x85", [])], tmp_path, WriteOptions())
+    assert (tmp_path / "7.txt").read_bytes() == GOLDEN_LF.encode("utf-8")  # no CR, no BOM
+    # CRLF and a lone CR each become one LF, as universal newlines read them; nothing else changes
+    assert (tmp_path / "8.txt").read_bytes() == "ก\nข\n\nค\n\u2028ง\x85".encode("utf-8")
 
 
 def test_golden_directory_reads_back():
     (d,) = brat.read(DATA / "brat_golden")
-    assert d.text == GOLDEN_TEXT
-    assert triples(d) == [(s.start, s.end, s.label) for s in GOLDEN_SPANS]
+    assert d.text == GOLDEN_LF
+    assert [(d.text[s.start:s.end], s.label) for s in d.spans] == [
+        (GOLDEN_TEXT[s.start:s.end], s.label) for s in GOLDEN_SPANS]
     assert d.meta == {"id": "7"} and all(s.origin == "import" for s in d.spans)
 
 
 @pytest.mark.parametrize("name", ["7.txt", "7.ann"])
 def test_read_a_single_pair_by_either_file(name):
     (d,) = brat.read(DATA / "brat_golden" / name)
-    assert d.text == GOLDEN_TEXT and len(d.spans) == 3
+    assert d.text == GOLDEN_LF and len(d.spans) == 3
 
 
 def test_span_across_crlf_and_blank_lines_is_fragmented_and_merged_back(tmp_path):
     text = "นาย ก\r\n\n\u2028ข ค"
     brat.write([doc(1, text, [(0, 10, "PERSON")])], tmp_path, WriteOptions())
-    assert (tmp_path / "1.ann").read_text(encoding="utf-8").split("\n")[0] == "T1\tPERSON 0 5;9 10\tนาย ก ข"
+    assert (tmp_path / "1.ann").read_text(encoding="utf-8").split("\n")[0] == "T1\tPERSON 0 5;8 9\tนาย ก ข"
     (d,) = brat.read(tmp_path)
-    assert triples(d) == [(0, 10, "PERSON")]
+    assert d.text == "นาย ก\n\n\u2028ข ค" and triples(d) == [(0, 9, "PERSON")]
+
+
+def read_as_brat_does(folder: Path, name: str):
+    """(text, [(covered text, label)]) of a pair opened the way brat's server (codecs.open with
+    universal newlines), pybrat and bratly (Python's text mode) open it: CRLF and CR read as LF;
+    each text-bound line's offsets are checked against that text, as brat's parser checks them."""
+    with open(folder / f"{name}.txt", encoding="utf-8") as f:  # universal newlines
+        text = f.read()
+    entities = []
+    with open(folder / f"{name}.ann", encoding="utf-8") as f:
+        for line in f:
+            ann_id, middle, covered = line.rstrip("\n").split("\t")
+            if not ann_id.startswith("T"):
+                continue
+            label, _, offsets = middle.partition(" ")
+            frags = [tuple(map(int, piece.split())) for piece in offsets.split(";")]
+            assert " ".join(text[s:e] for s, e in frags) == covered, line
+            entities.append((text[frags[0][0]:frags[-1][1]], label))
+    return text, entities
+
+
+def test_crlf_and_lone_cr_documents_read_as_brat_reads_them(tmp_path):
+    # Every entity after a CRLF or a lone CR, and one across each: brat, pybrat and bratly read
+    # the .txt with universal newlines, so an offset counting CR would be off by one a line.
+    text = "ข่าว\r\nนายสมชาย ใจดี\r\nไป\rจังหวัดเชียงใหม่\r\n\r\nกับ นาง\r\nสมศรี และ\rบริษัท ไทย จำกัด"
+    pieces = [("นายสมชาย ใจดี", "PERSON"), ("จังหวัดเชียงใหม่", "LOCATION"), ("นาง\r\nสมศรี", "PERSON"),
+              ("และ\rบริษัท", "X"), ("บริษัท ไทย จำกัด", "ORGANIZATION")]
+    spans = [(text.index(p), text.index(p) + len(p), label) for p, label in pieces]
+    assert brat.write([doc(3, text, spans)], tmp_path, WriteOptions()) == []
+    got_text, entities = read_as_brat_does(tmp_path, "3")
+    assert got_text == text.replace("\r\n", "\n").replace("\r", "\n")
+    assert entities == [(p.replace("\r\n", "\n").replace("\r", "\n"), label) for p, label in pieces]
+    # Strings that hold no line end come back exactly; the file reads the same in binary mode.
+    assert entities[:2] + entities[4:] == pieces[:2] + pieces[4:]
+    assert (tmp_path / "3.txt").read_bytes().decode("utf-8") == got_text
+    (back,) = brat.read(tmp_path)
+    assert back.text == got_text and [(back.text[s.start:s.end], s.label) for s in back.spans] == sorted(
+        entities, key=lambda e: got_text.index(e[0]))
 
 
 def test_overlapping_spans_are_kept(tmp_path):
@@ -132,7 +176,14 @@ def test_write_read_round_trip(tmp_path, cases):
         old.unlink()
     assert brat.write([doc(i, t, s) for i, (t, s) in enumerate(cases)], out, WriteOptions()) == []
     back = list(brat.read(out))
-    assert [(d.text, triples(d)) for d in back] == [(t, s) for t, s in cases]
+
+    def lf(offset, text):  # an offset into the text as the .txt holds it (LF line ends)
+        return len(brat.as_brat_reads(text[:offset]))
+
+    assert [(d.text, triples(d)) for d in back] == [
+        (brat.as_brat_reads(t), [(lf(a, t), lf(b, t), label) for a, b, label in s]) for t, s in cases]
+    for d, (t, s) in zip(back, cases):  # every entity string, line ends read as LF
+        assert [d.text[a:b] for a, b, _ in triples(d)] == [brat.as_brat_reads(t[a:b]) for a, b, _ in s]
 
 
 # --- files from elsewhere ----------------------------------------------------------
@@ -236,3 +287,27 @@ def test_other_files_of_a_collection_are_skipped_and_lone_ones_refused(tmp_path)
     (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
     with pytest.raises(InputFileError):
         list(brat.read(tmp_path / "notes.json"))
+
+
+def test_a_crlf_text_from_brat_keeps_its_crs_and_its_offsets_count_as_brat_reads(tmp_path):
+    # A collection made on Windows: brat counts CRLF as one character (universal newlines).
+    text = "ข่าว\r\nนายสมชาย ไป\r\rเชียงใหม่"
+    write_pair(tmp_path, "1", text, "T1\tPER 5 13\tนายสมชาย\r\nT2\tLOC 18 27\tเชียงใหม่\r\n")
+    (d,) = brat.read(tmp_path)
+    assert d.text == text  # the file's text exactly, CR included
+    assert [(text[s.start:s.end], s.label) for s in d.spans] == [("นายสมชาย", "PER"), ("เชียงใหม่", "LOC")]
+
+
+def test_offsets_that_count_cr_are_read_as_they_are_with_a_notice(tmp_path):
+    text = "ข่าว\r\nนายสมชาย ไป"  # written by a tool that counts CR (as this program did before LF)
+    write_pair(tmp_path, "1", text, "T1\tPER 6 14\tนายสมชาย\n")
+    notice, d = brat.read(tmp_path)
+    assert isinstance(notice, InputNotice) and notice.path == str(tmp_path / "1.ann")
+    assert "count CR line ends" in notice.message
+    assert d.text == text and [(text[s.start:s.end]) for s in d.spans] == ["นายสมชาย"]
+
+
+def test_offsets_that_fit_neither_reading_name_the_line(tmp_path):
+    write_pair(tmp_path, "1", "ข่าว\r\nนายสมชาย ไป", "T1\tPER 0 4\tข่าว\nT2\tPER 7 15\tนายสมชาย\n")
+    (problem,) = brat.read(tmp_path)  # reported as brat reads the file
+    assert problem.line == 2 and "differs from the text at 7 15" in problem.message

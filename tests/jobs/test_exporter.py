@@ -222,3 +222,22 @@ def test_export_never_removes_a_users_folder_named_like_a_stage(gold, tmp_path):
     run_export(gold, out, "brat")
     assert not dead.exists() and mine.is_dir()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".gold")) == [mine.name, also.name]
+
+
+def test_brat_export_says_which_line_ends_it_wrote_as_lf(project, tmp_path):
+    from annotator.formats.brat import LINE_END_NOTE
+
+    for text in ["ข่าว\r\nกรุงเทพ", "ข่าว\rกรุงเทพ", "ข่าว\nกรุงเทพ", "ข่าวเชียงใหม่\r\n"]:
+        place = "กรุงเทพ" if "กรุงเทพ" in text else "เชียงใหม่"
+        start = text.index(place)
+        project.add_document(DocumentData(text, {}, [SpanData(start, start + len(place), "LOCATION")]),
+                             status="done", span_state="accepted")
+    report = run_export(project, tmp_path / "b", "brat", split=parse_split("50/25/25"), seed=3)
+    assert report.notes == [f"{LINE_END_NOTE} (3 documents)"]  # counted over the splits
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["notes"] == report.notes
+    assert not any(b"\r" in p.read_bytes() for p in (tmp_path / "b").rglob("*.txt"))
+    # the manifest lists each document by the project's text, which is never changed
+    hashes = dict(project.query("SELECT id, content_hash FROM documents"))
+    assert sorted(d["sha1"] for docs in manifest["splits"].values() for d in docs) == sorted(hashes.values())
+    assert [t for (t,) in project.query("SELECT text FROM documents ORDER BY id")][0] == "ข่าว\r\nกรุงเทพ"
