@@ -103,7 +103,7 @@ def _screenshot(app: QApplication, window, path: Path) -> int:
     window.resize(*SCREENSHOT_SIZE)
     window.show()
     app.processEvents()
-    if window.doc_id is not None:
+    if window.doc_id is not None and window.text_view.current_span() is None:
         window.go_to_suggestion(forward=True)  # show what a selected suggestion looks like
     for _ in range(3):  # layout, then paint
         app.processEvents()
