@@ -43,8 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.DatabaseError as e:  # a damaged file, a failing disk: say which and what to do
         from annotator.store.sqlite_errors import translate
 
-        print(f"annotator: {translate(e, getattr(args, 'project', '?'), 'use') or e}", file=sys.stderr)
-        return 2
+        explained = translate(e, getattr(args, "project", "?"), "use")
+        print(f"annotator: {explained or e}", file=sys.stderr)
+        return 130 if isinstance(explained, Cancelled) else 2
     except KeyboardInterrupt:
         print("annotator: aborted", file=sys.stderr)
         return 130

@@ -44,6 +44,7 @@ def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3
     if readonly:
         # A reader next to the writer: it cannot write, so it never checkpoints the WAL.
         conn = open_readonly(path)
+        interruptible(conn)
         conn.row_factory = sqlite3.Row
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -60,6 +61,7 @@ def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
     except sqlite3.DatabaseError as e:
         raise (translate(e, path, "open") or e) from e
+    interruptible(conn)
     try:
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.row_factory = sqlite3.Row
@@ -89,6 +91,21 @@ def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3
             raise translated from e
         raise
     return conn
+
+
+# SQLite runs a long statement in C, where Python never looks at Ctrl+C. A progress
+# handler is Python code that SQLite calls every so many steps: the pending KeyboardInterrupt
+# is raised in it, SQLite stops the statement ("interrupted", rolled back) and the command
+# says it was stopped (sqlite_errors.translate).
+PROGRESS_STEPS = 200_000
+
+
+def _tick() -> int:
+    return 0
+
+
+def interruptible(conn: sqlite3.Connection) -> None:
+    conn.set_progress_handler(_tick, PROGRESS_STEPS)
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:

@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from annotator.core.errors import AnnotatorError, ProjectDamagedError, StorageError
+from annotator.core.errors import AnnotatorError, Cancelled, ProjectDamagedError, StorageError
 
 LOW_SPACE = 1 << 20  # below this much free space, a write error is put down to a full disk
 
@@ -25,6 +25,9 @@ def translate(error: BaseException, path: str | Path, doing: str = "write") -> A
         return None
     name = getattr(error, "sqlite_errorname", "") or ""
     text = str(error)
+    if name == "SQLITE_INTERRUPT" or text == "interrupted":
+        return Cancelled(f"stopped (Ctrl+C) while it was working on {path}; what was not finished was"
+                         " rolled back, everything saved before is intact")
     if damaged(error):
         return ProjectDamagedError(
             f"{path}: the project file is damaged ({text}). `annotator check {path}` lists the"
