@@ -341,6 +341,29 @@ def _read_lines(path: Path) -> list[str]:
     return lines
 
 
+MAX_TOKENS_PER_DOCUMENT = 250_000  # a 2 MB article has fewer; 10 million is not an article
+
+
+def _refuse_huge_documents(path: Path, lines: list[str], doc_split: str) -> None:
+    """Refuse the file at the line where one document passes the token limit, before its
+    rows and text are built (an 88 MB one-document file took gigabytes to refuse after)."""
+    by_docstart = doc_split == "docstart" or (
+        doc_split == "auto" and any(line.startswith(DOCSTART) for line in lines))
+    run, start = 0, 1
+    for number, line in enumerate(lines, 1):
+        body = line.strip(" \t")
+        if body.startswith(DOCSTART) or (not body and not by_docstart):
+            run, start = 0, number + 1
+            continue
+        if body:
+            run += 1
+            if run > MAX_TOKENS_PER_DOCUMENT:
+                raise InputFileError(
+                    str(path), number,
+                    f"the document starting at line {start} has more than {MAX_TOKENS_PER_DOCUMENT:,} tokens:"
+                    " not one article (split it into documents with -DOCSTART- lines or blank lines)")
+
+
 def _rows(path: Path, lines: list[str]) -> list[tuple[int, str, list[str]]]:
     """(line number, kind, columns) with kind "blank", "docstart" or "token"."""
     rows = []
@@ -445,7 +468,9 @@ def read(
         raise FormatError(f"unknown doc_split {doc_split!r} (expected one of {choices})")
     if token_sep not in TOKEN_SEPS:
         raise FormatError(f"unknown token separator {token_sep!r} (one of {', '.join(TOKEN_SEPS)})")
-    rows = _rows(path, _read_lines(path))
+    lines = _read_lines(path)
+    _refuse_huge_documents(path, lines, doc_split)  # before a row is built for any of them
+    rows = _rows(path, lines)
     token_rows = [r for r in rows if r[1] == "token"]
     if not token_rows:
         return

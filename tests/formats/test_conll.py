@@ -344,3 +344,21 @@ def test_tis620_file_from_an_older_thai_corpus(tmp_path):
     (doc,) = read_all(path)
     assert doc.text == "สมชายไปเชียงใหม่"
     assert triples(doc) == [(0, 5, "PER"), (7, 16, "LOC")]
+
+
+def test_a_document_past_the_token_limit_is_refused_at_its_line_before_it_is_built(tmp_path):
+    from annotator.core.errors import InputFileError
+    from annotator.formats import conll
+
+    path = tmp_path / "one-document.conll"
+    with path.open("w", encoding="utf-8") as f:
+        f.write("-DOCSTART-\tO\nข่าว\tO\n\n")  # a small first document
+        f.write("-DOCSTART-\tO\n")
+        for _ in range(conll.MAX_TOKENS_PER_DOCUMENT + 1):
+            f.write("ประเทศ\tO\n")
+    try:
+        list(conll.read(path))
+    except InputFileError as e:
+        assert e.problem.line == conll.MAX_TOKENS_PER_DOCUMENT + 5 and "starting at line 5" in str(e)
+    else:
+        raise AssertionError("a 250,001-token document was read")
