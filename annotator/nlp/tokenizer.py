@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
 from itertools import accumulate
@@ -179,11 +180,16 @@ _EMOJI_EXTENDERS = frozenset(map(chr, [*range(0x1F3FB, 0x1F400), *range(0xFE00, 
 
 
 def cuts_cluster(text: str, p: int) -> bool:
-    """Does a boundary at ``p`` cut a character cluster (ท|ี่, ก|ำ, an emoji and its skin tone)?"""
+    """Does a boundary at ``p`` cut a character cluster (ท|ี่, ก|ำ, an emoji and its skin
+    tone)? Only marks that belong to the character before them count: a leading vowel
+    (เ แ โ ใ ไ) is a character of its own, as Qt's caret treats it."""
     if not 0 < p < len(text):
         return False
     before, ch = text[p - 1], text[p]
-    return cannot_start_token(before, ch) or ch in _EMOJI_EXTENDERS or before == "\u200d"
+    if before.isspace():
+        return False
+    mark = ch == "\u0e33" or unicodedata.category(ch) in ("Mn", "Mc", "Me")  # SARA AM spaces, yet belongs
+    return mark or ch in _EMOJI_EXTENDERS or before == "\u200d"
 
 
 def snap_to_clusters(text: str, start: int, end: int) -> tuple[int, int]:
