@@ -86,7 +86,11 @@ class Keymap:
 
     def reserved(self) -> frozenset[str]:
         """Every bound key, in portable spelling (label hotkeys must not take one)."""
-        return frozenset(portable(k) for spec in table.ACTIONS for k in self.keys(spec.name))
+        key = tuple(sorted(self.overrides.items()))
+        if getattr(self, "_reserved_for", None) != key:  # asked once per label: computed once
+            self._reserved = frozenset(portable(k) for spec in table.ACTIONS for k in self.keys(spec.name))
+            self._reserved_for = key
+        return self._reserved
 
     def duplicates(self) -> list[str]:
         seen: dict[str, str] = {}

@@ -15,6 +15,7 @@ from typing import Callable
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -148,6 +149,8 @@ class MainWindow(QMainWindow):
         from annotator.gui.activity_tracker import ActivityTracker
 
         self.activity = ActivityTracker(self, lambda: self.project, lambda: self.doc_id)  # review time
+        self.activity.watch([self.text_view, self.entity_panel, *self.entity_panel.findChildren(QAbstractScrollArea),
+                             self.label_palette, self.find_bar.edit, self.adjudication.panel])
 
     def _build_actions(self) -> None:
         handlers: dict[str, Callable[[], object]] = {

@@ -68,6 +68,13 @@ class RowData(NamedTuple):
 _GONE = RowData("(deleted)", True, None, "", 0)
 
 
+def _id_array(project: Project, sql: str, params: list[Any]) -> array:
+    """The ids a query selects (in no particular order: group_concat keeps none), as one
+    string from SQLite: a row object per id cost ~35 ms for 28,000 documents, this ~10 ms."""
+    joined = project.query(f"SELECT group_concat(id) FROM ({sql})", params)[0][0]
+    return array("q", map(int, joined.split(","))) if joined else array("q")
+
+
 class DocumentListModel(QAbstractTableModel):
     """Title, Date, Status, Open (open suggestions) of the documents in the current filter."""
 
@@ -137,7 +144,10 @@ class DocumentListModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column (-1: by id; LEAST_CONFIDENT: the review queue's order). Keeps
         the view's selection on the same documents."""
-        self._sort_column = column if column in _SORT_KEYS or column == LEAST_CONFIDENT else -1
+        column = column if column in _SORT_KEYS or column == LEAST_CONFIDENT else -1
+        if (column, order) == (self._sort_column, self._sort_order) and column != LEAST_CONFIDENT:
+            return  # the order it has (the view asks once as sorting is switched on)
+        self._sort_column = column
         self._sort_order = order
         self._apply(self._query_ids())
 
@@ -222,10 +232,10 @@ class DocumentListModel(QAbstractTableModel):
             keys = [k.format(dir=direction) for k in _SORT_KEYS[self._sort_column]]
             sql += " ORDER BY " + ", ".join(keys) + f", id {direction}"
             return array("q", (r[0] for r in self._project.query(sql, params)))
-        # By id: sorting the ids here lets SQLite read them from the small status index
-        # instead of walking the whole table, which holds every article's text.
-        ids = array("q", sorted((r[0] for r in self._project.query(sql, params)), reverse=descending))
-        return ids
+        # By id: sorting the ids here lets SQLite read them from a small index instead of
+        # walking the whole table, which holds every article's text.
+        ids = _id_array(self._project, sql, params)
+        return array("q", sorted(ids, reverse=descending))
 
     def _apply(self, ids: array) -> None:
         """Swap in a new id list as a layout change, so selections follow their documents."""
