@@ -66,8 +66,8 @@ class Cancelled(AnnotatorError):
 
 
 @dataclass(frozen=True)
-class InputProblem:
-    """One refused input, named by file and line (line 0: the whole file)."""
+class _Located:
+    """A message about an input, named by file and line (line 0: the whole file)."""
 
     path: str
     line: int
@@ -76,6 +76,11 @@ class InputProblem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class InputProblem(_Located):
+    """One refused input, named by file and line (line 0: the whole file)."""
 
 
 class InputFileError(AnnotatorError):
@@ -89,14 +94,6 @@ class InputFileError(AnnotatorError):
 
 
 @dataclass(frozen=True)
-class InputNotice:
+class InputNotice(_Located):
     """Something a reader did that the user should know of but that refuses nothing: how a
     file's spaces were rebuilt, annotations of kinds this program does not keep."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
