@@ -161,3 +161,32 @@ def test_highlights_stay_right_when_lines_are_broken_again(window, ui, qtbot):
     view.highlighter.rehighlight()
     assert shown == block_formats(view)
     assert any(shown)  # there were highlights to compare
+
+
+def test_a_relabel_that_moves_line_breaks_leaves_every_highlight_right(window, ui, qtbot):
+    """A longer label's tag re-breaks its paragraph; each block is highlighted once, and
+    right (the blocks Qt redid while re-breaking are not redone)."""
+    from annotator.core.model import SpanData
+
+    text = PARAGRAPH + "\nสั้น\n" + PARAGRAPH + "\n"
+    doc_id = window.project.add_document(DocumentData(text, {}, []))
+    spans = []
+    for word in ("ทำเนียบรัฐบาล", "ภูเก็ต", "เชียงใหม่", "กระทรวงอุตสาหกรรม"):
+        at = text.find(word)
+        while at >= 0:
+            spans.append(SpanData(at, at + len(word), "DATE", origin="model", confidence=0.5))
+            at = text.find(word, at + 1)
+    window.project.add_suggestions(doc_id, spans, "test")
+    view = window.text_view
+    view.setFixedWidth(520)
+    window.show_document(doc_id)
+    qtbot.waitUntil(lambda: bool(view.offsets.breaks), timeout=2000)
+    moved = False
+    for _ in range(6):  # relabel as ORGANIZATION (a longer tag), moving on each time
+        before = list(view.offsets.breaks)
+        ui.key(K.Key_2)
+        moved |= view.offsets.breaks != before
+    assert moved  # some relabel did re-break a paragraph
+    shown = block_formats(view)
+    view.highlighter.rehighlight()
+    assert shown == block_formats(view)

@@ -333,7 +333,8 @@ class TextView(QPlainTextEdit):
 
         before = shape()
         self._spans = list(spans)
-        if not self._apply_breaks(self._line_breaks()):
+        redone = self._apply_breaks(self._line_breaks())  # blocks Qt highlighted while re-breaking
+        if not redone:
             self._place(spans)
         after = shape()
         changed = [v for k, v in before.items() if after.get(k) != v]
@@ -343,13 +344,17 @@ class TextView(QPlainTextEdit):
         else:
             doc = self.document()
             to_qt = self.offsets.to_qt
+            blocks: dict[int, object] = {}  # each block once, however many of its spans changed
             for start, end, _, _ in changed:
                 qs, qe = to_qt(start), to_qt(end, end=True)
                 block = doc.findBlock(qs)
                 last = doc.findBlock(max(qs, qe - 1)).blockNumber()
                 while block.isValid() and block.blockNumber() <= last:
-                    self.highlighter.rehighlightBlock(block)
+                    if block.blockNumber() not in redone:
+                        blocks[block.blockNumber()] = block
                     block = block.next()
+            for block in blocks.values():
+                self.highlighter.rehighlightBlock(block)
         if self._current is not None and self._current not in self._placed:
             self._set_current(None)
         self.viewport().update()
@@ -445,12 +450,13 @@ class TextView(QPlainTextEdit):
         if self.text:
             self._apply_breaks(self._line_breaks())
 
-    def _apply_breaks(self, breaks: list[int]) -> bool:
+    def _apply_breaks(self, breaks: list[int]) -> set[int]:
         """Show line breaks at ``breaks``; only paragraphs whose breaks moved are redone.
-        False when nothing changed."""
+        Returns the numbers of the blocks Qt highlighted again meanwhile (each edited one
+        and the one after it); empty when nothing changed."""
         old = self.offsets
         if breaks == old.breaks:
-            return False
+            return set()
         new = OffsetMap(self.text, breaks)
         changed = _changed_paragraphs(self._shown, old.breaks, breaks)
         cursor = self.textCursor()
@@ -478,7 +484,12 @@ class TextView(QPlainTextEdit):
         if self._current is not None and self._current not in self._placed:
             self._set_current(None)
         self.viewport().update()
-        return True
+        doc = self.document()
+        redone = set()
+        for a, _b in changed:
+            number = doc.findBlock(new.to_qt(a)).blockNumber()
+            redone.update((number, number + 1))
+        return redone
 
     def resizeEvent(self, e) -> None:  # noqa: N802
         super().resizeEvent(e)
