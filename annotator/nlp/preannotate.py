@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from annotator.core.errors import Cancelled
-from annotator.core.model import IN_PROGRESS, NEW, SpanData
+from annotator.core.model import IN_PROGRESS, NEW
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.store import token_cache
 from annotator.store.project import Project
@@ -65,13 +65,10 @@ def _work(items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
     from annotator.nlp.tokenizer import tokenize
 
     assert _suggester is not None
-    out = []
-    for doc_id, text in items:
-        tokens = tokenize(text)
-        spans = _suggester.suggest(text, tokens)
-        out.append((doc_id, token_cache.encode(tokens),
-                    [(s.start, s.end, s.label, s.origin, s.confidence) for s in spans]))
-    return out
+    tokenized = [(text, tokenize(text)) for _, text in items]
+    found = _suggester.suggest_many(tokenized)  # one model batch for the whole task
+    return [(doc_id, token_cache.encode(tokens), [(s.start, s.end, s.label, s.origin, s.confidence) for s in spans])
+            for (doc_id, _), (_, tokens), spans in zip(items, tokenized, found)]
 
 
 def model_version(model=None) -> str:
@@ -167,14 +164,11 @@ def _drain(project, results, pending, version, report, total, progress, cancelle
 
 
 def _write(project: Project, pending: list, version: str, report: PreannotateReport) -> None:
-    with project.transaction():
-        for doc_id, tokens, spans in pending:
-            project.store_tokens(doc_id, tokens)
-            if project.document_status(doc_id) not in (NEW, IN_PROGRESS):
-                continue  # finished by a reviewer while we worked: leave it alone
-            suggestions = [SpanData(s, e, label, origin=origin, confidence=conf) for s, e, label, origin, conf in spans]
-            added, removed = project.replace_suggestions(doc_id, suggestions, version)
-            report.documents += 1
-            report.added += added
-            report.removed += removed
+    """One transaction for the batch, a few statements in all (annotator/store/bulk.py)."""
+    from annotator.store.bulk import write_suggestions
+
+    documents, added, removed = write_suggestions(project, pending, version)
+    report.documents += documents
+    report.added += added
+    report.removed += removed
     pending.clear()
