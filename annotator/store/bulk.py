@@ -10,7 +10,7 @@ adjudication) is dropped, labels the project does not have are dropped, and each
 document gets the same ``doc.suggest`` log entry.
 
 The ``spans_open_*`` triggers still run for every row, so ``documents.open_suggestions``
-stays right exactly as for every other writer (tests/store/test_bulk.py checks it).
+stays right exactly as for every other writer (tests/nlp/test_fastcrf.py checks it).
 """
 
 from __future__ import annotations
