@@ -310,9 +310,11 @@ class Featurizer:
             out.append(attrs)
         return out
 
-    def document_tags(self, text: str, tokens: Sequence[tuple[int, int]]) -> dict[str, list[str]]:
+    def document_tags(self, text: str, tokens: Sequence[tuple[int, int]],
+                      bundled: Sequence[SpanData] | None = None) -> dict[str, list[str]]:
         """Token tags of the whole document from the gazetteer, rules and bundled model,
-        as the feature set asks."""
+        as the feature set asks. ``bundled``: the bundled model's spans, when the caller
+        has already tagged the document with it (in a batch)."""
         tags: dict[str, list[str]] = {}
         if self._gazetteer is not None:
             tags["gaz"] = span_tags(self._gazetteer.find(text, tokens), tokens)
@@ -323,7 +325,8 @@ class Featurizer:
         if self.dictionary is not None and "dict" in self._g:
             tags["dict"] = span_tags(self.dictionary.find(text, tokens), tokens)
         if self._bundled is not None:
-            tags["bundled"] = span_tags(self._bundled.predict(text, tokens), tokens)
+            found = bundled if bundled is not None else self._bundled.predict(text, tokens)
+            tags["bundled"] = span_tags(found, tokens)
         return tags
 
 

@@ -157,3 +157,27 @@ def test_a_span_outside_the_text_fails_the_whole_batch(tmp_path):
         assert project.query("SELECT COUNT(*) FROM spans")[0][0] == 0
         assert write_suggestions(project, [(doc_id, blob, [(0, 7, "LOCATION", "model", 0.9)])], "v") == (1, 1, 0)
         assert project.query("SELECT open_suggestions FROM documents")[0][0] == 1
+
+
+@pytest.mark.parametrize("base", ["scratch", "bundled"])
+def test_trained_model_fast_path_equals_crfsuite(tmp_path, base):
+    from ner_fixture import UNSEEN, add_gold
+
+    from annotator.jobs.train import TrainParams, run_train
+    from annotator.nlp.trained import TrainedModel, materialize
+
+    with Project.create(tmp_path / "gold.annot") as project:
+        add_gold(project)
+        run_train(project, base=base, dev=0, params=TrainParams(max_iterations=40), use="always")
+        with materialize(project, "latest") as spec:
+            model = TrainedModel(spec)
+            texts = [UNSEEN, *ARTICLES, *(d.text + "\n" + d.text for d in training_docs(6))]
+            items = [(t, tokenize(t)) for t in texts]
+            many = model.predict_many(items)
+            found = 0
+            for (text, tokens), fast in zip(items, many):
+                ref = model.predict_crfsuite(text, tokens)
+                assert key(fast) == key(ref)
+                assert [s.confidence for s in fast] == pytest.approx([s.confidence for s in ref], abs=1e-4)
+                found += len(ref)
+            assert found > 20
