@@ -283,7 +283,7 @@ class CrfModel:
 
     def _add_triple(self, key: object) -> int:
         """Index in ``_table`` of the rows a word (and POS tag) gives as current, previous
-        and next word."""
+        and next word: the attributes of :func:`_word_features` in each role."""
         word, tag = (key, None) if self._word_keys else key  # type: ignore[misc]
         if self._word_keys and self._pos is not None:
             tag = self._pos([word])[0]
@@ -292,9 +292,19 @@ class CrfModel:
             self._n_triples = 1
         if self._n_triples == len(self._table):
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
+        flags = _flags(word)
+        row = self._rows.row
+        triple = []
+        for role in (_CUR, _PREV, _NEXT):
+            attrs = [f"{_WORD_NAMES[role]}:{word}"] if word else []
+            attrs += [names[role] for on, names in zip(flags, _FLAG_NAMES) if on]
+            if role == _CUR and flags[3] and len(word) == 5:
+                attrs.append("word.islen5")
+            if tag:
+                attrs.append(f"{_POS_NAMES[role]}:{tag}")
+            triple.append(row(attrs))
         n = self._n_triples
-        self._table[n] = [self._rows.add((key, role), _as_strings(_word_features(word, tag, role)))
-                          for role in (_CUR, _PREV, _NEXT)]
+        self._table[n] = triple
         self._triples[key] = n
         self._n_triples += 1
         return n

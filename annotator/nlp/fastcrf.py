@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -76,45 +76,41 @@ def read_model(path: str) -> CrfWeights:
 
 
 class RowCache:
-    """Summed weight rows of attribute lists, one row per distinct key.
+    """Summed weight rows of attribute lists, shared between lists with the same known
+    attributes.
 
-    ``row(key, attributes)`` returns the index of the row holding the sum of the weights of
-    ``attributes`` (names the model does not know count zero); rows with the same known
-    attributes are shared, so the table stays as small as the model's vocabulary. Row 0
-    is all zero (a missing neighbour). Bounded: past ``max_keys`` the key index starts again.
+    ``row(attributes)`` is the index of the row holding the sum of the weights of
+    ``attributes`` (names the model does not know count zero). The table stays as small
+    as the model's vocabulary: every unknown word with the same POS and flags shares one
+    row. Row 0 is all zero (a missing neighbour).
     """
 
-    def __init__(self, weights: CrfWeights, max_keys: int = 200_000) -> None:
+    def __init__(self, weights: CrfWeights) -> None:
         self._w = weights
         self._unknown = len(weights.attributes)
         self._ids = weights.attributes.get
-        self._keys: dict[Hashable, int] = {}
         self._by_ids: dict[tuple[int, ...], int] = {(): 0}
         self._rows = np.zeros((1024, weights.state.shape[1]))
         self._n = 1
-        self._max = max_keys
 
     @property
     def rows(self) -> np.ndarray:
         return self._rows
 
-    def get(self, key: Hashable) -> int | None:
-        return self._keys.get(key)
-
-    def add(self, key: Hashable, attributes: Iterable[str]) -> int:
-        if len(self._keys) >= self._max:
-            self._keys.clear()
-        unknown = self._unknown
-        ids = tuple(sorted(i for i in (self._ids(a, unknown) for a in attributes) if i != unknown))
-        row = self._by_ids.get(ids)
+    def row(self, attributes: Iterable[str]) -> int:
+        unknown, ids = self._unknown, self._ids
+        key = tuple(sorted(i for i in (ids(a, unknown) for a in attributes) if i != unknown))
+        row = self._by_ids.get(key)
         if row is None:
             if self._n == len(self._rows):
                 self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
             row = self._n
-            self._rows[row] = self._w.state[list(ids)].sum(axis=0)
-            self._by_ids[ids] = row
+            state = self._w.state
+            total = self._rows[row]
+            for i in key:  # a handful of rows: cheaper than numpy's fancy indexing
+                total += state[i]
+            self._by_ids[key] = row
             self._n += 1
-        self._keys[key] = row
         return row
 
 

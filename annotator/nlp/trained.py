@@ -151,7 +151,7 @@ class _FastScores:
         if len(self._slots) >= 300_000:  # bound memory on endless input
             self._slots.clear()
         pieces = self.featurizer._pieces(word, tag)
-        got = self._slots[key] = [self._rows.add((key, n), piece) for n, piece in enumerate(pieces)]
+        got = self._slots[key] = [self._rows.row(piece) for piece in pieces]
         return got
 
     def scores(self, words: Sequence[str], tags: dict[str, Sequence[str]]) -> np.ndarray:

@@ -9,8 +9,10 @@ suggestion overlapping a span a person touched (or an annotator's version waitin
 adjudication) is dropped, labels the project does not have are dropped, and each
 document gets the same ``doc.suggest`` log entry.
 
-The ``spans_open_*`` triggers still run for every row, so ``documents.open_suggestions``
-stays right exactly as for every other writer (tests/nlp/test_fastcrf.py checks it).
+``documents.open_suggestions`` is kept by triggers for every writer; this one sets them
+aside within its own transaction and sets each touched document's count once from its
+spans instead (a trigger per row rewrote the document's whole row, text included, per
+span). tests/nlp/test_fastcrf.py checks the counts against the per-row path and the spans.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from annotator.core.model import HUMAN_STATES, IN_PROGRESS, NEW, SPAN_ORIGINS, S
 from .project import Project, _overlaps_any, _team_version, now
 
 _CHUNK = 500  # ids per IN (...) list
+_TRIGGERS = ("spans_open_insert", "spans_open_delete")  # migrations.py: keep documents.open_suggestions
 
 
 def write_suggestions(
@@ -80,6 +83,14 @@ def write_suggestions(
                              model_version, t, t))
             old_ids += old
             per_doc.append((doc_id, old, keep))
+        # The open-suggestion triggers rewrite the document's row (text and all) for every
+        # span; here they are set aside inside this transaction and each touched document's
+        # count is set once from its spans. Committed together, so no reader or other
+        # writer ever sees the project without them.
+        triggers = [r[0] for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", _TRIGGERS)]
+        for name in _TRIGGERS if len(triggers) == len(_TRIGGERS) else ():
+            conn.execute(f"DROP TRIGGER {name}")
         for part in _chunks(old_ids):
             conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(part))})", part)
         first = _next_span_id(conn)
@@ -90,6 +101,14 @@ def write_suggestions(
         )
         if rows and _next_span_id(conn) != first + len(rows):
             raise RuntimeError("span ids of a bulk insert were not consecutive")  # rolls back
+        if len(triggers) == len(_TRIGGERS):
+            for sql in triggers:
+                conn.execute(sql)
+            for part in _chunks([doc_id for doc_id, _, _ in per_doc]):
+                conn.execute(
+                    "UPDATE documents SET open_suggestions = (SELECT COUNT(*) FROM spans"
+                    f" WHERE spans.doc_id = documents.id AND spans.state = 'suggested') WHERE id IN ({','.join('?' * len(part))})",
+                    part)
         grp = project._group()
         log = []
         span_id = first

@@ -181,3 +181,24 @@ def test_trained_model_fast_path_equals_crfsuite(tmp_path, base):
                 assert [s.confidence for s in fast] == pytest.approx([s.confidence for s in ref], abs=1e-4)
                 found += len(ref)
             assert found > 20
+
+
+def test_bulk_writes_leave_the_triggers_working(tmp_path):
+    from annotator.store import token_cache
+    from annotator.store.bulk import write_suggestions
+
+    with Project.create(tmp_path / "p.annot") as project:
+        doc_id = project.add_document(DocumentData(text="กรุงเทพมหานคร และเชียงใหม่"))
+        blob = token_cache.encode(tokenize("กรุงเทพมหานคร และเชียงใหม่"))
+        spans = [(0, 13, "LOCATION", "model", 0.9), (17, 26, "LOCATION", "model", 0.8)]
+        assert write_suggestions(project, [(doc_id, blob, spans)], "v") == (1, 2, 0)
+        assert write_suggestions(project, [(doc_id, blob, spans)], "v") == (1, 2, 2)  # replaced
+        names = {r[0] for r in project.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert {"spans_open_insert", "spans_open_delete", "spans_open_update"} <= names
+        count = lambda: project.query("SELECT open_suggestions FROM documents")[0][0]  # noqa: E731
+        assert count() == 2
+        project.accept(project.spans(doc_id)[0].id)  # the per-row triggers keep counting
+        assert count() == 1
+        project.add_span(doc_id, 14, 16, "PERSON")
+        project.execute("DELETE FROM spans WHERE state = 'suggested'")
+        assert count() == 0
