@@ -199,6 +199,7 @@ class CrfModel:
         self._triples: dict[object, int] = {}  # word (or word, tag) -> row of _table
         self._table = np.zeros((4096, 3), dtype=np.intp)  # its rows as current, previous, next word
         self._n_triples = 1  # 0 is never used: a dict miss is None, never 0
+        self._alike: dict[tuple, list[int]] = {}  # what makes a word's rows -> those rows
         ids, w = self._weights.attributes, self._weights.state
         self._bos = w[ids["BOS"]] if "BOS" in ids else np.zeros(w.shape[1])
         self._eos = w[ids["EOS"]] if "EOS" in ids else np.zeros(w.shape[1])
@@ -293,16 +294,24 @@ class CrfModel:
         if self._n_triples == len(self._table):
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
         flags = _flags(word)
-        row = self._rows.row
-        triple = []
-        for role in (_CUR, _PREV, _NEXT):
-            attrs = [f"{_WORD_NAMES[role]}:{word}"] if word else []
-            attrs += [names[role] for on, names in zip(flags, _FLAG_NAMES) if on]
-            if role == _CUR and flags[3] and len(word) == 5:
-                attrs.append("word.islen5")
-            if tag:
-                attrs.append(f"{_POS_NAMES[role]}:{tag}")
-            triple.append(row(attrs))
+        # Most new words are words the model does not know: their rows depend only on the
+        # flags and the tag, so words alike share one computation.
+        ids = self._weights.attributes
+        known = tuple(ids.get(f"{name}:{word}") for name in _WORD_NAMES) if word else (None, None, None)
+        alike = (known, flags, len(word) == 5, tag)
+        triple = self._alike.get(alike)
+        if triple is None:
+            row = self._rows.row
+            triple = []
+            for role in (_CUR, _PREV, _NEXT):
+                attrs = [f"{_WORD_NAMES[role]}:{word}"] if word else []
+                attrs += [names[role] for on, names in zip(flags, _FLAG_NAMES) if on]
+                if role == _CUR and flags[3] and len(word) == 5:
+                    attrs.append("word.islen5")
+                if tag:
+                    attrs.append(f"{_POS_NAMES[role]}:{tag}")
+                triple.append(row(attrs))
+            self._alike[alike] = triple
         n = self._n_triples
         self._table[n] = triple
         self._triples[key] = n
