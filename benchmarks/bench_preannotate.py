@@ -101,7 +101,9 @@ def phase(args: argparse.Namespace) -> None:
             import multiprocessing as mp
 
             with Project.open(args.project, readonly=True) as project:
-                texts = [r[0] for r in project.query("SELECT text FROM documents ORDER BY id")]
+                wanted = set(json.loads(args.ids)) if args.ids else None
+                texts = [r[1] for r in project.query("SELECT id, text FROM documents ORDER BY id")
+                         if wanted is None or r[0] in wanted]
             chunks = [texts[i::args.workers] for i in range(args.workers)]
             t = time.perf_counter()
             with mp.get_context("spawn").Pool(args.workers) as pool:

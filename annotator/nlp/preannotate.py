@@ -72,7 +72,22 @@ def _work(items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
 
 
 def model_version(model=None) -> str:
-    return _make_suggester(model).version
+    """The version pre-annotation with ``model`` stores, without loading the model (the
+    parent process never tags, so it never holds a model)."""
+    from annotator.nlp.suggest import suggester_version
+    from annotator.nlp.trained import ModelSpec
+
+    if isinstance(model, ModelSpec):
+        return suggester_version(model.version)
+    return suggester_version(crf_model_version(model))
+
+
+def crf_model_version(path: str | None) -> str:
+    from annotator.nlp.crf import BUNDLED_MODEL_FILE, BUNDLED_VERSION
+
+    if path is None or os.path.basename(path) == BUNDLED_MODEL_FILE:
+        return BUNDLED_VERSION
+    return "crf:" + os.path.basename(path)
 
 
 def run_preannotate(

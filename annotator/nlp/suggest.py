@@ -109,14 +109,9 @@ class Suggester:
         self.policy = policy
         self.model = model if model is not None else CrfModel(model_path)
         self._gazetteer = None
-        parts = [self.model.version]
-        if policy.rules != "off":
-            parts.append(rules.VERSION)
-            parts.append(person_spans.VERSION)
         if policy.gazetteer != "off":
             self._gazetteer = gazetteer.Gazetteer(places=True, persons=person_names)
-            parts.append(gazetteer.VERSION + ("+names" if person_names else ""))
-        self._version = "+".join(parts)
+        self._version = suggester_version(self.model.version, policy, person_names)
 
     @property
     def version(self) -> str:
@@ -147,6 +142,17 @@ class Suggester:
         if self._gazetteer is not None:
             spans = merge(spans, self._gazetteer.find(text, tokens), self.policy.gazetteer)
         return spans
+
+
+def suggester_version(model_version: str, policy: MergePolicy = DEFAULT_POLICY, person_names: bool = False) -> str:
+    """The version a :class:`Suggester` with a model of ``model_version`` stores."""
+    parts = [model_version]
+    if policy.rules != "off":
+        parts.append(rules.VERSION)
+        parts.append(person_spans.VERSION)
+    if policy.gazetteer != "off":
+        parts.append(gazetteer.VERSION + ("+names" if person_names else ""))
+    return "+".join(parts)
 
 
 @lru_cache(maxsize=1)

@@ -63,6 +63,23 @@ def test_fast_tagging_equals_crfsuite():
     assert spans > 40  # the fixture gives the model plenty to find
 
 
+def test_decoding_in_several_batches_changes_nothing(monkeypatch):
+    from annotator.nlp import crf
+
+    model = CrfModel()
+    items = [(t, tokenize(t)) for t in ARTICLES]
+    whole = model.predict_many(items)
+    monkeypatch.setattr(crf, "DECODE_TOKENS", 50)  # many small batches, sequences split across none
+    assert [key(s) for s in model.predict_many(items)] == [key(s) for s in whole]
+    assert [[x.confidence for x in s] for s in model.predict_many(items)] == [[x.confidence for x in s] for s in whole]
+
+
+def test_the_version_is_known_without_loading_a_model():
+    from annotator.nlp.preannotate import model_version
+
+    assert model_version(None) == Suggester().version == "thainer-crf-1.5.1+rules-1+person-1+gaz-2"
+
+
 def test_fast_tagging_with_pos_given_per_sequence():
     """A model built with its own POS function takes the per-(word, tag) route."""
     from annotator.nlp.pos import lst20_tags
@@ -171,6 +188,9 @@ def test_trained_model_fast_path_equals_crfsuite(tmp_path, base):
         run_train(project, base=base, dev=0, params=TrainParams(max_iterations=40), use="always")
         with materialize(project, "latest") as spec:
             model = TrainedModel(spec)
+            from annotator.nlp.preannotate import model_version
+
+            assert model_version(spec) == Suggester(model=model).version
             texts = [UNSEEN, *ARTICLES, *(d.text + "\n" + d.text for d in training_docs(6))]
             items = [(t, tokenize(t)) for t in texts]
             many = model.predict_many(items)
