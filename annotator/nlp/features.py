@@ -247,9 +247,10 @@ class Featurizer:
                 out += [f"c{n}={c}" for n, c in enumerate(classes)]
         return out
 
-    def _pieces(self, word: str, tag: str | None) -> tuple[list[str], ...]:
+    def _pieces(self, word: str, tag: str | None, keep: bool = True) -> tuple[list[str], ...]:
         """The word's own attributes, then what it gives as neighbour -1, +1, -2, +2 …
-        (prefixed with the offset), computed once per distinct (word, POS)."""
+        (prefixed with the offset), computed once per distinct (word, POS); ``keep`` False:
+        not cached (the fast path keeps their summed weights instead)."""
         key = word if tag is None else word + "\x00" + tag
         got = self._cache.get(key)
         if got is not None:
@@ -264,7 +265,9 @@ class Featurizer:
             attrs = [a for a in self._word_attrs(word, tag, groups) if not a.startswith("k=")]
             pieces.append([f"-{k}:" + a for a in attrs])
             pieces.append([f"+{k}:" + a for a in attrs])
-        got = self._cache[key] = tuple(pieces)
+        got = tuple(pieces)
+        if keep:
+            self._cache[key] = got
         return got
 
     # ---- sequences

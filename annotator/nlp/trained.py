@@ -148,9 +148,9 @@ class _FastScores:
         self._eos = [row(f"+{k}:EOS") for k in range(1, self._window + 1)]
 
     def _add(self, key: str, word: str, tag: str | None) -> list[int]:
-        if len(self._slots) >= 300_000:  # bound memory on endless input
+        if len(self._slots) >= 200_000:  # bound memory on endless input
             self._slots.clear()
-        pieces = self.featurizer._pieces(word, tag)
+        pieces = self.featurizer._pieces(word, tag, keep=False)
         got = self._slots[key] = [self._rows.row(piece) for piece in pieces]
         return got
 
@@ -174,7 +174,7 @@ class _FastScores:
         w, ids, zero = self.weights.state, self._ids, self._zero
         if self._bigram and n > 1:
             pairs = self._pairs
-            if len(pairs) >= 300_000:
+            if len(pairs) >= 200_000:
                 pairs.clear()
             got = [pairs.get(p) for p in zip(words, words[1:])]
             if None in got:
