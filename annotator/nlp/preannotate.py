@@ -116,6 +116,7 @@ def run_preannotate(
 def _run(project, doc_ids, workers, model_path, progress, cancelled) -> PreannotateReport:
     if doc_ids is None:
         doc_ids = project.document_ids((NEW, IN_PROGRESS))
+    doc_ids = list(dict.fromkeys(doc_ids))  # each once: a batch is written in one go
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
     report = PreannotateReport()
     total = len(doc_ids)
