@@ -106,8 +106,11 @@ def phase(args: argparse.Namespace) -> None:
                          if wanted is None or r[0] in wanted]
             chunks = [texts[i::args.workers] for i in range(args.workers)]
             t = time.perf_counter()
-            with mp.get_context("spawn").Pool(args.workers) as pool:
-                pool.map(_raw_chunk, chunks)
+            if args.workers == 1:
+                _raw_chunk(texts)
+            else:
+                with mp.get_context("spawn").Pool(args.workers) as pool:
+                    pool.map(_raw_chunk, chunks)
             seconds = time.perf_counter() - t
             n = len(texts)
         else:
