@@ -67,7 +67,7 @@ def phase(args: argparse.Namespace) -> None:
                       "peak_mb": peak_self, "peak_worker_mb": peak_children, **extra}))
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus")
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles")
@@ -78,7 +78,7 @@ def main() -> int:
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--project", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.phase:
         phase(args)
         return 0

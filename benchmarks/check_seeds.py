@@ -16,11 +16,12 @@ from annotator.formats import txt  # noqa: E402
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
-def main() -> int:
-    if not SEEDS.is_dir():
-        print(f"{SEEDS} is not here; nothing checked")
+def main(argv: list[str] | None = None) -> int:
+    seeds = Path(argv[0]) if argv else SEEDS  # a folder of articles instead of the seeds
+    if not seeds.is_dir():
+        print(f"{seeds} is not here; nothing checked")
         return 0
-    for path in sorted(SEEDS.glob("*.txt")):
+    for path in sorted(seeds.glob("*.txt")):
         doc = next(txt.read(path))
         meta = doc.meta
         print(f"{path.name}: {len(doc.text):6} chars  date {meta.get('date', '-'):<10}"
@@ -29,4 +30,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

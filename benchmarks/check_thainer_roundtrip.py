@@ -31,10 +31,10 @@ def entities(project: Project) -> dict[str, set[tuple[int, int, str]]]:
     return out
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(DEFAULT))
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     data = Path(args.data)
     if not data.exists():
         print(f"{data} is not here; nothing checked")

@@ -29,11 +29,11 @@ from hypothesis import strategies as st  # noqa: E402
 from hostile import STRATEGIES, hostile_files, import_and_verify, read_checked, write_hostile  # noqa: E402
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=2000, help="hostile files per reader")
     parser.add_argument("--folders", type=int, default=500, help="hostile folders imported")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     fuzz = settings(max_examples=args.examples, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
     totals: Counter = Counter()

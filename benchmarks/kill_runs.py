@@ -157,12 +157,12 @@ KINDS = {"import": kill_import, "preannotate": kill_preannotate, "edits": kill_e
          "full-disk": fill_up}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=25, help="kills of each kind")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--only", choices=sorted(KINDS))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(10**6)
     rng = random.Random(seed)
     print(f"seed {seed}")

@@ -17,7 +17,10 @@ from bisect import bisect_right
 from functools import lru_cache
 from typing import Callable, Sequence
 
+import numpy as np
+
 from annotator.core.model import SpanData
+from annotator.nlp import fastcrf
 
 BUNDLED_MODEL_FILE = "thainer_crf_1_5_1.model"
 BUNDLED_VERSION = "thainer-crf-1.5.1"
@@ -27,6 +30,7 @@ BUNDLED_VERSION = "thainer-crf-1.5.1"
 # single huge sequence. 99% of ThaiNER train lines have at most 202 newmm tokens, the
 # longest 324; on val, cutting at 300 scores as well as not cutting, at 100 a little lower.
 MAX_SEQUENCE = 300
+DECODE_TOKENS = 12_000  # tokens decoded together by the fast path (about 16 median articles)
 
 PosTagger = Callable[[Sequence[str]], list[str]]
 
@@ -187,6 +191,20 @@ class CrfModel:
         self.labels = frozenset(
             lab[2:] for lab in self._tagger.labels() if lab[:2] in ("B-", "I-")
         )
+        # The fast path (annotator/nlp/fastcrf.py): the same attributes, summed as cached
+        # weight rows, decoded in batches with numpy. With the default POS lookup a word
+        # has one tag, so rows are cached per word and the lookup runs on a miss only.
+        self._weights = fastcrf.read_model(self.path)
+        self._rows = fastcrf.RowCache(self._weights)
+        self._word_keys = pos is _DEFAULT
+        self._triples: dict[object, int] = {}  # word (or word, tag) -> row of _table
+        self._table = np.zeros((4096, 3), dtype=np.intp)  # its rows as current, previous, next word
+        self._n_triples = 1  # 0 is never used: a dict miss is None, never 0
+        self._alike: dict[tuple, list[int]] = {}  # what makes a word's rows -> those rows
+        ids, w = self._weights.attributes, self._weights.state
+        self._bos = w[ids["BOS"]] if "BOS" in ids else np.zeros(w.shape[1])
+        self._eos = w[ids["EOS"]] if "EOS" in ids else np.zeros(w.shape[1])
+        self._outside = self._weights.labels.index("O") if "O" in self._weights.labels else -1
 
     @property
     def version(self) -> str:
@@ -215,12 +233,147 @@ class CrfModel:
         ThaiNER val split the minimum separates right from wrong spans better than the
         mean; see benchmarks/bench_suggestions.py --confidence.)
         """
+        return self.predict_many([(text, tokens)])[0]
+
+    def predict_many(self, items: Sequence[tuple[str, Sequence[tuple[int, int]]]]) -> list[list[SpanData]]:
+        """:meth:`predict` of each (text, tokens), decoded together (much faster per
+        document than one at a time: numpy's per-step cost is shared)."""
+        parts: list[tuple[int, int, int]] = []  # (item, lo, hi) of each sequence
+        words: list[str] = []
+        for k, (text, tokens) in enumerate(items):
+            for lo, hi in sequences(text, tokens):
+                parts.append((k, lo, hi))
+                words += [text[s:e] for s, e in tokens[lo:hi]]
+        if not parts:
+            return [[] for _ in items]
+        lengths = [hi - lo for _, lo, hi in parts]
+        return decode_spans(items, parts, lengths, self._states(words, lengths), self._weights, self._outside)
+
+    def _states(self, words: list[str], lengths: Sequence[int]) -> np.ndarray:
+        """State scores (tokens, labels) of sequences of ``lengths`` tokens laid end to end:
+        what crfsuite computes from :func:`features`' attributes."""
+        triples = self._triples
+        if self._word_keys:
+            keys: Sequence[object] = words
+            ids = list(map(triples.get, words))
+        else:
+            keys = []
+            lo = 0
+            for n in lengths:
+                seq = words[lo:lo + n]
+                keys += zip(seq, self._pos(seq) if self._pos is not None else [None] * n)
+                lo += n
+            ids = list(map(triples.get, keys))
+        if None in ids:
+            ids = [i if i is not None else triples.get(key) or self._add_triple(key) for i, key in zip(ids, keys)]
+        tri = self._table[np.array(ids, dtype=np.intp)]
+        ends = np.cumsum(lengths) - 1
+        starts = ends - np.asarray(lengths) + 1
+        prev = np.empty(len(ids), dtype=np.intp)
+        prev[1:] = tri[:-1, 1]
+        prev[starts] = 0  # row 0 is zero: no left neighbour
+        nxt = np.empty(len(ids), dtype=np.intp)
+        nxt[:-1] = tri[1:, 2]
+        nxt[ends] = 0
+        rows = self._rows.rows
+        out = rows[tri[:, 0]]
+        out += rows[prev]
+        out += rows[nxt]
+        out[starts] += self._bos
+        out[ends] += self._eos
+        return out
+
+    def _add_triple(self, key: object) -> int:
+        """Index in ``_table`` of the rows a word (and POS tag) gives as current, previous
+        and next word: the attributes of :func:`_word_features` in each role."""
+        word, tag = (key, None) if self._word_keys else key  # type: ignore[misc]
+        if self._word_keys and self._pos is not None:
+            tag = self._pos([word])[0]
+        if len(self._triples) >= 300_000:  # bound memory on endless input
+            self._triples.clear()
+            self._n_triples = 1
+        if self._n_triples == len(self._table):
+            self._table = np.concatenate([self._table, np.zeros_like(self._table)])
+        flags = _flags(word)
+        # Most new words are words the model does not know: their rows depend only on the
+        # flags and the tag, so words alike share one computation.
+        ids = self._weights.attributes
+        known = tuple(ids.get(f"{name}:{word}") for name in _WORD_NAMES) if word else (None, None, None)
+        alike = (known, flags, len(word) == 5, tag)
+        triple = self._alike.get(alike)
+        if triple is None:
+            row = self._rows.row
+            triple = []
+            for role in (_CUR, _PREV, _NEXT):
+                attrs = [f"{_WORD_NAMES[role]}:{word}"] if word else []
+                attrs += [names[role] for on, names in zip(flags, _FLAG_NAMES) if on]
+                if role == _CUR and flags[3] and len(word) == 5:
+                    attrs.append("word.islen5")
+                if tag:
+                    attrs.append(f"{_POS_NAMES[role]}:{tag}")
+                triple.append(row(attrs))
+            self._alike[alike] = triple
+        n = self._n_triples
+        self._table[n] = triple
+        self._triples[key] = n
+        self._n_triples += 1
+        return n
+
+    def predict_crfsuite(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[SpanData]:
+        """:meth:`predict` through python-crfsuite's own tagger, string attributes and all:
+        the reference the fast path is checked against (tests/nlp/test_fastcrf.py)."""
         spans: list[SpanData] = []
         for lo, hi in sequences(text, tokens):
             words = [text[s:e] for s, e in tokens[lo:hi]]
             labels, probs = self.tag_words(words)
             spans += label_spans(text, tokens[lo:hi], labels, probs)
         return spans
+
+
+def decode_spans(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], parts: Sequence[tuple[int, int, int]],
+                 lengths: Sequence[int], states: np.ndarray, weights: "fastcrf.CrfWeights",
+                 outside: int) -> list[list[SpanData]]:
+    """Spans of each item from the state scores of its sequences laid end to end
+    (``parts``: item, lo, hi of each): Viterbi labels, then for the confidences the
+    marginal of each entity token's label, computed only for sequences with an entity."""
+    out: list[list[SpanData]] = [[] for _ in items]
+    # At most DECODE_TOKENS tokens decoded at a time: numpy's steps are still shared by
+    # many sequences, and the arrays of a batch stay a few MB.
+    if len(states) > DECODE_TOKENS:
+        first = start = total = 0
+        for j, n in enumerate(lengths):
+            if total and total + n > DECODE_TOKENS:
+                _decode_into(out, items, parts[first:j], lengths[first:j], states[start:start + total],
+                             weights, outside)
+                first, start, total = j, start + total, 0
+            total += n
+        _decode_into(out, items, parts[first:], lengths[first:], states[start:], weights, outside)
+        return out
+    _decode_into(out, items, parts, lengths, states, weights, outside)
+    return out
+
+
+def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weights, outside) -> None:
+    names = weights.labels
+    best = fastcrf.viterbi(fastcrf.Batch(states, lengths), weights.transition)
+    ends = np.cumsum(lengths)
+    starts = ends - np.asarray(lengths)
+    entity = best != outside
+    has = np.add.reduceat(entity, starts) > 0 if len(best) else np.zeros(0, dtype=bool)
+    tagged = np.flatnonzero(has)
+    if not len(tagged):
+        return
+    rows = np.concatenate([np.arange(starts[j], ends[j]) for j in tagged])
+    margins = fastcrf.marginals(fastcrf.Batch(states[rows], [lengths[j] for j in tagged]), weights.transition)
+    chosen = np.where(entity[rows], margins[np.arange(len(rows)), best[rows]], 0.0).tolist()
+    labels = [names[i] for i in best[rows].tolist()]
+    at = 0
+    for j in tagged.tolist():
+        k, lo, hi = parts[j]
+        text, tokens = items[k]
+        n = hi - lo
+        out[k] += label_spans(text, tokens[lo:hi], labels[at:at + n], chosen[at:at + n])
+        at += n
 
 
 def label_spans(text: str, tokens: Sequence[tuple[int, int]], labels: Sequence[str],

@@ -247,9 +247,10 @@ class Featurizer:
                 out += [f"c{n}={c}" for n, c in enumerate(classes)]
         return out
 
-    def _pieces(self, word: str, tag: str | None) -> tuple[list[str], ...]:
+    def _pieces(self, word: str, tag: str | None, keep: bool = True) -> tuple[list[str], ...]:
         """The word's own attributes, then what it gives as neighbour -1, +1, -2, +2 …
-        (prefixed with the offset), computed once per distinct (word, POS)."""
+        (prefixed with the offset), computed once per distinct (word, POS); ``keep`` False:
+        not cached (the fast path keeps their summed weights instead)."""
         key = word if tag is None else word + "\x00" + tag
         got = self._cache.get(key)
         if got is not None:
@@ -264,7 +265,9 @@ class Featurizer:
             attrs = [a for a in self._word_attrs(word, tag, groups) if not a.startswith("k=")]
             pieces.append([f"-{k}:" + a for a in attrs])
             pieces.append([f"+{k}:" + a for a in attrs])
-        got = self._cache[key] = tuple(pieces)
+        got = tuple(pieces)
+        if keep:
+            self._cache[key] = got
         return got
 
     # ---- sequences
@@ -310,9 +313,11 @@ class Featurizer:
             out.append(attrs)
         return out
 
-    def document_tags(self, text: str, tokens: Sequence[tuple[int, int]]) -> dict[str, list[str]]:
+    def document_tags(self, text: str, tokens: Sequence[tuple[int, int]],
+                      bundled: Sequence[SpanData] | None = None) -> dict[str, list[str]]:
         """Token tags of the whole document from the gazetteer, rules and bundled model,
-        as the feature set asks."""
+        as the feature set asks. ``bundled``: the bundled model's spans, when the caller
+        has already tagged the document with it (in a batch)."""
         tags: dict[str, list[str]] = {}
         if self._gazetteer is not None:
             tags["gaz"] = span_tags(self._gazetteer.find(text, tokens), tokens)
@@ -323,7 +328,8 @@ class Featurizer:
         if self.dictionary is not None and "dict" in self._g:
             tags["dict"] = span_tags(self.dictionary.find(text, tokens), tokens)
         if self._bundled is not None:
-            tags["bundled"] = span_tags(self._bundled.predict(text, tokens), tokens)
+            found = bundled if bundled is not None else self._bundled.predict(text, tokens)
+            tags["bundled"] = span_tags(found, tokens)
         return tags
 
 

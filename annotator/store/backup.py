@@ -3,6 +3,7 @@
 A backup is a copy made with SQLite's online backup API from a read-only connection that
 holds one read transaction for the whole copy: the copy is one consistent moment of the
 file even while the window or a command keeps writing, and the writer is never blocked.
+Made beside a job, it runs on a thread of the lowest CPU priority.
 It is written under a temporary name in ``<project folder>/.backups/`` and renamed to
 ``<stem>.<UTC timestamp>.annot`` only when complete, so a killed backup never looks like
 a backup. The newest ``backup.keep`` (a project setting, default 5; 0 turns backups off)
@@ -10,9 +11,11 @@ are kept, older ones removed.
 
 A backup is only made when
 
-* the file changed since the newest backup (the ``sqlite_sequence`` counters and the
-  schema version differ: every logged change, import, span and model moves them), so
-  opening a big project again and again copies nothing; and
+* the file changed since the newest backup (the ``sqlite_sequence`` counters, the newest
+  logged change and the schema version differ: every import, label, model and edit moves
+  them), so opening a big project again and again copies nothing. Changes that only
+  replace suggestions (``doc.suggest``: pre-annotation, propagation) do not count: the
+  program can make them again, and re-tagging a big project must not copy it each time; and
 * SQLite's ``quick_check`` finds the file sound: a damaged file is never copied over a
   good backup.
 
@@ -179,13 +182,30 @@ def _copy(src: sqlite3.Connection, target: Path, cancelled: Callable[[], bool]) 
         dst.close()
 
 
+# Changes that only replace suggestions (pre-annotation, propagation): the program makes
+# them again at will, so they alone do not make a backup due.
+_REGENERABLE = ("doc.suggest",)
+
+
 def _fingerprint(conn: sqlite3.Connection) -> str:
+    """What a backup is compared by: the schema version, the id counters of every table
+    but spans and the change log, and the newest change that is not only suggestions.
+    Any import, label, model or person's edit moves it; re-suggesting alone does not, so
+    a pre-annotation neither waits for nor causes a copy of a big project it only re-tags."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     try:
-        seq = sorted(tuple(r) for r in conn.execute("SELECT name, seq FROM sqlite_sequence"))
+        seq = sorted(tuple(r) for r in conn.execute("SELECT name, seq FROM sqlite_sequence")
+                     if r[0] not in ("spans", "changes"))
     except sqlite3.DatabaseError:
         seq = []
-    return json.dumps([version, seq])
+    try:
+        marks = ",".join("?" * len(_REGENERABLE))
+        row = conn.execute(f"SELECT id FROM changes WHERE action NOT IN ({marks}) ORDER BY id DESC LIMIT 1",
+                           _REGENERABLE).fetchone()
+        last = row[0] if row else 0
+    except sqlite3.DatabaseError:
+        last = None
+    return json.dumps([version, seq, last])
 
 
 def _fingerprint_of(path: Path) -> str | None:
@@ -415,6 +435,7 @@ class BackgroundBackup:
         return self
 
     def _run(self) -> None:
+        _lower_priority()  # the work it protects comes first
         try:
             self.result = make_backup(self.project_path, self.keep, cancelled=self._cancel.is_set)
         except BaseException as e:  # reported through .error
@@ -428,6 +449,15 @@ class BackgroundBackup:
     def wait(self, timeout: float | None = None) -> bool:
         self.thread.join(timeout)
         return not self.thread.is_alive()
+
+
+def _lower_priority() -> None:
+    """Run this thread at the lowest CPU priority (Linux: nice is per thread), so a backup
+    beside a job takes only the time the job leaves idle."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
 
 
 def backup_on_open(project, on_done: Callable[[BackgroundBackup], None] | None = None) -> BackgroundBackup:

@@ -1,0 +1,226 @@
+"""Pre-annotation against raw nlpo3 tokenization of the same articles, in one run.
+
+    .venv/bin/python benchmarks/bench_preannotate.py [--corpus DIR] [--sample N] [--workers 2]
+        [--repeat 3] [--before REV] [--trained PROJECT.annot]
+
+Imports N articles of the corpus (default /tmp/corpus, else the seed articles, else a few
+made-up ones) into a project, then, round after round (interleaved, so a noisy machine
+hits every variant alike), each in its own process:
+
+* ``raw``: ``nlpo3.segment(line, safe=False)`` over every line of the same articles, on
+  ``--workers`` processes: the floor the goal is stated against;
+* ``after``: ``run_preannotate`` with this checkout, on a fresh copy of the project;
+* ``before``: the same with the code of git revision REV (a temporary worktree), if given.
+
+It prints each one's median wall time, articles/s, its ratio to ``raw`` and the peak
+resident memory of its whole process tree (sampled from /proc). ``--trained`` pre-annotates
+with the newest model of that project (its file is copied, the articles imported into
+the copy) instead of the bundled one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+MADE_UP = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม โดยนายสมชาย ใจดี รัฐมนตรีว่าการฯ แถลงที่ทำเนียบรัฐบาล กรุงเทพมหานคร เมื่อวันที่ 5 มกราคม 2566 เวลา 10.00 น.\n"
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants now, in MB (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/statm", encoding="ascii") as fh:
+                rss[int(entry)] = int(fh.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+class PeakSampler:
+    def __init__(self, every: float = 0.1) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+
+    def _run(self, every: float) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss_mb(os.getpid()))
+            self._stop.wait(every)
+
+    def __enter__(self) -> "PeakSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, tree_rss_mb(os.getpid()))
+
+
+def _raw_chunk(texts: list[str]) -> int:
+    import nlpo3
+
+    from annotator.nlp import tokenizer
+
+    tokenizer.tokenize("ก")  # the dictionary, loaded as the program loads it
+    return sum(len(nlpo3.segment(line, "annotator_th", safe=False)) for t in texts for line in t.split("\n"))
+
+
+def phase(args: argparse.Namespace) -> None:
+    """One measurement in this process (code from ``args.root``); prints a JSON line."""
+    sys.path.insert(0, args.root)
+    os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+    from annotator.store.project import Project
+
+    with PeakSampler() as peak:
+        if args.phase == "raw":
+            import multiprocessing as mp
+
+            with Project.open(args.project, readonly=True) as project:
+                wanted = set(json.loads(args.ids)) if args.ids else None
+                texts = [r[1] for r in project.query("SELECT id, text FROM documents ORDER BY id")
+                         if wanted is None or r[0] in wanted]
+            chunks = [texts[i::args.workers] for i in range(args.workers)]
+            t = time.perf_counter()
+            if args.workers == 1:
+                _raw_chunk(texts)
+            else:
+                with mp.get_context("spawn").Pool(args.workers) as pool:
+                    pool.map(_raw_chunk, chunks)
+            seconds = time.perf_counter() - t
+            n = len(texts)
+        else:
+            from annotator.nlp.preannotate import run_preannotate
+
+            with Project.open(args.project) as project:
+                ids = json.loads(args.ids) if args.ids else None
+                t = time.perf_counter()
+                report = run_preannotate(project, doc_ids=ids, workers=args.workers,
+                                         model="latest" if args.ids else "suggesting")
+                seconds = time.perf_counter() - t
+                n = report.documents
+                spans = project.query("SELECT COUNT(*) FROM spans WHERE state = 'suggested'")[0][0]
+    print(json.dumps({"phase": args.phase, "documents": n, "seconds": seconds, "peak_mb": peak.peak,
+                      **({"spans": spans} if args.phase != "raw" else {})}))
+
+
+def texts_from(corpus: Path | None, sample: int) -> list[Path] | list[str]:
+    if corpus and corpus.is_dir():
+        files = sorted(corpus.rglob("*.txt"))
+        step = max(1, len(files) // sample) if sample else 1
+        return files[::step][:sample] if sample else files
+    if SEEDS.is_dir():
+        return sorted(SEEDS.glob("*.txt"))
+    return [MADE_UP * (k + 1) for k in range(6)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=Path("/tmp/corpus"))
+    ap.add_argument("--sample", type=int, default=2000, help="articles (0: all)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--before", metavar="REV", help="also measure the code of this git revision")
+    ap.add_argument("--trained", type=Path, help="a project whose newest model suggests")
+    ap.add_argument("--workdir", type=Path)
+    for hidden in ("--phase", "--root", "--project", "--ids"):
+        ap.add_argument(hidden, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.phase:
+        args.workers = int(args.workers)
+        phase(args)
+        return 0
+
+    sys.path.insert(0, str(ROOT))
+    from annotator.jobs.importer import run_import
+    from annotator.store.project import Project
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-preannotate-"))
+    work.mkdir(parents=True, exist_ok=True)
+    base = work / "base.annot"
+    if base.exists():
+        base.unlink()
+    sources = texts_from(args.corpus, args.sample)
+    if sources and isinstance(sources[0], str):
+        folder = work / "made-up"
+        folder.mkdir(exist_ok=True)
+        for k, text in enumerate(sources):
+            (folder / f"{k}.txt").write_text(text, encoding="utf-8")
+        sources = sorted(folder.glob("*.txt"))
+    ids_arg = ""
+    if args.trained:
+        shutil.copyfile(args.trained, base)
+        with Project.open(base) as project:
+            before_ids = set(project.document_ids())
+            run_import(project, sources)
+            ids_arg = json.dumps(sorted(set(project.document_ids()) - before_ids))
+    else:
+        with Project.create(base) as project:
+            run_import(project, sources)
+    with Project.open(base, readonly=True) as project:
+        n_docs = len(json.loads(ids_arg)) if ids_arg else len(project.document_ids())
+    print(f"{n_docs} articles, {args.workers} workers, {args.repeat} rounds"
+          + (f", model: newest of {args.trained.name}" if args.trained else ", bundled model"), flush=True)
+
+    roots = {"after": str(ROOT)}
+    tree = None
+    if args.before:
+        tree = work / "before-tree"
+        if tree.exists():
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.before],
+                       check=True, capture_output=True)
+        roots["before"] = str(tree)
+    results: dict[str, list[dict]] = {name: [] for name in ["raw", *roots]}
+    try:
+        for _ in range(args.repeat):
+            for name in results:
+                project = base
+                if name != "raw":
+                    project = work / f"{name}.annot"
+                    shutil.copyfile(base, project)
+                cmd = [sys.executable, __file__, "--phase", "raw" if name == "raw" else "preannotate",
+                       "--root", roots.get(name, str(ROOT)), "--project", str(project),
+                       "--workers", str(args.workers), "--ids", ids_arg]
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                                     env={**os.environ, "PYTHAINLP_OFFLINE": "1"}).stdout
+                results[name].append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        if tree is not None:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    raw = statistics.median(r["seconds"] for r in results["raw"])
+    for name, runs in results.items():
+        seconds = statistics.median(r["seconds"] for r in runs)
+        docs = runs[-1]["documents"]
+        extra = f", {runs[-1]['spans']} suggestions" if "spans" in runs[-1] else ""
+        print(f"{name:<7} median {seconds:7.2f} s  {docs / seconds:7.0f} articles/s  ratio to raw"
+              f" {seconds / raw:5.2f}  peak tree RSS {max(r['peak_mb'] for r in runs):5.0f} MB{extra}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

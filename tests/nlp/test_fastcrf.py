@@ -1,0 +1,224 @@
+"""The fast pre-annotation path gives what the crfsuite path gave: the same spans, labels and
+confidences (within float noise), and the same rows, counts and log in the project."""
+
+from __future__ import annotations
+
+import json
+
+import pycrfsuite
+import pytest
+
+from annotator.core.model import DONE, DocumentData, SpanData
+from annotator.nlp import fastcrf
+from annotator.nlp.crf import CrfModel, bundled_model_path
+from annotator.nlp.preannotate import run_preannotate
+from annotator.nlp.suggest import Suggester
+from annotator.nlp.tokenizer import tokenize
+from annotator.store.project import Project
+from ner_fixture import training_docs
+
+ARTICLES = [
+    "นายกรัฐมนตรี พลเอกประยุทธ์ จันทร์โอชา เป็นประธานการประชุมคณะรัฐมนตรี ณ ทำเนียบรัฐบาล กรุงเทพมหานคร"
+    " เมื่อวันที่ 18 ธันวาคม 2561 เวลา 09.30 น. โดยกระทรวงการคลังเสนองบประมาณ 3.5 พันล้านบาท\n"
+    "ทั้งนี้ สำนักงานสถิติแห่งชาติรายงานว่าอัตราการว่างงานอยู่ที่ร้อยละ 1.2 ติดต่อ 02-123-4567\n\n"
+    "ที่มา : http://www.thaigov.go.th/news/contents/details/12345",
+    "ดร.สมศักดิ์ ใจดี รัฐมนตรีว่าการกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม เดินทางไปจังหวัดเชียงใหม่"
+    " เพื่อเปิดศูนย์ดิจิทัลชุมชน ร่วมกับบริษัท ทีโอที จำกัด (มหาชน)",
+    "ก",
+    "",
+    "   \n\n  ",
+    "ประเทศไทย " * 400,  # one long line: cut into sequences of at most 300 tokens
+] + [d.text for d in training_docs(12)]
+
+
+def key(spans):
+    return [(s.start, s.end, s.label, s.origin) for s in spans]
+
+
+def test_weights_read_from_the_file_are_crfsuites():
+    weights = fastcrf.read_model(bundled_model_path())
+    tagger = pycrfsuite.Tagger()
+    tagger.open(bundled_model_path())
+    info = tagger.info()
+    assert weights.labels == tagger.labels()
+    assert {a: str(i) for a, i in weights.attributes.items()} == info.attributes
+    labels = {name: i for i, name in enumerate(weights.labels)}
+    for (attr, label), w in list(info.state_features.items())[:2000]:
+        assert weights.state[weights.attributes[attr], labels[label]] == pytest.approx(w, abs=1e-6)  # dump prints 6 places
+    for (a, b), w in info.transitions.items():
+        assert weights.transition[labels[a], labels[b]] == pytest.approx(w, abs=1e-6)
+
+
+def test_fast_tagging_equals_crfsuite():
+    model = CrfModel()
+    items = [(t, tokenize(t)) for t in ARTICLES]
+    many = model.predict_many(items)
+    spans = 0
+    for (text, tokens), fast in zip(items, many):
+        ref = model.predict_crfsuite(text, tokens)
+        assert key(fast) == key(ref)
+        assert [s.confidence for s in fast] == pytest.approx([s.confidence for s in ref], abs=1e-4)
+        assert key(model.predict(text, tokens)) == key(ref)  # one document alone: the same
+        spans += len(ref)
+    assert spans > 40  # the fixture gives the model plenty to find
+
+
+def test_decoding_in_several_batches_changes_nothing(monkeypatch):
+    from annotator.nlp import crf
+
+    model = CrfModel()
+    items = [(t, tokenize(t)) for t in ARTICLES]
+    whole = model.predict_many(items)
+    monkeypatch.setattr(crf, "DECODE_TOKENS", 50)  # many small batches, sequences split across none
+    assert [key(s) for s in model.predict_many(items)] == [key(s) for s in whole]
+    assert [[x.confidence for x in s] for s in model.predict_many(items)] == [[x.confidence for x in s] for s in whole]
+
+
+def test_the_version_is_known_without_loading_a_model():
+    from annotator.nlp.preannotate import model_version
+
+    assert model_version(None) == Suggester().version == "thainer-crf-1.5.1+rules-1+person-1+gaz-2"
+
+
+def test_fast_tagging_with_pos_given_per_sequence():
+    """A model built with its own POS function takes the per-(word, tag) route."""
+    from annotator.nlp.pos import lst20_tags
+
+    model = CrfModel(pos=lambda words: lst20_tags(words))
+    items = [(t, tokenize(t)) for t in ARTICLES[:2]]
+    for (text, tokens), fast in zip(items, model.predict_many(items)):
+        assert key(fast) == key(model.predict_crfsuite(text, tokens))
+
+
+def test_viterbi_breaks_ties_as_crfsuite():
+    import numpy as np
+
+    states = np.zeros((4, 3))  # all equal: crfsuite keeps label 0 everywhere
+    best = fastcrf.viterbi(fastcrf.Batch(states, [4]), np.zeros((3, 3)))
+    assert best.tolist() == [0, 0, 0, 0]
+
+
+def _old_path(project: Project, suggester: Suggester) -> None:
+    """What pre-annotation did before: crfsuite tagging, one document and INSERT at a time."""
+    model = suggester.model
+    for doc_id in project.document_ids(("new", "in_progress")):
+        text = project.document(doc_id).text
+        tokens = tokenize(text)
+        spans = suggester._merge(text, tokens, model.predict_crfsuite(text, tokens))
+        with project.transaction():
+            project.store_tokens(doc_id, tokens)
+            project.replace_suggestions(doc_id, [SpanData(s.start, s.end, s.label, origin=s.origin,
+                                                          confidence=s.confidence) for s in spans], suggester.version)
+
+
+def _project(path) -> Project:
+    project = Project.create(path)
+    with project.transaction():
+        for text in ARTICLES:
+            if text.strip():
+                project.add_document(DocumentData(text=text))
+    first, second, third = project.document_ids()[:3]
+    project.add_span(first, 0, 5, "PERSON")  # a person's span: overlapping suggestions dropped
+    project.set_status(third, DONE)  # finished: left alone
+    run_preannotate(project, doc_ids=[second], workers=1, model="bundled")  # earlier suggestions to replace
+    return project
+
+
+def _snapshot(project: Project):
+    spans = project.query('SELECT doc_id, start, "end", label_id, state, origin, confidence, author, model_version'
+                          " FROM spans ORDER BY doc_id, start, \"end\"")
+    counts = project.query("SELECT d.id, d.open_suggestions, (SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id"
+                           " AND s.state = 'suggested') FROM documents d ORDER BY d.id")
+    log = []
+    for r in project.query("SELECT action, doc_id, author, before, after FROM changes WHERE action = 'doc.suggest'"
+                           " ORDER BY id"):
+        after = json.loads(r["after"])
+        log.append((r["action"], r["doc_id"], r["author"], len(json.loads(r["before"])["removed"]),
+                    after["model"], [s[1:] for s in after["spans"]]))
+    tokens = project.query("SELECT doc_id, ends FROM tokens ORDER BY doc_id")
+    return [tuple(r) for r in spans], [tuple(r) for r in counts], log, [tuple(r) for r in tokens]
+
+
+def test_preannotate_writes_what_the_old_path_wrote(tmp_path):
+    fast = _project(tmp_path / "fast.annot")
+    old = _project(tmp_path / "old.annot")
+    report = run_preannotate(fast, workers=1, model="bundled")
+    _old_path(old, Suggester())
+    spans_f, counts_f, log_f, tokens_f = _snapshot(fast)
+    spans_o, counts_o, log_o, tokens_o = _snapshot(old)
+    assert [r[:6] + r[7:] for r in spans_f] == [r[:6] + r[7:] for r in spans_o]
+    assert [r[6] for r in spans_f] == pytest.approx([r[6] for r in spans_o], abs=1e-4)
+    assert log_f == log_o and tokens_f == tokens_o
+    assert counts_f == counts_o
+    assert all(stored == actual for _, stored, actual in counts_f)  # open_suggestions right after bulk writes
+    assert report.documents == len(ARTICLES) - 2 - 1  # two empty texts not imported, one finished
+    # The log's span ids are the ids the spans got.
+    for r in fast.query("SELECT after FROM changes WHERE action = 'doc.suggest'"):
+        for span_id, start, end, label in json.loads(r[0])["spans"]:
+            row = fast.query('SELECT start, "end" FROM spans WHERE id = ?', (span_id,))
+            assert not row or tuple(row[0]) == (start, end)  # replaced ones are gone
+    fast.close()
+    old.close()
+
+
+def test_a_span_outside_the_text_fails_the_whole_batch(tmp_path):
+    from annotator.core.errors import SpanError
+    from annotator.store import token_cache
+    from annotator.store.bulk import write_suggestions
+
+    with Project.create(tmp_path / "p.annot") as project:
+        doc_id = project.add_document(DocumentData(text="กรุงเทพมหานคร"))
+        blob = token_cache.encode(tokenize("กรุงเทพมหานคร"))
+        with pytest.raises(SpanError):
+            write_suggestions(project, [(doc_id, blob, [(0, 99, "LOCATION", "model", 0.9)])], "v")
+        assert project.query("SELECT COUNT(*) FROM spans")[0][0] == 0
+        assert write_suggestions(project, [(doc_id, blob, [(0, 7, "LOCATION", "model", 0.9)])], "v") == (1, 1, 0)
+        assert project.query("SELECT open_suggestions FROM documents")[0][0] == 1
+
+
+@pytest.mark.parametrize("base", ["scratch", "bundled"])
+def test_trained_model_fast_path_equals_crfsuite(tmp_path, base):
+    from ner_fixture import UNSEEN, add_gold
+
+    from annotator.jobs.train import TrainParams, run_train
+    from annotator.nlp.trained import TrainedModel, materialize
+
+    with Project.create(tmp_path / "gold.annot") as project:
+        add_gold(project)
+        run_train(project, base=base, dev=0, params=TrainParams(max_iterations=40), use="always")
+        with materialize(project, "latest") as spec:
+            model = TrainedModel(spec)
+            from annotator.nlp.preannotate import model_version
+
+            assert model_version(spec) == Suggester(model=model).version
+            texts = [UNSEEN, *ARTICLES, *(d.text + "\n" + d.text for d in training_docs(6))]
+            items = [(t, tokenize(t)) for t in texts]
+            many = model.predict_many(items)
+            found = 0
+            for (text, tokens), fast in zip(items, many):
+                ref = model.predict_crfsuite(text, tokens)
+                assert key(fast) == key(ref)
+                assert [s.confidence for s in fast] == pytest.approx([s.confidence for s in ref], abs=1e-4)
+                found += len(ref)
+            assert found > 20
+
+
+def test_bulk_writes_leave_the_triggers_working(tmp_path):
+    from annotator.store import token_cache
+    from annotator.store.bulk import write_suggestions
+
+    with Project.create(tmp_path / "p.annot") as project:
+        doc_id = project.add_document(DocumentData(text="กรุงเทพมหานคร และเชียงใหม่"))
+        blob = token_cache.encode(tokenize("กรุงเทพมหานคร และเชียงใหม่"))
+        spans = [(0, 13, "LOCATION", "model", 0.9), (17, 26, "LOCATION", "model", 0.8)]
+        assert write_suggestions(project, [(doc_id, blob, spans)], "v") == (1, 2, 0)
+        assert write_suggestions(project, [(doc_id, blob, spans)], "v") == (1, 2, 2)  # replaced
+        names = {r[0] for r in project.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert {"spans_open_insert", "spans_open_delete", "spans_open_update"} <= names
+        count = lambda: project.query("SELECT open_suggestions FROM documents")[0][0]  # noqa: E731
+        assert count() == 2
+        project.accept(project.spans(doc_id)[0].id)  # the per-row triggers keep counting
+        assert count() == 1
+        project.add_span(doc_id, 14, 16, "PERSON")
+        project.execute("DELETE FROM spans WHERE state = 'suggested'")
+        assert count() == 0
