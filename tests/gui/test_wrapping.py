@@ -125,6 +125,21 @@ def test_label_tags_are_counted_in_the_line_width(window, ui, qtbot):
     assert all(s in token_starts for s in line_starts(view))
 
 
+def with_suggestions(window, text, words, label):
+    """A new document whose every occurrence of ``words`` is a suggestion of ``label``."""
+    from annotator.core.model import SpanData
+
+    doc_id = window.project.add_document(DocumentData(text, {}, []))
+    spans = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            spans.append(SpanData(at, at + len(word), label, origin="model", confidence=0.5))
+            at = text.find(word, at + 1)
+    window.project.add_suggestions(doc_id, spans, "test")
+    return doc_id
+
+
 def block_formats(view):
     out = []
     block = view.document().begin()
@@ -138,19 +153,10 @@ def block_formats(view):
 def test_highlights_stay_right_when_lines_are_broken_again(window, ui, qtbot):
     """Re-breaking paragraphs edits the shown text; every block's highlight must then be
     what a fresh pass gives (the blocks after an edited one included)."""
-    from annotator.core.model import SpanData
-
     # Two wrapped paragraphs with short ones between: Qt redoes only the block after an
     # edited one, so the second long paragraph shows whether the shift is right.
     text = PARAGRAPH + "\nสั้น\n\nสั้นมาก\n" + PARAGRAPH + "\n"
-    doc_id = window.project.add_document(DocumentData(text, {}, []))
-    spans = []
-    for word in ("ทำเนียบรัฐบาล", "ภูเก็ต", "เชียงใหม่"):
-        at = text.find(word)
-        while at >= 0:
-            spans.append(SpanData(at, at + len(word), "LOCATION", origin="model", confidence=0.5))
-            at = text.find(word, at + 1)
-    window.project.add_suggestions(doc_id, spans, "test")
+    doc_id = with_suggestions(window, text, ("ทำเนียบรัฐบาล", "ภูเก็ต", "เชียงใหม่"), "LOCATION")
     view = window.text_view
     view.setFixedWidth(900)
     window.show_document(doc_id)
@@ -166,17 +172,8 @@ def test_highlights_stay_right_when_lines_are_broken_again(window, ui, qtbot):
 def test_a_relabel_that_moves_line_breaks_leaves_every_highlight_right(window, ui, qtbot):
     """A longer label's tag re-breaks its paragraph; each block is highlighted once, and
     right (the blocks Qt redid while re-breaking are not redone)."""
-    from annotator.core.model import SpanData
-
     text = PARAGRAPH + "\nสั้น\n" + PARAGRAPH + "\n"
-    doc_id = window.project.add_document(DocumentData(text, {}, []))
-    spans = []
-    for word in ("ทำเนียบรัฐบาล", "ภูเก็ต", "เชียงใหม่", "กระทรวงอุตสาหกรรม"):
-        at = text.find(word)
-        while at >= 0:
-            spans.append(SpanData(at, at + len(word), "DATE", origin="model", confidence=0.5))
-            at = text.find(word, at + 1)
-    window.project.add_suggestions(doc_id, spans, "test")
+    doc_id = with_suggestions(window, text, ("ทำเนียบรัฐบาล", "ภูเก็ต", "เชียงใหม่", "กระทรวงอุตสาหกรรม"), "DATE")
     view = window.text_view
     view.setFixedWidth(520)
     window.show_document(doc_id)
