@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -11,26 +10,12 @@ sys.path.insert(0, str(ROOT / "tests" / "nlp"))
 
 from ner_fixture import training_docs  # noqa: E402
 
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_kfold", ROOT / "benchmarks" / "bench_kfold.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_kfold"] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def _markup(doc) -> str:
-    """One ThaiNER line: the text with [LABEL]…[/LABEL] around each span."""
-    out, last = [], 0
-    for s in doc.spans:
-        out += [doc.text[last:s.start], f"[{s.label}]", doc.text[s.start:s.end], f"[/{s.label}]"]
-        last = s.end
-    return "".join(out) + doc.text[last:]
+sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+from loader import load_benchmark, thainer_line  # noqa: E402
 
 
 def test_kfold_prints_the_figures_of_each_variant(tmp_path, capsys):
-    lines = [_markup(d) for d in training_docs(24)]
+    lines = [thainer_line(d) for d in training_docs(24)]
     lines += [lines[0], "[PERSON]broken markup"]  # a repeat and a broken line: both left out
     (tmp_path / "train.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     corpus = tmp_path / "corpus"
@@ -38,7 +23,7 @@ def test_kfold_prints_the_figures_of_each_variant(tmp_path, capsys):
     for k, doc in enumerate(training_docs(8)):
         (corpus / f"{k}.txt").write_text("\ufeff" + doc.text, encoding="utf-8")
 
-    code = _bench().main(["--data", str(tmp_path), "--folds", "2", "--limit", "20", "--corpus", str(corpus),
+    code = load_benchmark("bench_kfold").main(["--data", str(tmp_path), "--folds", "2", "--limit", "20", "--corpus", str(corpus),
                           "--unlabelled", "4", "--speed", "4", "--variants", "bundled,scratch,scratch+clusters"])
 
     out = capsys.readouterr().out
@@ -51,11 +36,11 @@ def test_kfold_prints_the_figures_of_each_variant(tmp_path, capsys):
 
 
 def test_kfold_without_data_says_so(tmp_path, capsys):
-    assert _bench().main(["--data", str(tmp_path / "absent")]) == 0
+    assert load_benchmark("bench_kfold").main(["--data", str(tmp_path / "absent")]) == 0
     assert "not found" in capsys.readouterr().out
 
 
 def test_folds_come_from_the_text():
-    bench = _bench()
+    bench = load_benchmark("bench_kfold")
     assert bench.fold_of("ข่าววันนี้", 5) == bench.fold_of("ข่าววันนี้", 5)
     assert {bench.fold_of(f"เอกสาร {k}", 5) for k in range(50)} == set(range(5))

@@ -4,7 +4,6 @@ bench_tokenizer, bench_kfold and bench_review have tests of their own beside thi
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -19,21 +18,8 @@ sys.path.insert(0, str(ROOT / "tests" / "nlp"))
 
 from ner_fixture import training_docs  # noqa: E402
 
-
-def bench(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def _markup(doc) -> str:
-    out, last = [], 0
-    for s in doc.spans:
-        out += [doc.text[last:s.start], f"[{s.label}]", doc.text[s.start:s.end], f"[/{s.label}]"]
-        last = s.end
-    return "".join(out) + doc.text[last:]
+sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+from loader import load_benchmark, thainer_line  # noqa: E402
 
 
 @pytest.fixture
@@ -51,14 +37,14 @@ def corpus(tmp_path) -> Path:
 def thainer(tmp_path) -> Path:
     data = tmp_path / "thainer"
     data.mkdir()
-    lines = [_markup(d) for d in training_docs(24)]
+    lines = [thainer_line(d) for d in training_docs(24)]
     (data / "train.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (data / "val.txt").write_text("\n".join(lines[:6]) + "\n", encoding="utf-8")
     return data
 
 
 def test_bench_preannotate(tmp_path, corpus, capsys):
-    assert bench("bench_preannotate").main(["--corpus", str(corpus), "--sample", "0", "--repeat", "1",
+    assert load_benchmark("bench_preannotate").main(["--corpus", str(corpus), "--sample", "0", "--repeat", "1",
                                             "--workers", "1", "--workdir", str(tmp_path / "w")]) == 0
     out = capsys.readouterr().out
     assert "8 articles, 1 workers" in out
@@ -66,7 +52,7 @@ def test_bench_preannotate(tmp_path, corpus, capsys):
 
 
 def test_bench_core(corpus, capsys):
-    assert bench("bench_core").main(["--corpus", str(corpus), "--workers", "1"]) == 0
+    assert load_benchmark("bench_core").main(["--corpus", str(corpus), "--workers", "1"]) == 0
     out = capsys.readouterr().out
     for phase in ("import", "preannotate", "export"):
         assert f"{phase:<12}      8 docs" in out
@@ -74,14 +60,14 @@ def test_bench_core(corpus, capsys):
 
 
 def test_bench_document_list(tmp_path, corpus, capsys):
-    assert bench("bench_document_list").main(["--corpus", str(corpus), "--rule-spans", "--repeat", "1",
+    assert load_benchmark("bench_document_list").main(["--corpus", str(corpus), "--rule-spans", "--repeat", "1",
                                               "--text", "กรุงเทพ"]) == 0
     out = capsys.readouterr().out
     assert "ms" in out and "กรุงเทพ" in out
 
 
 def test_bench_window(tmp_path, corpus, capsys):
-    assert bench("bench_window").main(["--corpus", str(corpus), "--out", str(tmp_path / "w" / "c.annot"),
+    assert load_benchmark("bench_window").main(["--corpus", str(corpus), "--out", str(tmp_path / "w" / "c.annot"),
                                        "--sample", "3", "--largest", "1", "--keys", "2"]) == 0
     out = capsys.readouterr().out
     assert "open project + window, first document shown" in out
@@ -89,35 +75,35 @@ def test_bench_window(tmp_path, corpus, capsys):
 
 
 def test_bench_suggestions(thainer, corpus, capsys):
-    assert bench("bench_suggestions").main(["--val", str(thainer / "val.txt"), "--corpus", str(corpus),
+    assert load_benchmark("bench_suggestions").main(["--val", str(thainer / "val.txt"), "--corpus", str(corpus),
                                             "--sample", "4"]) == 0
     out = capsys.readouterr().out
     assert "exact span + label:" in out and "partial overlap, micro" in out and "== speed" in out
 
 
 def test_bench_training(tmp_path, thainer, corpus, capsys):
-    assert bench("bench_training").main(["--data", str(thainer), "--corpus", str(corpus), "--sample", "4",
+    assert load_benchmark("bench_training").main(["--data", str(thainer), "--corpus", str(corpus), "--sample", "4",
                                          "--workdir", str(tmp_path / "bt")]) == 0
     out = capsys.readouterr().out
     assert "F1" in out
 
 
 def test_check_seeds(corpus, capsys):
-    assert bench("check_seeds").main([str(corpus / "topic0")]) == 0
+    assert load_benchmark("check_seeds").main([str(corpus / "topic0")]) == 0
     assert capsys.readouterr().out.count("chars  date") == 4
 
 
 def test_check_thainer_roundtrip(thainer, capsys):
-    assert bench("check_thainer_roundtrip").main(["--data", str(thainer / "train.txt")]) == 0
+    assert load_benchmark("check_thainer_roundtrip").main(["--data", str(thainer / "train.txt")]) == 0
     out = capsys.readouterr().out
     assert "lost" in out or "missing" in out
 
 
 def test_fuzz_importers(capsys):
-    assert bench("fuzz_importers").main(["--examples", "3", "--folders", "1"]) == 0
+    assert load_benchmark("fuzz_importers").main(["--examples", "3", "--folders", "1"]) == 0
     assert capsys.readouterr().out.strip()
 
 
 def test_kill_runs(capsys):
-    assert bench("kill_runs").main(["--runs", "1", "--seed", "1", "--only", "edits"]) == 0
+    assert load_benchmark("kill_runs").main(["--runs", "1", "--seed", "1", "--only", "edits"]) == 0
     assert "every check passed" in capsys.readouterr().out
