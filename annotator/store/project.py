@@ -87,6 +87,7 @@ class Project:
         self._bulk = 0  # nesting of bulk()
         self._grp: int | None = None  # change group of the running transaction
         self._labels: list[Label] | None = None
+        self._meta: dict[str, str | None] = {}  # settings read so far (_get_meta)
         self._undo: list[int] | None = None
         self._redo: list[int] | None = None
         self.db = sqlite_utils.Database(conn)
@@ -193,6 +194,7 @@ class Project:
                     if self._conn.in_transaction:
                         self._conn.execute(f"ROLLBACK TO {name}")
                     self._labels = None
+                    self._meta = {}
                     raise
                 finally:
                     self._depth -= 1
@@ -208,6 +210,7 @@ class Project:
                 if self._conn.in_transaction:  # SQLite may have rolled back already (disk full)
                     self._conn.execute("ROLLBACK")
                 self._labels = None
+                self._meta = {}
                 self._undo = self._redo = None
                 storage = _storage_error(e, self.path)
                 if storage is not None:  # disk full, read-only, damaged: a clear message
@@ -307,14 +310,20 @@ class Project:
 
     # ------------------------------------------------------------- settings
     def _get_meta(self, key: str, default: str | None = None) -> str | None:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else default
+        # Read once: the annotator and the overlap setting were read for every imported
+        # document. Only this connection writes (one writer per file); a rollback forgets.
+        if key not in self._meta or self.readonly:  # a reader beside a writer reads afresh
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            self._meta[key] = row[0] if row else None
+        value = self._meta[key]
+        return default if value is None else value
 
     def _set_meta(self, key: str, value: str) -> None:
         self._conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+        self._meta[key] = value
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
         with self._lock:
