@@ -37,6 +37,8 @@ class Keymap:
         self.overrides: dict[str, tuple[str, ...]] = {
             name: tuple(keys) for name, keys in (overrides or {}).items() if name in known
         }
+        self._reserved: frozenset[str] = frozenset()
+        self._reserved_for: tuple | None = None
 
     # ---------------------------------------------------------------- settings
     @classmethod
@@ -87,7 +89,7 @@ class Keymap:
     def reserved(self) -> frozenset[str]:
         """Every bound key, in portable spelling (label hotkeys must not take one)."""
         key = tuple(sorted(self.overrides.items()))
-        if getattr(self, "_reserved_for", None) != key:  # asked once per label: computed once
+        if self._reserved_for != key:  # asked once per label: computed once
             self._reserved = frozenset(portable(k) for spec in table.ACTIONS for k in self.keys(spec.name))
             self._reserved_for = key
         return self._reserved
@@ -119,11 +121,6 @@ class Keymap:
             self.overrides.pop(name, None)
         else:
             self.overrides[name] = (p,)
-
-    def unbind(self, name: str) -> None:
-        """Command ``name`` gets no key (it stays in its menu)."""
-        table.spec(name)
-        self.overrides[name] = ()
 
     def reset(self, name: str | None = None) -> None:
         """Back to the default keys of ``name``, or of every command when None; refused

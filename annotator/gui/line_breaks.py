@@ -6,7 +6,7 @@ shows a line break before the first token that does not fit (see ``text_offsets`
 token wider than the whole line is left to Qt.
 
 Widths are the sum of each character's advance, cached per font: a Thai font does not
-kern, so this equals the shaped width (checked on the sample articles), and it costs a
+kern, so this equals the shaped width (checked on a line of a sample article), and it costs a
 dictionary lookup per character instead of a text layout per word.
 """
 

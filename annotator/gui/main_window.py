@@ -30,6 +30,7 @@ from annotator.core.errors import AnnotatorError, LabelError, ProjectDamagedErro
 from annotator.core.model import CONFIRMED_STATES, DOC_STATUSES, DONE, SUGGESTED, Document, Span
 from annotator.gui import actions as action_table
 from annotator.gui.dialogs import project_problems
+from annotator.gui.display_limits import longest_paragraph_problem, refusal_text, too_large_to_show
 from annotator.gui.adjudication import AdjudicationMode
 from annotator.gui.fonts import missing_thai_font_message
 from annotator.gui.widgets.document_list import DocumentListPanel
@@ -38,6 +39,7 @@ from annotator.gui.widgets.label_palette import LabelPalette
 from annotator.gui.plain_text import display_name
 from annotator.gui.widgets.text_view import TextView
 from annotator.gui.workers import JobRunner
+from annotator.nlp.tokenizer import snap_to_clusters
 from annotator.paths import projects_dir
 from annotator.store.project import Project
 
@@ -394,8 +396,6 @@ class MainWindow(QMainWindow):
         """Open a document: text, highlights, entity list, header, progress."""
         assert self.project is not None
         project = self.project
-        from annotator.gui.display_limits import longest_paragraph_problem, refusal_text, too_large_to_show
-
         reason = too_large_to_show(project, doc_id)  # counted before anything is read whole
         document = project.document(doc_id) if reason is None else None
         reason = reason or longest_paragraph_problem(document.text)
@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
         self.text_view.set_document(document.text, spans, tokens=lambda: project.tokens(doc_id, document.text))
         self.entity_panel.set_spans(document.text, spans)
         self._doc_open = sum(1 for s in spans if s.state == SUGGESTED)
-        first = next((s for s in sorted(spans, key=lambda s: (s.start, s.end)) if s.state == SUGGESTED), None)
+        first = min((s for s in spans if s.state == SUGGESTED), key=lambda s: (s.start, s.end), default=None)
         if first is not None:  # ready for Return / X at once (quietly: a warning may be showing)
             self._quiet_select = True
             try:
@@ -543,8 +543,6 @@ class MainWindow(QMainWindow):
         selection = self.text_view.selection()
         current = self.text_view.current_span()
         if selection is not None:
-            from annotator.nlp.tokenizer import snap_to_clusters
-
             # A find can stop inside a cluster (ก of กำ): the span takes the whole characters.
             start, end = snap_to_clusters(self.text_view.text, *selection)
             widened = (start, end) != selection
