@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from annotator.store.activity import ActiveTimer, add_time
 
@@ -31,7 +31,6 @@ class ActivityTracker(QObject):
 
     def __init__(self, window: QWidget, project: Callable[[], object], document: Callable[[], int | None]):
         super().__init__(window)
-        self._window = window
         self._project = project
         self._document = document
         self.timer = ActiveTimer(self._record)
@@ -40,8 +39,6 @@ class ActivityTracker(QObject):
         """Count keys and clicks on these widgets (and the viewports of scroll areas). Not
         an application-wide filter: that put a Python call on every event of the program
         (16,000 while a 28,000-document project opened)."""
-        from PySide6.QtWidgets import QAbstractScrollArea
-
         for widget in widgets:
             widget.installEventFilter(self)
             if isinstance(widget, QAbstractScrollArea):
