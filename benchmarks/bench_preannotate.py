@@ -12,8 +12,10 @@ hits every variant alike), each in its own process:
 * ``after``: ``run_preannotate`` with this checkout, on a fresh copy of the project;
 * ``before``: the same with the code of git revision REV (a temporary worktree), if given.
 
-It prints each one's median wall time, articles/s, its ratio to ``raw`` and the peak
-resident memory of its whole process tree (sampled from /proc). ``--trained`` pre-annotates
+It prints each one's median wall time, articles/s, its ratio to ``raw``, the CPU time of
+its process tree (whole process start included) and that ratio, and the peak
+memory of its whole process tree (sampled from /proc: the sum of resident sets, and of
+proportional sets, which split shared pages among their sharers). ``--trained`` pre-annotates
 with the newest model of that project (its file is copied, the articles imported into
 the copy) instead of the bundled one.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,38 +40,52 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 MADE_UP = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม โดยนายสมชาย ใจดี รัฐมนตรีว่าการฯ แถลงที่ทำเนียบรัฐบาล กรุงเทพมหานคร เมื่อวันที่ 5 มกราคม 2566 เวลา 10.00 น.\n"
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants now, in MB (Linux /proc)."""
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Memory of ``pid`` and all its descendants now, in MB (Linux /proc): the sum of their
+    resident sets (pages shared between processes counted in each) and of their
+    proportional sets (PSS: a shared page split among its sharers, so what the tree costs)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
                 ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/statm", encoding="ascii") as fh:
-                rss[int(entry)] = int(fh.read().split()[1])
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
         todo += children.get(p, [])
-    return total * os.sysconf("SC_PAGE_SIZE") / 1e6
+        try:
+            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return rss / 1e3, pss / 1e3
 
 
 class PeakSampler:
     def __init__(self, every: float = 0.1) -> None:
         self.peak = 0.0
+        self.peak_pss = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
 
+    def _sample(self) -> None:
+        rss, pss = tree_memory_mb(os.getpid())
+        self.peak = max(self.peak, rss)
+        self.peak_pss = max(self.peak_pss, pss)
+
     def _run(self, every: float) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss_mb(os.getpid()))
+            self._sample()
             self._stop.wait(every)
 
     def __enter__(self) -> "PeakSampler":
@@ -78,7 +95,7 @@ class PeakSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, tree_rss_mb(os.getpid()))
+        self._sample()
 
 
 def _raw_chunk(texts: list[str]) -> int:
@@ -125,6 +142,7 @@ def phase(args: argparse.Namespace) -> None:
                 n = report.documents
                 spans = project.query("SELECT COUNT(*) FROM spans WHERE state = 'suggested'")[0][0]
     print(json.dumps({"phase": args.phase, "documents": n, "seconds": seconds, "peak_mb": peak.peak,
+                      "peak_pss_mb": peak.peak_pss,
                       **({"spans": spans} if args.phase != "raw" else {})}))
 
 
@@ -206,19 +224,28 @@ def main(argv: list[str] | None = None) -> int:
                 cmd = [sys.executable, __file__, "--phase", "raw" if name == "raw" else "preannotate",
                        "--root", roots.get(name, str(ROOT)), "--project", str(project),
                        "--workers", str(args.workers), "--ids", ids_arg]
+                used = resource.getrusage(resource.RUSAGE_CHILDREN)
                 out = subprocess.run(cmd, check=True, capture_output=True, text=True,
                                      env={**os.environ, "PYTHAINLP_OFFLINE": "1"}).stdout
-                results[name].append(json.loads(out.strip().splitlines()[-1]))
+                now = resource.getrusage(resource.RUSAGE_CHILDREN)
+                result = json.loads(out.strip().splitlines()[-1])
+                # CPU time of the whole tree (workers are reaped, so they count): on a shared
+                # machine this is steadier than wall time.
+                result["cpu"] = (now.ru_utime - used.ru_utime) + (now.ru_stime - used.ru_stime)
+                results[name].append(result)
     finally:
         if tree is not None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
     raw = statistics.median(r["seconds"] for r in results["raw"])
+    raw_cpu = statistics.median(r["cpu"] for r in results["raw"])
     for name, runs in results.items():
         seconds = statistics.median(r["seconds"] for r in runs)
+        cpu = statistics.median(r["cpu"] for r in runs)
         docs = runs[-1]["documents"]
         extra = f", {runs[-1]['spans']} suggestions" if "spans" in runs[-1] else ""
         print(f"{name:<7} median {seconds:7.2f} s  {docs / seconds:7.0f} articles/s  ratio to raw"
-              f" {seconds / raw:5.2f}  peak tree RSS {max(r['peak_mb'] for r in runs):5.0f} MB{extra}")
+              f" {seconds / raw:5.2f}  CPU {cpu:7.1f} s, ratio {cpu / raw_cpu:5.2f}  peak tree RSS {max(r['peak_mb'] for r in runs):5.0f} MB"
+              f" PSS {max(r['peak_pss_mb'] for r in runs):5.0f} MB{extra}")
     return 0
 
 

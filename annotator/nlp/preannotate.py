@@ -15,13 +15,15 @@ import multiprocessing as mp
 import os
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from annotator.core.errors import Cancelled
 from annotator.core.model import IN_PROGRESS, NEW
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.store import token_cache
-from annotator.store.project import Project
+
+if TYPE_CHECKING:  # workers import this module: they need no project code
+    from annotator.store.project import Project
 
 CHUNK = 48  # documents per task sent to a worker: one tagging batch (fastcrf's steps shared)
 IN_FLIGHT = 4  # tasks queued per worker: enough to keep it busy, little memory

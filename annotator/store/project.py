@@ -17,8 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-import sqlite_utils
-
+from annotator.store.sqlite_utils_lite import sqlite_utils
 from annotator.core.errors import LabelError, OverlapError, ProjectDamagedError, SpanError
 from annotator.core.model import (
     ACCEPTED,
