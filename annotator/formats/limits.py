@@ -32,3 +32,21 @@ def max_line(max_bytes: int | None) -> int:
 def max_whole_file(max_bytes: int | None) -> int:
     """Bytes of a file that must be read whole (a JSON array, a spaCy DocBin)."""
     return max(WHOLE_FILE_MIN, 16 * max_chars(max_bytes))
+
+
+def check_whole_file(path, max_bytes: int | None, what: str) -> None:
+    """Refuse, before reading it, a file that must be read whole (``what``: a JSON array, a
+    spaCy DocBin) when it is larger than :func:`max_whole_file`."""
+    import os
+
+    from annotator.core.errors import InputFileError
+
+    try:
+        size = os.stat(path).st_size
+    except OSError as e:
+        raise InputFileError(str(path), 0, f"cannot read: {e.strerror or e}") from None
+    limit = max_whole_file(max_bytes)
+    if size > limit:
+        raise InputFileError(str(path), 0, (
+            f"{size:,} bytes: {what} is read whole, and more than {limit:,} bytes is refused before"
+            " reading; split it into smaller files (or raise --max-size, which raises this limit)"))
