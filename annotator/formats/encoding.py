@@ -135,10 +135,10 @@ def _undecodable(
 #
 # The multi-document readers read a file line by line, so that their memory is bounded by
 # one document, not by the file. The encoding is settled first by one pass over the bytes
-# (constant memory: an incremental decoder over 1 MB chunks), so that a bad byte late in
+# (constant memory: an incremental decoder over 64 KB chunks), so that a bad byte late in
 # the file refuses it before any document of it is used, as decoding it whole did.
 
-CHUNK = 1 << 20
+CHUNK = 1 << 16  # 64 KB: a decoded chunk takes up to 4 times its bytes
 
 
 def detect(path: str | PathLike[str]) -> str:
