@@ -49,10 +49,12 @@ print(json.dumps({"rc": rc, "seconds": seconds, "rss_kb": resource.getrusage(res
 """
 
 
-def run(python: str, args: list[str], timeout: float, env: dict | None = None) -> dict:
+def run(python: str, args: list[str], timeout: float, env: dict | None = None, cwd: str | None = None) -> dict:
+    """``cwd``: where the command runs; not a checkout, whose ``annotator`` folder ``-m``
+    would take before the interpreter's own."""
     cmd = [python, "-m", "annotator", *args]
     done = subprocess.run([sys.executable, "-c", WRAPPER, json.dumps(cmd), json.dumps(env or {}), str(timeout)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, cwd=cwd or tempfile.gettempdir())
     return json.loads(done.stdout)
 
 
