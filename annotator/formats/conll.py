@@ -398,6 +398,10 @@ def _scan(path: Path, codec: str, doc_split: str, max_bytes: int | None) -> _Fac
         for run in (by_doc, by_blank):
             run.tokens += 1
             run.chars += len(columns[0])
+        if doc_split == "docstart" or (doc_split == "auto" and facts.docstart):
+            why = by_doc.over(max_chars)  # split by -DOCSTART-: the document from its line
+            if why:
+                raise InputFileError(str(path), number, why)
         why = by_blank.over(max_chars)  # a document whichever way the file is split
         if why:
             raise InputFileError(str(path), number, why)

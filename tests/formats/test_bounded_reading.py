@@ -102,7 +102,7 @@ def test_conll_refuses_a_document_past_its_size_at_that_line_before_reading_on(t
             f.write("ประเทศไทย\tO\n")  # 9 characters a token
     with pytest.raises(InputFileError) as caught:
         list(conll.read(path, max_bytes=100))  # 6 x 100 characters of tokens at most
-    assert caught.value.problem.line == 7 + 600 // 9 and "starting at line 7" in str(caught.value)
+    assert caught.value.problem.line == 7 + 600 // 9 and "starting at line 6" in str(caught.value)
     assert "--max-size" in str(caught.value)
     assert len(list(conll.read(path))) == 2  # the default limit takes it
 
@@ -142,3 +142,12 @@ def test_the_import_passes_its_max_size_to_the_readers_and_keeps_the_file_whole_
     assert texts == ["ข่าวสั้น"]  # the late bad byte refused its whole file, read documents and all
     failed = {(p.path, p.line) for p in report.failed}
     assert (str(path), 2) in failed and (str(bad), 4) in failed
+
+
+def test_conll_names_the_document_from_its_docstart_line(tmp_path):
+    path = tmp_path / "one.conll"
+    with path.open("w", encoding="utf-8") as f:
+        f.write("-DOCSTART-\tO\n\n" + "ไป\tO\n" * (limits.MAX_TOKENS_PER_DOCUMENT + 1))
+    with pytest.raises(InputFileError) as caught:
+        list(conll.read(path))
+    assert caught.value.problem.line == limits.MAX_TOKENS_PER_DOCUMENT + 3 and "starting at line 2" in str(caught.value)
