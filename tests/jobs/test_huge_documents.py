@@ -45,7 +45,12 @@ def test_export_leaves_a_too_large_document_out_as_an_error_in_the_manifest(tmp_
     assert "over the limit of 1,000" in capsys.readouterr().out
     assert main(["export", str(path), str(tmp_path / "all.jsonl"), "--format", "jsonl", "--max-chars", "1600"]) == 0
     assert len((tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()) == 2
-    assert huge.too_large(Project.open(path, readonly=True), [1, 2], None) == ([1, 2], [])
+    with Project.open(path, readonly=True) as project:
+        assert huge.too_large(project, [1, 2], None) == ([1, 2], [])
+        # the limit counts characters: Thai text has three times as many UTF-8 bytes
+        assert len(SMALL.encode()) > len(SMALL) + 30
+        kept, left_out = huge.too_large(project, [1, 2], len(SMALL))
+        assert kept == [1] and len(left_out) == 1
 
 
 def test_preannotate_names_the_document_it_leaves_out(tmp_path, capsys):
