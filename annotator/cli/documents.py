@@ -100,8 +100,8 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
     from annotator.nlp.preannotate import run_preannotate
 
     report = _run_job("pre-annotate", args, lambda project, progress, cancelled: run_preannotate(
-        project, workers=args.workers, progress=progress, cancelled=cancelled))
-    return 1 if report.cancelled else 0
+        project, workers=args.workers, progress=progress, cancelled=cancelled, max_chars=args.max_chars or None))
+    return 1 if report.cancelled or report.too_large else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -122,6 +122,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         docstart=args.docstart,
         license=args.license,
         attribution=args.attribution,
+        max_chars=args.max_chars or None,
         progress=progress,
         cancelled=cancelled,
     ))
@@ -241,6 +242,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("preannotate", help="suggest entities in documents not yet reviewed")
     s.add_argument("project")
     s.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
+    _max_chars_option(s)
     s.set_defaults(func=cmd_preannotate)
 
     s = sub.add_parser("export", help="write a gold dataset")
@@ -260,6 +262,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         " conll2003 '-DOCSTART- -X- O O' (spacy convert splits documents there), none")
     s.add_argument("--license", help="the data's licence, e.g. CC-BY-3.0: manifest and dataset card")
     s.add_argument("--attribution", help="who to credit, e.g. the source corpus: manifest and dataset card")
+    _max_chars_option(s)
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("stats", help="documents, spans and how the suggestions are doing")
@@ -271,3 +274,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("project", nargs="?")
     s.add_argument("--screenshot", metavar="FILE", help="render, save a PNG of the window and exit")
     s.set_defaults(func=cmd_gui)
+
+
+def _max_chars_option(s: argparse.ArgumentParser) -> None:
+    from annotator.jobs.huge import MAX_JOB_CHARS
+
+    s.add_argument("--max-chars", type=int, default=MAX_JOB_CHARS, metavar="N",
+                   help=f"leave out (and name) documents longer than N characters (default {MAX_JOB_CHARS:,};"
+                        " 0: no limit)")

@@ -61,7 +61,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             cancel, progress = job_progress("evaluate")
             split = args.split or ("all" if args.gold else "dev")
             if args.gold:
-                with open_project(args.gold, read=True) as gold:
+                from annotator.formats.annot import opened
+
+                with opened(args.gold) as gold:  # another person's file: read-only, a time limit
                     report = evaluate_model(project, args.model, split, gold, args.model_only,
                                             progress, cancel)
             else:

@@ -46,6 +46,7 @@ Any other file yields nothing when its folder holds ``.ann`` files (a collection
 
 from __future__ import annotations
 
+import codecs
 import re
 from bisect import bisect_left
 from pathlib import Path
@@ -54,7 +55,7 @@ from typing import Callable, Iterable, Iterator
 from annotator.core.errors import FormatError, InputFileError, InputNotice, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
 from annotator.core.spans import check_spans
-from annotator.formats import WriteOptions
+from annotator.formats import WriteOptions, limits
 
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 FRAGMENT_BREAKS = LINE_BREAKS + "\t"  # never inside a fragment's covered text
@@ -252,9 +253,20 @@ def _textbounds(ann_lines: list[str], text: str, ann: Path):
     return spans, problems, skipped
 
 
-def read_pair(txt: Path, ann: Path, notices: list[InputNotice] | None = None) -> DocumentData | list[InputProblem]:
+def read_pair(txt: Path, ann: Path, notices: list[InputNotice] | None = None,
+              max_bytes: int | None = None) -> DocumentData | list[InputProblem]:
     """One document from its text and annotation files, or the problems refusing it; what
-    was skipped goes to ``notices``."""
+    was skipped goes to ``notices``. A text over ``max_bytes`` bytes (the import's
+    --max-size) or an annotation file over :func:`limits.max_line` bytes is refused before
+    it is read."""
+    for file, limit in ((txt, limits.max_chars(max_bytes) + len(codecs.BOM_UTF8)), (ann, limits.max_line(max_bytes))):
+        try:
+            size = file.stat().st_size
+        except OSError as e:
+            return [InputProblem(str(file), 0, f"cannot read the file: {e.strerror}")]
+        if size > limit:
+            return [InputProblem(str(file), 0, f"{size:,} bytes: too large for one article (over {limit:,} bytes;"
+                                               " raise the limit with --max-size)")]
     contents = []
     for file, encoding in ((txt, "utf-8"), (ann, "utf-8-sig")):
         try:  # bytes, not text mode: the file's text is imported exactly, CR included
@@ -323,14 +335,14 @@ def _pairs(path: Path) -> Iterator[tuple[Path, Path] | InputProblem]:
     yield txt, ann
 
 
-def read(path) -> Iterator[DocumentData | InputProblem]:
+def read(path, max_bytes: int | None = None) -> Iterator[DocumentData | InputProblem]:
     """Documents of a brat ``.txt``/``.ann`` pair, or of a directory of pairs (sorted by name)."""
     for pair in _pairs(Path(path)):
         if isinstance(pair, InputProblem):
             yield pair
             continue
         notices: list[InputNotice] = []
-        result = read_pair(*pair, notices)
+        result = read_pair(*pair, notices, max_bytes)
         yield from notices
         if isinstance(result, list):
             yield from result

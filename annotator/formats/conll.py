@@ -93,7 +93,7 @@ from annotator.core.spans import (
     tags_to_spans,
     token_cuts,
 )
-from annotator.formats import WriteOptions, encoding
+from annotator.formats import WriteOptions, encoding, limits
 from annotator.nlp.tokenizer import broken_boundaries, split_at
 
 DOCSTART = "-DOCSTART-"
@@ -325,69 +325,122 @@ def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[s
 # --- reading ---------------------------------------------------------------------
 
 
-def _read_lines(path: Path) -> list[str]:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputFileError(str(path), 0, f"cannot read the file: {e.strerror}") from e
-    # UTF-8 (one BOM dropped), UTF-16 with a BOM, or TIS-620 Thai: older Thai corpora
-    # come in TIS-620. Refuses binary and undecodable files, naming the line.
-    content = encoding.decode(data, path)
-    # Universal line ends: CRLF files from other tools read like LF ones. Our own
-    # files never hold a CR (it is escaped).
-    lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+MAX_TOKENS_PER_DOCUMENT = limits.MAX_TOKENS_PER_DOCUMENT
 
 
-MAX_TOKENS_PER_DOCUMENT = 250_000  # a 2 MB article has fewer; 10 million is not an article
+class _Facts:
+    """What the first pass over a file finds out (the choices that depend on the whole
+    file), in constant memory: the first token line, whether some token holds an escape,
+    a -DOCSTART- line, and what the auto token separator looks at."""
+
+    def __init__(self) -> None:
+        self.first: tuple[int, list[str]] | None = None
+        self.escapes = self.docstart = self.only_underscores = self.underscore = False
+        self.thai = self.alpha = False
+
+    def token(self, number: int, columns: list[str]) -> None:
+        word = columns[0]
+        if self.first is None:
+            self.first = (number, columns)
+        if not self.escapes and "\\" in word and _ANY_ESCAPE.search(word):
+            self.escapes = True
+        if "_" in word:
+            self.underscore = True
+            if not self.only_underscores and word.strip("_") == "":
+                self.only_underscores = True
+        if not self.thai and _THAI.search(word):
+            self.thai = True
+        if not self.alpha and any(c.isalpha() for c in word):
+            self.alpha = True
 
 
-def _refuse_huge_documents(path: Path, lines: list[str], doc_split: str) -> None:
-    """Refuse the file at the line where one document passes the token limit, before its
-    rows and text are built (an 88 MB one-document file took gigabytes to refuse after)."""
-    by_docstart = doc_split == "docstart" or (
-        doc_split == "auto" and any(line.startswith(DOCSTART) for line in lines))
-    run, start = 0, 1
-    for number, line in enumerate(lines, 1):
-        body = line.strip(" \t")
-        if body.startswith(DOCSTART) or (not body and not by_docstart):
-            run, start = 0, number + 1
-            continue
-        if body:
-            run += 1
-            if run > MAX_TOKENS_PER_DOCUMENT:
-                raise InputFileError(
-                    str(path), number,
-                    f"the document starting at line {start} has more than {MAX_TOKENS_PER_DOCUMENT:,} tokens:"
+class _Run:
+    """Tokens and characters of the document being read, from its first line."""
+
+    def __init__(self, start: int) -> None:
+        self.start, self.tokens, self.chars = start, 0, 0
+
+    def over(self, max_chars: int) -> str | None:
+        if self.tokens > MAX_TOKENS_PER_DOCUMENT:
+            return (f"the document starting at line {self.start} has more than {MAX_TOKENS_PER_DOCUMENT:,} tokens:"
                     " not one article (split it into documents with -DOCSTART- lines or blank lines)")
+        if self.chars > max_chars:
+            return (f"the document starting at line {self.start} has more than {max_chars:,} characters in its"
+                    " tokens: too large for one article (raise the limit with --max-size)")
+        return None
 
 
-def _rows(path: Path, lines: list[str]) -> list[tuple[int, str, list[str]]]:
-    """(line number, kind, columns) with kind "blank", "docstart" or "token"."""
-    rows = []
-    for number, line in enumerate(lines, 1):
+def _scan(path: Path, codec: str, doc_split: str, max_bytes: int | None) -> _Facts:
+    """The first pass: the file's facts; InputFileError at the line where one document passes
+    the token or size limit, or a line is too long, before any row of it is kept (an 88 MB
+    one-document file took gigabytes to refuse after reading it whole)."""
+    facts = _Facts()
+    max_line = limits.max_line(max_bytes)
+    # characters of the token columns (escaped: one character of the text is at most 6)
+    max_chars = limits.MAX_ESCAPE * limits.max_chars(max_bytes)
+    by_doc, by_blank = _Run(1), _Run(1)  # a document under either way of splitting (auto)
+    pending: tuple[int, str] | None = None  # over the limit if the file turns out to have -DOCSTART-
+    for number, line in encoding.text_lines(path, max_line, codec=codec):
+        if line is None:
+            raise InputFileError(str(path), number, encoding.too_long(max_line))
         body = line.strip(" \t")
         if not body:
-            rows.append((number, "blank", []))
+            by_blank = _Run(number + 1)
             continue
         columns = _COLUMNS.split(body)
-        kind = "docstart" if columns[0] == DOCSTART else "token"
-        rows.append((number, kind, columns))
-    return rows
+        if columns[0] == DOCSTART:
+            if pending is not None and doc_split == "auto":
+                raise InputFileError(str(path), *pending)
+            facts.docstart = True
+            by_doc, by_blank = _Run(number + 1), _Run(number + 1)
+            continue
+        facts.token(number, columns)
+        for run in (by_doc, by_blank):
+            run.tokens += 1
+            run.chars += len(columns[0])
+        if doc_split == "docstart" or (doc_split == "auto" and facts.docstart):
+            why = by_doc.over(max_chars)  # split by -DOCSTART-: the document from its line
+            if why:
+                raise InputFileError(str(path), number, why)
+        why = by_blank.over(max_chars)  # a document whichever way the file is split
+        if why:
+            raise InputFileError(str(path), number, why)
+        if doc_split != "blank" and pending is None:
+            why = by_doc.over(max_chars)
+            if why and (doc_split == "docstart" or facts.docstart):
+                raise InputFileError(str(path), number, why)
+            if why:
+                pending = (number, why)
+    return facts
 
 
-def _blocks(rows, doc_split: str) -> list[list[tuple[int, str, list[str]]]]:
-    """Rows grouped into documents."""
-    blocks: list[list[tuple[int, str, list[str]]]] = [[]]
-    for row in rows:
-        kind = row[1]
-        if kind == "docstart" or (kind == "blank" and doc_split == "blank"):
-            blocks.append([])
-        else:
-            blocks[-1].append(row)
-    return [b for b in blocks if any(kind == "token" for _, kind, _ in b)]
+def _blocks(path: Path, codec: str, doc_split: str, max_bytes: int | None):
+    """The rows of each document, read as the file is: (line number, kind, columns) with
+    kind "blank" or "token"; only documents with a token."""
+    block: list[tuple[int, str, list[str]]] = []
+    tokens = False
+    for number, line in encoding.text_lines(path, limits.max_line(max_bytes), codec=codec):
+        if line is None:  # the first pass refused it; the file changed since
+            raise InputFileError(str(path), number, encoding.too_long(limits.max_line(max_bytes)))
+        body = line.strip(" \t")
+        if not body:
+            if doc_split == "blank":
+                if tokens:
+                    yield block
+                block, tokens = [], False
+            else:
+                block.append((number, "blank", []))
+            continue
+        columns = _COLUMNS.split(body)
+        if columns[0] == DOCSTART:
+            if tokens:
+                yield block
+            block, tokens = [], False
+            continue
+        block.append((number, "token", columns))
+        tokens = True
+    if tokens:
+        yield block
 
 
 def _document(
@@ -445,54 +498,55 @@ def _document(
     return DocumentData("".join(parts), {}, spans, source=str(path), line=start_line)
 
 
-def _token_sep(token_rows, token_sep: str, escapes: bool) -> str:
+def _token_sep(facts: _Facts, token_sep: str, escapes: bool) -> str:
     """``auto`` resolved from the tokens (see the module docstring)."""
     if token_sep != "auto":
         return token_sep
-    words = [columns[0] for _, _, columns in token_rows]
-    if any(w.strip("_") == "" for w in words) or (escapes and any("_" in w for w in words)):
+    if facts.only_underscores or (escapes and facts.underscore):
         return "underscore"  # a file of ours with escapes writes a literal "_" as \u005F
-    if not escapes and not any(_THAI.search(w) for w in words) and any(c.isalpha() for w in words for c in w):
+    if not escapes and not facts.thai and facts.alpha:
         return "space"  # never for files with our escapes: those are ours, Thai or not
     return "none"
 
 
 def read(
     path, *, doc_split: str = "auto", join: str | None = None, escapes: bool | None = None,
-    token_sep: str = "auto",
+    token_sep: str = "auto", max_bytes: int | None = None,
 ) -> Iterator[DocumentData | InputProblem | InputNotice]:
-    """Documents of a CoNLL file; see the module docstring for the options."""
+    """Documents of a CoNLL file; see the module docstring for the options. The file is
+    read twice, line by line (the first pass settles the choices that depend on the whole
+    file and refuses it at the line where a document passes a limit, see
+    :mod:`annotator.formats.limits`; ``max_bytes`` is the import's --max-size), so memory
+    is bounded by one document, not the file."""
     path = Path(path)
     if doc_split not in DOC_SPLITS:
         choices = ", ".join(DOC_SPLITS)
         raise FormatError(f"unknown doc_split {doc_split!r} (expected one of {choices})")
     if token_sep not in TOKEN_SEPS:
         raise FormatError(f"unknown token separator {token_sep!r} (one of {', '.join(TOKEN_SEPS)})")
-    lines = _read_lines(path)
-    _refuse_huge_documents(path, lines, doc_split)  # before a row is built for any of them
-    rows = _rows(path, lines)
-    token_rows = [r for r in rows if r[1] == "token"]
-    if not token_rows:
+    codec = encoding.detect(path)  # every byte checked before a document is read
+    facts = _scan(path, codec, doc_split, max_bytes)
+    if facts.first is None:
         return
-    first_line, _, first_columns = token_rows[0]
+    first_line, first_columns = facts.first
     if len(first_columns) < 2:
         raise InputFileError(
             str(path), first_line, "a token line needs at least 2 columns (token and tag), found 1"
         )
     if escapes is None:
-        escapes = any(_ANY_ESCAPE.search(columns[0]) for _, _, columns in token_rows)
+        escapes = facts.escapes
     if doc_split == "auto":
-        doc_split = "docstart" if any(r[1] == "docstart" for r in rows) else "blank"
+        doc_split = "docstart" if facts.docstart else "blank"
     underscores = False
     if join is None:
-        sep = _token_sep(token_rows, token_sep, escapes)
+        sep = _token_sep(facts, token_sep, escapes)
         underscores, join = sep == "underscore", " " if sep == "space" else ""
         if token_sep == "auto" and sep == "underscore":
             yield InputNotice(str(path), 0, "tokens '_' read as spaces (--token-sep none keeps them as '_')")
         elif token_sep == "auto" and sep == "space":
             yield InputNotice(str(path), 0, "no Thai in the tokens: read as a space-separated language, tokens"
                                             " joined with spaces (--token-sep none joins them without)")
-    for block in _blocks(rows, doc_split):
+    for block in _blocks(path, codec, doc_split, max_bytes):
         result = _document(path, block, len(first_columns), first_line, escapes, join, underscores)
         if isinstance(result, list):
             yield from result

@@ -102,18 +102,20 @@ def _thai_8bit(data: bytes) -> str | None:
         text = data.decode("cp874")
     except UnicodeDecodeError:
         return None
-    sample = text[:_SNIFF]
+    return text if _thai_sample(text[:_SNIFF]) else None
+
+
+def _thai_sample(sample: str) -> bool:
+    """Does the start of a text decoded as cp874 look like Thai?"""
     thai = len(_THAI.findall(sample))
     if not thai:
-        return None
+        return False
     latin = len(_ASCII_LETTER.findall(sample))
     if thai / (thai + latin) < _MIN_THAI_SHARE:
-        return None
+        return False
     marks = len(_THAI_MARK.findall(sample))
     stray = len(_STRAY_MARK.findall(sample))
-    if marks and stray / marks > _MAX_STRAY_MARKS:
-        return None
-    return text
+    return not (marks and stray / marks > _MAX_STRAY_MARKS)
 
 
 def _undecodable(
@@ -127,3 +129,173 @@ def _undecodable(
         f"cannot decode: byte 0x{data[offset]:02X} at byte offset {offset} (line {line}) "
         f"is not valid UTF-8{also}; save the file as UTF-8",
     )
+
+
+# --- reading a file as it goes ---------------------------------------------------------
+#
+# The multi-document readers read a file line by line, so that their memory is bounded by
+# one document, not by the file. The encoding is settled first by one pass over the bytes
+# (constant memory: an incremental decoder over 64 KB chunks), so that a bad byte late in
+# the file refuses it before any document of it is used, as decoding it whole did.
+
+CHUNK = 1 << 16  # 64 KB: a decoded chunk takes up to 4 times its bytes
+
+
+def detect(path: str | PathLike[str]) -> str:
+    """The codec that reads the whole file (``utf-8-sig``, ``utf-16``, ``utf-8`` or
+    ``cp874``), checked byte by byte as :func:`decode` checks them. Raises InputFileError."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF)
+            if head.startswith(UTF8_BOM):
+                refuse_binary(head[len(UTF8_BOM):], path)
+                error = _scan(f, head, "utf-8", path, start=len(UTF8_BOM))
+                if error is not None:
+                    raise _undecodable_byte(error, path, thai_tried=False)
+                return "utf-8-sig"
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                error = _scan(f, head, "utf-16", path, nul_ok=True)
+                if error is not None:
+                    raise InputFileError(
+                        path, 0, f"starts like UTF-16 text but byte offset {error[0]} cannot be decoded")
+                return "utf-16"
+            refuse_binary(head, path)
+            error = _scan(f, head, "utf-8", path)
+            if error is None:
+                return "utf-8"
+            f.seek(0)
+            if _looks_thai(head) and _scan(f, f.read(_SNIFF), "cp874", path) is None:
+                return "cp874"
+            raise _undecodable_byte(error, path)
+    except OSError as e:
+        raise InputFileError(path, 0, f"cannot read the file: {e.strerror or e}") from None
+
+
+def _scan(f, head: bytes, codec: str, path, start: int = 0, nul_ok: bool = False):
+    """Decode the rest of ``f`` (``head`` read already) chunk by chunk; None when every byte
+    decodes, else (byte offset, byte, line) of the first that does not. NUL bytes refuse the
+    file as binary (but in UTF-16, where they are half of every ASCII character)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    offset, lines, chunk = 0, 0, head  # offset: of the chunk in the file
+    skip = start
+    while chunk:
+        if not nul_ok and b"\x00" in chunk:
+            raise InputFileError(path, 0, "looks like a binary file (it contains NUL bytes), not text")
+        data = chunk[skip:]
+        try:
+            decoder.decode(data)
+        except UnicodeDecodeError as e:
+            # e.object is the bytes the decoder held back from the chunk before, then data
+            at = skip + e.start - (len(e.object) - len(data))  # in this chunk (< 0: the one before)
+            return offset + at, e.object[e.start], lines + chunk.count(b"\n", 0, max(at, 0)) + 1
+        lines += chunk.count(b"\n")
+        offset += len(chunk)
+        skip = 0
+        chunk = f.read(CHUNK)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as e:  # the file ends inside a character
+        return offset - len(e.object) + e.start, e.object[e.start], lines + 1
+    return None
+
+
+def _looks_thai(head: bytes) -> bool:
+    try:
+        sample = head.decode("cp874")[:_SNIFF]
+    except UnicodeDecodeError:
+        return False
+    return _thai_sample(sample)
+
+
+def _undecodable_byte(error: tuple[int, int, int], path, thai_tried: bool = True) -> InputFileError:
+    offset, byte, line = error
+    also = " and is not Thai TIS-620/cp874 text either" if thai_tried else ""
+    return InputFileError(
+        path,
+        line,
+        f"cannot decode: byte 0x{byte:02X} at byte offset {offset} (line {line}) "
+        f"is not valid UTF-8{also}; save the file as UTF-8",
+    )
+
+
+def text_lines(path: str | PathLike[str], max_line: int, newline: str | None = None,
+               codec: str | None = None):
+    """(line number, line without its end) of each line of a text file, decoded as it is
+    read; ``newline`` None: universal line ends (CRLF and a lone CR end a line), ``"\\n"``:
+    only LF ends a line (a CR before it stays). A line longer than ``max_line`` characters
+    is not kept: it comes as (number, None) and its rest is skipped, so one line never holds
+    more than that in memory. ``codec`` from :func:`detect` (detected when not given)."""
+    codec = codec or detect(path)
+    try:
+        with open(path, encoding=codec, newline=newline) as f:
+            number = 0
+            while True:
+                line = f.readline(max_line + 2)
+                if not line:
+                    return
+                number += 1
+                body = line[:-1] if line.endswith("\n") else line
+                if len(body) > max_line:
+                    while not line.endswith("\n"):
+                        line = f.readline(CHUNK)
+                        if not line:
+                            break
+                    yield number, None
+                    continue
+                yield number, body
+    except OSError as e:
+        raise InputFileError(path, 0, f"cannot read the file: {e.strerror or e}") from None
+
+
+def utf8_lines(path: str | PathLike[str], max_line: int, what: str = "JSON Lines"):
+    """(line number, line) of each non-blank line of a UTF-8-only file (JSON Lines: one BOM
+    at the start is dropped; only LF ends a line). Bytes that are not UTF-8 refuse the
+    whole file (InputFileError with byte offset and line), like any text file: the encoding
+    is wrong, not one record. A line over ``max_line`` bytes comes as (number, None), its
+    rest skipped unread into memory."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF)
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                raise InputFileError(path, 0, f"is UTF-16 text; {what} must be UTF-8")
+            refuse_binary(head, path)
+            f.seek(0)
+            offset = 0  # of the line in the file, for messages
+            line_no = 0
+            while True:
+                raw = f.readline(max_line + 3)
+                if not raw:
+                    return
+                line_no += 1
+                skip = len(UTF8_BOM) if offset == 0 and raw.startswith(UTF8_BOM) else 0
+                body = raw[skip:].rstrip(b"\n")
+                if len(body.rstrip(b"\r")) > max_line:
+                    offset += len(raw)
+                    while not raw.endswith(b"\n"):
+                        raw = f.readline(CHUNK)
+                        if not raw:
+                            break
+                        offset += len(raw)
+                    yield line_no, None
+                    continue
+                try:
+                    line = raw[skip:].decode("utf-8")
+                except UnicodeDecodeError as e:
+                    bad = offset + skip + e.start
+                    raise InputFileError(
+                        path,
+                        line_no,
+                        f"cannot decode: byte 0x{raw[skip + e.start]:02X} at byte offset {bad} "
+                        f"(line {line_no}) is not valid UTF-8; {what} must be UTF-8",
+                    ) from None
+                offset += len(raw)
+                if line.strip():
+                    yield line_no, line
+    except OSError as e:
+        raise InputFileError(path, 0, f"cannot read: {e.strerror or e}") from None
+
+
+def too_long(max_line: int, unit: str = "characters") -> str:
+    """The message for a line over the limit."""
+    return (f"the line is longer than {max_line:,} {unit}: more than one article with its spans"
+            " (refused unread; raise --max-size for longer documents)")

@@ -38,7 +38,7 @@ from typing import Any, Iterable, Iterator
 from annotator.core.errors import FormatError, InputFileError, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
 from annotator.core.spans import parse_tag, scheme_prefixes, tag_names, tags_to_spans
-from annotator.formats import WriteOptions
+from annotator.formats import WriteOptions, encoding, limits
 from annotator.formats.conll import encode_document, spans_of_tags
 
 LABELS_SUFFIX = ".labels.json"
@@ -161,25 +161,24 @@ def _document(obj: Any, names: list[str] | None, labels_file: Path, join: str):
 
 
 def read(
-    path, *, labels: list[str] | None = None, join: str = ""
+    path, *, labels: list[str] | None = None, join: str = "", max_bytes: int | None = None,
 ) -> Iterator[DocumentData | InputProblem]:
-    """Documents of a Hugging Face JSON-lines file; see the module docstring."""
+    """Documents of a Hugging Face JSON-lines file; see the module docstring. Read a line at
+    a time: a line over :func:`limits.max_line` bytes is refused unread, a document of more
+    than :data:`limits.MAX_TOKENS_PER_DOCUMENT` tokens or ``max_bytes`` characters (the
+    import's --max-size) is refused at its line."""
     path = Path(path)
     labels_file = labels_path(path)
     if not labels_file.exists() and (path.parent / FOLDER_LABELS).exists():
         labels_file = path.parent / FOLDER_LABELS
     names = list(labels) if labels is not None else _load_labels(labels_file)
-    try:
-        content = path.read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise InputFileError(str(path), 0, f"cannot read the file: {e.strerror}") from e
-    except UnicodeDecodeError as e:
-        raise InputFileError(str(path), 0, "not UTF-8 text") from e
+    max_line, max_chars = limits.max_line(max_bytes), limits.max_chars(max_bytes)
     # Split at LF only: a raw U+2028 inside a JSON string is not a line end.
-    for number, line in enumerate(content.split("\n"), 1):
-        line = line.strip()
-        if not line:
+    for number, line in encoding.utf8_lines(path, max_line, "Hugging Face JSON lines"):
+        if line is None:
+            yield InputProblem(str(path), number, encoding.too_long(max_line, "bytes"))
             continue
+        line = line.strip()
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
@@ -189,9 +188,18 @@ def read(
             why = "nested too deeply" if isinstance(e, RecursionError) else str(e).split(";", 1)[0]
             yield InputProblem(str(path), number, f"not usable JSON: {why}")
             continue
+        words = obj.get("tokens") if isinstance(obj, dict) else None
+        if isinstance(words, list) and len(words) > limits.MAX_TOKENS_PER_DOCUMENT:
+            yield InputProblem(str(path), number, f"{len(words):,} tokens: more than"
+                                                  f" {limits.MAX_TOKENS_PER_DOCUMENT:,} is not one article")
+            continue
         try:
             text, spans, meta = _document(obj, names, labels_file, join)
         except FormatError as e:
             yield InputProblem(str(path), number, e.args[0])
+            continue
+        if len(text) > max_chars:
+            yield InputProblem(str(path), number, f"too large for one article: {len(text):,} characters, over"
+                                                  f" {max_chars:,} (raise the limit with --max-size)")
             continue
         yield DocumentData(text, meta, spans, source=str(path), line=number)

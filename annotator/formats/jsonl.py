@@ -36,7 +36,6 @@ Decisions:
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -44,7 +43,7 @@ from typing import Any
 
 from annotator.core.errors import InputFileError, InputProblem
 from annotator.core.model import DONE, SPAN_ORIGINS, SPAN_STATES, DocumentData, ExportDocument, SpanData
-from annotator.formats import WriteOptions, encoding
+from annotator.formats import WriteOptions, encoding, limits
 
 # Keys that hold spans, in the order they are looked for.
 SPAN_KEYS = ("spans", "ents", "entities", "label", "labels")
@@ -64,16 +63,28 @@ class Refused(ValueError):
 # ---------------------------------------------------------------------------- reading
 
 
-def read(path: str | os.PathLike[str]) -> Iterator[DocumentData | InputProblem]:
+def read(path: str | os.PathLike[str], max_bytes: int | None = None) -> Iterator[DocumentData | InputProblem]:
     """Yield one document per non-blank line, or an InputProblem for a refused line. A file
-    whose first line shows it is another format is refused once, naming that format."""
+    whose first line shows it is another format is refused once, naming that format. The
+    file is read a line at a time; a line longer than :func:`limits.max_line` bytes is
+    refused unread, a text over ``max_bytes`` characters (the import's --max-size) or more
+    than :data:`limits.MAX_SPANS_PER_DOCUMENT` spans refuse their line."""
     first = True
-    for line_no, line in _lines(path):
+    max_line = limits.max_line(max_bytes)
+    max_chars = limits.max_chars(max_bytes)
+    for line_no, line in _lines(path, max_line):
+        if line is None:
+            first = False
+            yield InputProblem(str(path), line_no, encoding.too_long(max_line, "bytes"))
+            continue
         if first:
             _refuse_other_format(path, line_no, line)
             first = False
         try:
             obj = json.loads(line, parse_constant=_no_constant)
+            if isinstance(obj, dict) and isinstance(obj.get("text"), str) and len(obj["text"]) > max_chars:
+                raise Refused(f"too large for one article: its text has {len(obj['text']):,} characters, over"
+                              f" {max_chars:,} (raise the limit with --max-size)")
             yield record_to_document(obj, source=str(path), line=line_no)
         except json.JSONDecodeError as e:
             yield InputProblem(str(path), line_no, f"not valid JSON: {e.msg} (column {e.colno})")
@@ -146,39 +157,13 @@ def record_to_document(obj: Any, source: str = "", line: int = 0) -> DocumentDat
                         annotator=annotator.strip() if annotator else None)
 
 
-def _lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
-    """(line number, text) of each non-blank line.
+def _lines(path: str | os.PathLike[str], max_line: int | None = None) -> Iterator[tuple[int, str | None]]:
+    """(line number, text) of each non-blank line; None for a line over ``max_line`` bytes.
 
     Bytes that are not UTF-8 refuse the whole file (InputFileError with byte offset and
     line), like any text file: the encoding is wrong, not one record.
     """
-    try:
-        with open(path, "rb") as f:
-            head = f.read(64 * 1024)
-            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                raise InputFileError(path, 0, "is UTF-16 text; JSON Lines must be UTF-8")
-            encoding.refuse_binary(head, path)
-            f.seek(0)
-            offset = 0  # of the line in the file, for messages
-            for line_no, raw in enumerate(f, start=1):  # binary mode splits at b"\n" only
-                skip = 0
-                if offset == 0 and raw.startswith(codecs.BOM_UTF8):
-                    skip = len(codecs.BOM_UTF8)
-                try:
-                    line = raw[skip:].decode("utf-8")
-                except UnicodeDecodeError as e:
-                    bad = offset + skip + e.start
-                    raise InputFileError(
-                        path,
-                        line_no,
-                        f"cannot decode: byte 0x{raw[skip + e.start]:02X} at byte offset {bad} "
-                        f"(line {line_no}) is not valid UTF-8; JSON Lines must be UTF-8",
-                    ) from None
-                offset += len(raw)
-                if line.strip():
-                    yield line_no, line
-    except OSError as e:
-        raise InputFileError(path, 0, f"cannot read: {e.strerror or e}") from None
+    return encoding.utf8_lines(path, limits.max_line(None) if max_line is None else max_line)
 
 
 def _no_constant(name: str) -> Any:
@@ -212,6 +197,9 @@ def _spans(key: str, value: Any, text: str) -> list[SpanData]:
         return []
     if not isinstance(value, list):
         raise Refused(f'"{key}" must be a list, found {_json_type(value)}')
+    if len(value) > limits.MAX_SPANS_PER_DOCUMENT:
+        raise Refused(f'{len(value):,} spans in "{key}": more than {limits.MAX_SPANS_PER_DOCUMENT:,} in one'
+                      " document is not an annotation")
     return [_span(f"{key}[{i}]", item, text) for i, item in enumerate(value)]
 
 

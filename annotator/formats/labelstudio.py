@@ -46,7 +46,7 @@ from xml.sax.saxutils import quoteattr
 
 from annotator.core.errors import FormatError, InputFileError, InputNotice, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
-from annotator.formats import WriteOptions, encoding
+from annotator.formats import WriteOptions, encoding, limits
 
 CONFIG_SUFFIX = ".labelconfig.xml"
 FROM_NAME, TO_NAME = "label", "text"
@@ -224,9 +224,12 @@ def _task(item: Any, skipped: Counter, several: list[int]) -> tuple[str, list[Sp
     return text, spans, meta
 
 
-def read(path) -> Iterator[DocumentData | InputProblem | InputNotice]:
-    """Documents of a Label Studio JSON / JSON-MIN export; see the module docstring."""
+def read(path, max_bytes: int | None = None) -> Iterator[DocumentData | InputProblem | InputNotice]:
+    """Documents of a Label Studio JSON / JSON-MIN export; see the module docstring. The file
+    is read whole (a JSON array): one larger than :func:`limits.max_whole_file` is refused
+    before it is read."""
     path = Path(path)
+    limits.check_whole_file(path, max_bytes, "a Label Studio export (a JSON array)")
     skipped: Counter = Counter()
     several: list[int] = []
     for entry in _items(path):

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 
 from annotator.core.errors import FormatError, InputFileError, InputNotice, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
-from annotator.formats import WriteOptions
+from annotator.formats import WriteOptions, limits
 from annotator.formats.conll import encode_document
 
 INSTALL = "pip install 'thai-ner-annotator[spacy]' (or pip install spacy)"
@@ -71,8 +71,11 @@ def write(docs: Iterable[ExportDocument], path, options: WriteOptions) -> list[s
     return warnings
 
 
-def read(path) -> Iterator[DocumentData | InputProblem | InputNotice]:
+def read(path, max_bytes: int | None = None) -> Iterator[DocumentData | InputProblem | InputNotice]:
+    """Documents of a DocBin, which is read whole: a file larger than
+    :func:`limits.max_whole_file` is refused before it is read."""
     path = Path(path)
+    limits.check_whole_file(path, max_bytes, "a spaCy DocBin")
     found = _spacy()
     if found is None:
         raise InputFileError(str(path), 0, f"is a spaCy DocBin (.spacy); importing it needs spaCy: {INSTALL}")

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 
 from annotator.core.errors import FormatError, InputFileError, InputProblem
 from annotator.core.model import DocumentData, ExportDocument, SpanData
-from annotator.formats import WriteOptions, encoding
+from annotator.formats import WriteOptions, encoding, limits
 
 TAG = re.compile(r"\[(/?)([A-Z][A-Z_]*)\]")
 
@@ -81,15 +81,18 @@ def format_line(text: str, spans: list[SpanData]) -> str:
     return "".join(out)
 
 
-def read(path: str | os.PathLike[str]) -> Iterator[DocumentData | InputProblem]:
-    """Yield one document per non-blank line, or an InputProblem for broken markup."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise InputFileError(path, 0, f"cannot read: {e.strerror or e}") from None
-    text = encoding.decode(data, path)  # drops the BOM, refuses binary files
-    for line_no, line in enumerate(text.split("\n"), start=1):  # "\n" only, like the files
+def read(path: str | os.PathLike[str], max_bytes: int | None = None) -> Iterator[DocumentData | InputProblem]:
+    """Yield one document per non-blank line, or an InputProblem for broken markup. Read a
+    line at a time (the encoding settled first, see :func:`encoding.detect`): a line over
+    :func:`limits.max_line` characters is refused unread, a text over ``max_bytes``
+    characters (the import's --max-size) or with more than
+    :data:`limits.MAX_SPANS_PER_DOCUMENT` entities at its line."""
+    max_line, max_chars = limits.max_line(max_bytes), limits.max_chars(max_bytes)
+    # "\n" only ends a line, like the files; the BOM is dropped, binary files refused
+    for line_no, line in encoding.text_lines(path, max_line, newline="\n"):
+        if line is None:
+            yield InputProblem(str(path), line_no, encoding.too_long(max_line))
+            continue
         line = line.removesuffix("\r")
         if not line.strip():
             continue
@@ -100,6 +103,14 @@ def read(path: str | os.PathLike[str]) -> Iterator[DocumentData | InputProblem]:
             continue
         if not doc_text.strip():
             yield InputProblem(str(path), line_no, "no text once the tags are removed")
+            continue
+        if len(doc_text) > max_chars:
+            yield InputProblem(str(path), line_no, f"too large for one article: {len(doc_text):,} characters,"
+                                                   f" over {max_chars:,} (raise the limit with --max-size)")
+            continue
+        if len(spans) > limits.MAX_SPANS_PER_DOCUMENT:
+            yield InputProblem(str(path), line_no, f"{len(spans):,} entities: more than"
+                                                   f" {limits.MAX_SPANS_PER_DOCUMENT:,} in one document is not an annotation")
             continue
         yield DocumentData(doc_text, {}, spans, source=str(path), line=line_no)
 

@@ -31,6 +31,7 @@ from annotator.core.model import CONFIRMED_STATES, DONE, SUGGESTED, ExportDocume
 from annotator.core.processes import process_alive
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.core.spans import tag_names
+from annotator.jobs.huge import MAX_JOB_CHARS, too_large
 from annotator.nlp.tokenizer import split_at
 from annotator.store.project import Project
 
@@ -139,10 +140,13 @@ def run_export(
     docstart: str = "tagged",
     license: str | None = None,
     attribution: str | None = None,
+    max_chars: int | None = MAX_JOB_CHARS,
 ) -> ExportReport:
     """Export the project; see the module docstring. ``space_token`` and ``docstart`` are
     the token formats' choices (:mod:`annotator.formats.conll`); ``license`` (an SPDX id such
-    as ``CC-BY-3.0``) and ``attribution`` go to the manifest and the dataset card."""
+    as ``CC-BY-3.0``) and ``attribution`` go to the manifest and the dataset card. A document
+    of more than ``max_chars`` characters is not written: it is an error (the manifest's
+    ``errors`` and ``too_large``), see :mod:`annotator.jobs.huge`; None writes every one."""
     if fmt not in formats.WRITERS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(formats.WRITERS)}")
     if scheme not in ("iob2", "bioes"):
@@ -153,6 +157,13 @@ def run_export(
     writer = formats.get(fmt)
     where = "WHERE status = 'done'" if status == "done" else "WHERE status != 'skipped'"
     rows = [(r[0], r[1]) for r in project.query(f"SELECT id, content_hash FROM documents {where} ORDER BY id")]
+    kept, too_large_docs = too_large(project, [r[0] for r in rows], max_chars)
+    if too_large_docs:  # left out before any text is read; errors, so the export exits 1
+        keep = set(kept)
+        left_out = [r[0] for r in rows if r[0] not in keep]
+        rows = [r for r in rows if r[0] in keep]
+    else:
+        left_out = []
     parts = assign_splits(rows, split, seed) if split else {"all": [r[0] for r in rows]}
     states = CONFIRMED_STATES + ((SUGGESTED,) if include_suggestions else ())
     labels = [l.name for l in project.labels()]
@@ -161,6 +172,7 @@ def run_export(
                                    space_token=space_token, docstart=docstart)
     _check_options(fmt, options)
     report = ExportReport()
+    report.errors.extend(too_large_docs)
     if fmt == "conll" and scheme == "bioes":
         report.notes.append(BIOES_NOTE)
     if fmt == "conll" and docstart == "conll2003":
@@ -232,6 +244,7 @@ def run_export(
             "notes": report.notes,
             "warnings": report.warnings,
             "errors": report.errors,
+            "too_large": left_out,  # ids of documents not written for their size (in errors too)
         }
         manifest_path = (stage / "manifest.json") if is_dir else _manifest_beside(stage)
         manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

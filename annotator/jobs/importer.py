@@ -225,7 +225,8 @@ def _import_file(
     added_labels: list[str] = []
     try:
         name, reader = _reader_for(path, fmt)
-        options = {"max_bytes": max_bytes} if name == "txt" else {"token_sep": token_sep} if name == "conll" else {}
+        # Every reader bounds a document by the --max-size (formats/limits.py), as it reads
+        options = {"max_bytes": max_bytes, **({"token_sep": token_sep} if name == "conll" else {})}
         with project.transaction():
             for item in _from_reader(reader.read(path, **options), path):
                 if isinstance(item, InputNotice):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from annotator.core.errors import Cancelled
@@ -39,11 +39,13 @@ class PreannotateReport:
     removed: int = 0
     model_version: str = ""
     cancelled: bool = False
+    too_large: list[str] = field(default_factory=list)  # documents left out for their size (jobs/huge.py)
 
     def summary(self) -> str:
         text = (f"suggested {self.added} spans in {self.documents} documents"
                 f" (replaced {self.removed} earlier suggestions) with {self.model_version}")
-        return text + ("; cancelled, the rest left as they were" if self.cancelled else "")
+        text += "; cancelled, the rest left as they were" if self.cancelled else ""
+        return "\n".join([text, *(f"  not suggested in {m}" for m in self.too_large)])
 
 
 def _make_suggester(model):
@@ -100,27 +102,33 @@ def run_preannotate(
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
     model: str | int | None = "suggesting",
+    max_chars: int | None = -1,
 ) -> PreannotateReport:
     """Suggest entities in ``doc_ids`` (default: every document that is new or in progress).
 
     ``model``: ``suggesting`` (the model the project has chosen to suggest with, see
     :func:`annotator.store.models.use_model`), ``latest``, ``bundled``, or a model id. ``model_path``, a crfsuite file with the bundled model's
-    features, overrides it.
+    features, overrides it. A document of more than ``max_chars`` characters (default
+    :data:`annotator.jobs.huge.MAX_JOB_CHARS`; None: no limit) is left out and named.
     """
     if model_path is not None:
-        return _run(project, doc_ids, workers, model_path, progress, cancelled)
+        return _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars)
     from annotator.nlp.trained import materialize
 
     with materialize(project, model) as spec:
-        return _run(project, doc_ids, workers, spec, progress, cancelled)
+        return _run(project, doc_ids, workers, spec, progress, cancelled, max_chars)
 
 
-def _run(project, doc_ids, workers, model_path, progress, cancelled) -> PreannotateReport:
+def _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars=-1) -> PreannotateReport:
+    from annotator.jobs.huge import MAX_JOB_CHARS, too_large
+
     if doc_ids is None:
         doc_ids = project.document_ids((NEW, IN_PROGRESS))
     doc_ids = list(dict.fromkeys(doc_ids))  # each once: a batch is written in one go
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
     report = PreannotateReport()
+    # the selection: a document too large for one is left out before its text is read
+    doc_ids, report.too_large = too_large(project, doc_ids, MAX_JOB_CHARS if max_chars == -1 else max_chars)
     total = len(doc_ids)
     progress(0, total, "pre-annotating")
     if not total:

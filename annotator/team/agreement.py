@@ -48,14 +48,16 @@ class Annotation:
 
 def load(path: str | Path, status: str = "done") -> Annotation:
     """Read an annotator's project file (read-only)."""
-    from annotator.store.project import Project
+    from annotator.formats.annot import open_foreign
 
     if status not in ("done", "any"):
         raise ValueError("status must be 'done' or 'any'")
-    with Project.open(path, readonly=True) as project:
+    project, deadline = open_foreign(path)  # another person's file: a time limit on reading it
+    with project, deadline.stopping():
         found = Annotation(project.annotator, str(path))
         statuses = [DONE] if status == "done" else [s for s in DOC_STATUSES if s != SKIPPED]
         for doc_id in project.document_ids(statuses):
+            deadline.check()
             doc = project.document(doc_id)
             spans = project.span_data(doc_id, CONFIRMED_STATES)
             found.entities[doc.content_hash] = [(s.start, s.end, s.label) for s in spans]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
+from annotator.formats.annot import opened
 from annotator.jobs.importer import ImportReport, run_import
 from annotator.store.project import Project
 from annotator.team import TeamError
@@ -20,12 +21,12 @@ DEFAULT_ADJUDICATOR = "adjudicator"
 
 
 def annotator_of(path: str | Path) -> str:
-    with Project.open(path, readonly=True) as project:
+    with opened(path) as project:  # another person's file: read with a time limit
         return project.annotator
 
 
 def _labels_of(path: Path) -> list[dict]:
-    with Project.open(path, readonly=True) as project:
+    with opened(path) as project:
         return [{"name": l.name, "color": l.color, "hotkey": l.hotkey, "description": l.description}
                 for l in project.labels()]
 
