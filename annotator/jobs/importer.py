@@ -111,15 +111,29 @@ def expand(paths: Iterable[str | Path], follow_links: bool = False,
 
 
 def _walk(top: Path, follow_links: bool, links: list[str] | None) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(top, followlinks=follow_links):
-        for name in [*dirs, *files]:
-            path = Path(folder, name)
-            if path.is_symlink() and not follow_links:
+    """Files under ``top``, told apart by the directory entries themselves (no ``stat``
+    per file, except for links when they are followed)."""
+    try:
+        entries = list(os.scandir(top))
+    except OSError:
+        return  # unreadable folder: skipped, as os.walk does
+    folders = []
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            link = entry.is_symlink()
+            if link and not follow_links:
                 if links is not None:
                     links.append(str(path))
                 continue
-            if name in files and path.is_file():
+            if entry.is_dir():
+                folders.append(path)
+            elif entry.is_file():
                 yield path
+        except OSError:
+            continue
+    for folder in folders:
+        yield from _walk(folder, follow_links, links)
 
 
 def _read_ahead(path: Path) -> None:
@@ -390,7 +404,13 @@ def _reader_for(path: Path, fmt: str):
                                            f" with one of {', '.join(formats.READERS)}")
     if name not in formats.READERS:
         raise InputFileError(str(path), 0, f"no reader for format {name!r}")
-    return name, formats.get(name)
+    reader = _READERS.get(name)
+    if reader is None:
+        reader = _READERS[name] = formats.get(name)
+    return name, reader
+
+
+_READERS: dict = {}  # format name -> its module (formats.get imports it by name each time)
 
 
 def _import_file(project: Project, path: Path, items: Iterator, o: _Options, report: ImportReport) -> None:
