@@ -330,9 +330,11 @@ def _write_batch(project: Project, batch: _Batch, o: _Options, report: ImportRep
         try:
             with project.transaction():
                 ids = add_documents(project, docs, status=o.status, span_state=o.span_state)
-        except (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError):
-            # A value the database refuses, in one of the files: undone above; each file
-            # again in its own savepoint, so that only that one is refused.
+        except Exception as e:
+            if _stops_import(e):
+                raise
+            # A value the database (or sqlite3) refuses, in one of the files: undone
+            # above; each file again in its own savepoint, so that only that one is refused.
             for staged in batch.files:
                 _write_alone(project, staged, o, report)
             return
@@ -350,8 +352,8 @@ def _write_alone(project: Project, staged: _Staged, o: _Options, report: ImportR
         try:
             with project.transaction():
                 ids = add_documents(project, staged.docs, status=o.status, span_state=o.span_state)
-        except (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError) as e:
-            staged.refused = _refusal(staged.path, e)
+        except Exception as e:
+            staged.refused = _refusal(staged.path, e)  # raises again what stops the import
     _report_file(report, staged, ids)
 
 
@@ -385,10 +387,17 @@ def _refusal(path: Path, e: BaseException) -> InputProblem:
     if isinstance(e, (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError)):
         # values the database refuses (its savepoint is rolled back): this file's fault
         return InputProblem(str(path), 0, f"cannot be stored ({type(e).__name__}: {e})")
-    if isinstance(e, (sqlite3.Error, StorageError, ProjectDamagedError, Cancelled)) or not isinstance(e, Exception):
+    if _stops_import(e):
         raise e  # the project, not this file: stop the import (what is committed stays)
     # whatever else a strange file provokes: refuse it, go on with the rest
     return InputProblem(str(path), 0, f"cannot be imported ({type(e).__name__}: {e})")
+
+
+def _stops_import(e: BaseException) -> bool:
+    """The project's own trouble (and a cancel), not a file's: see _refusal."""
+    if isinstance(e, (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError)):
+        return False
+    return isinstance(e, (sqlite3.Error, StorageError, ProjectDamagedError, Cancelled)) or not isinstance(e, Exception)
 
 
 def _snapped_notice(path: Path, item: DocumentData, snapped: list[str]) -> InputNotice:
