@@ -33,7 +33,7 @@ from annotator.store.team import merge_annotation
 
 UNKNOWN_LABEL_POLICIES = ("refuse", "add")
 READ_AHEAD = 64  # files whose reading is started ahead of time
-BATCH_SECONDS = 0.25  # longest a batch holds the project while the window waits
+BATCH_SECONDS = 0.25  # files read per batch (then written): roughly how long a batch holds the project
 
 
 @dataclass
