@@ -27,12 +27,13 @@ from annotator.core.errors import (Cancelled, InputFileError, InputNotice, Input
 from annotator.core.model import ACCEPTED, DONE, NEW, SUGGESTED, DocumentData, SpanData
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.nlp.tokenizer import snap_to_clusters
+from annotator.store.bulk import add_documents
 from annotator.store.project import Project
 from annotator.store.team import merge_annotation
 
 UNKNOWN_LABEL_POLICIES = ("refuse", "add")
 READ_AHEAD = 64  # files whose reading is started ahead of time
-BATCH_SECONDS = 0.25  # longest a batch holds the project while the window waits
+BATCH_SECONDS = 0.25  # files read per batch (then written): roughly how long a batch holds the project
 
 
 @dataclass
@@ -110,15 +111,29 @@ def expand(paths: Iterable[str | Path], follow_links: bool = False,
 
 
 def _walk(top: Path, follow_links: bool, links: list[str] | None) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(top, followlinks=follow_links):
-        for name in [*dirs, *files]:
-            path = Path(folder, name)
-            if path.is_symlink() and not follow_links:
+    """Files under ``top``, told apart by the directory entries themselves (no ``stat``
+    per file, except for links when they are followed)."""
+    try:
+        entries = list(os.scandir(top))
+    except OSError:
+        return  # unreadable folder: skipped, as os.walk does
+    folders = []
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            link = entry.is_symlink()
+            if link and not follow_links:
                 if links is not None:
                     links.append(str(path))
                 continue
-            if name in files and path.is_file():
+            if entry.is_dir():
+                folders.append(path)
+            elif entry.is_file():
                 yield path
+        except OSError:
+            continue
+    for folder in folders:
+        yield from _walk(folder, follow_links, links)
 
 
 def _read_ahead(path: Path) -> None:
@@ -176,14 +191,21 @@ def run_import(
     label_map = label_map or {}
     total = len(files)
     progress(0, total, "importing")
+    options = _Options(fmt, as_gold, unknown_labels, label_map, max_bytes, token_sep)
     with project.bulk():
         n = 0
         while n < total and not report.cancelled:
-            # Small files are committed a few hundred at a time; each file is still its own
-            # savepoint, so a bad file leaves no trace and a kill loses only the open batch.
+            # Files are read and checked in Python, then written a batch at a time (a few
+            # statements per batch, bulk.add_documents) and committed every BATCH_SECONDS
+            # or so: a kill loses only the open batch. Each file still goes in whole or
+            # not at all: everything that can refuse it (reading, decoding, its documents'
+            # checks) happens before anything is written, and a batch the database refuses
+            # is undone and written again a file at a time, each in its own savepoint.
             with project.transaction():
                 started = time.monotonic()
-                while n < total and time.monotonic() - started < BATCH_SECONDS:
+                batch = _Batch()
+                while (n < total and time.monotonic() - started < BATCH_SECONDS
+                       and batch.documents < BATCH_DOCUMENTS and batch.chars < BATCH_CHARS):
                     if cancelled():
                         report.cancelled = True
                         break
@@ -192,10 +214,197 @@ def run_import(
                         _read_ahead(files[n + READ_AHEAD])
                     n += 1
                     report.files += 1
-                    _import_file(project, path, fmt, as_gold, unknown_labels, label_map, max_bytes, report,
-                                 token_sep)
+                    staged = _stage(project, path, options)
+                    if staged.rest is not None:  # merged annotations, new labels, a large file
+                        _write_batch(project, batch, options, report)
+                        batch = _Batch()
+                        _import_file(project, path, staged.rest, options, report)
+                    else:
+                        batch.add(staged)
                     progress(n, total, str(path))
+                _write_batch(project, batch, options, report)
     return report
+
+
+BATCH_DOCUMENTS = 5_000  # documents read ahead of writing at most (memory)
+BATCH_CHARS = 20_000_000  # ... and characters of text
+STAGE_DOCUMENTS = 2_000  # a file with more documents is written as it is read, in a savepoint
+
+
+@dataclass
+class _Options:
+    fmt: str
+    as_gold: bool
+    unknown_labels: str
+    label_map: dict[str, str]
+    max_bytes: int
+    token_sep: str
+
+    @property
+    def status(self) -> str:
+        return DONE if self.as_gold else NEW
+
+    @property
+    def span_state(self) -> str:
+        return ACCEPTED if self.as_gold else SUGGESTED
+
+
+@dataclass
+class _Staged:
+    """One file read and checked, not written yet: its documents ready to store, what it
+    reported, or why it is refused. ``rest`` is set instead when the file is written as it
+    is read (its items so far and the reader that gives the rest)."""
+
+    path: Path
+    docs: list[DocumentData] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    notices: list[InputNotice] = field(default_factory=list)
+    refused: InputProblem | None = None
+    rest: Iterator | None = None
+
+
+@dataclass
+class _Batch:
+    files: list[_Staged] = field(default_factory=list)
+    documents: int = 0
+    chars: int = 0
+
+    def add(self, staged: _Staged) -> None:
+        self.files.append(staged)
+        self.documents += len(staged.docs)
+        self.chars += sum(len(d.text) for d in staged.docs)
+
+
+def _stage(project: Project, path: Path, o: _Options) -> _Staged:
+    """Read a whole file and check its documents, writing nothing."""
+    staged = _Staged(path)
+    try:
+        items = _from_reader(_open_reader(path, o), path)
+        read: list = []
+        for item in items:
+            read.append(item)
+            if isinstance(item, DocumentData) and (
+                item.annotator or len(read) > STAGE_DOCUMENTS or _adds_labels(project, item, o)
+            ):
+                staged.rest = _chain(read, items)
+                return staged
+        for item in read:
+            if isinstance(item, InputNotice):
+                staged.notices.append(item)
+                continue
+            if isinstance(item, InputProblem):
+                staged.problems.append(item)
+                continue
+            snapped: list[str] = []
+            problem = _prepare(project, item, o.label_map, o.unknown_labels, [], o.max_bytes, snapped)
+            if problem:
+                staged.problems.append(InputProblem(str(path), item.line, problem))
+                continue
+            if snapped:
+                staged.notices.append(_snapped_notice(path, item, snapped))
+            staged.docs.append(item)
+    except Exception as e:
+        staged.refused = _refusal(path, e)
+    return staged
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def _adds_labels(project: Project, doc: DocumentData, o: _Options) -> bool:
+    """Whether checking ``doc`` would add a label to the project (a write, which the
+    file's own savepoint must be able to undo)."""
+    if o.unknown_labels != "add":
+        return False
+    return any(isinstance(label, str) and not project.has_label(label)
+               for label in (o.label_map.get(s.label, s.label) if isinstance(s.label, str) else s.label
+                             for s in doc.spans))
+
+
+def _write_batch(project: Project, batch: _Batch, o: _Options, report: ImportReport) -> None:
+    """Store the documents of files read and checked; report each file in order."""
+    docs = [d for staged in batch.files for d in staged.docs]
+    if docs:
+        try:
+            with project.transaction():
+                ids = add_documents(project, docs, status=o.status, span_state=o.span_state)
+        except Exception as e:
+            if _stops_import(e):
+                raise
+            # A value the database (or sqlite3) refuses, in one of the files: undone
+            # above; each file again in its own savepoint, so that only that one is refused.
+            for staged in batch.files:
+                _write_alone(project, staged, o, report)
+            return
+    else:
+        ids = []
+    k = 0
+    for staged in batch.files:
+        _report_file(report, staged, ids[k:k + len(staged.docs)])
+        k += len(staged.docs)
+
+
+def _write_alone(project: Project, staged: _Staged, o: _Options, report: ImportReport) -> None:
+    ids: list[int | None] = []
+    if staged.refused is None and staged.docs:
+        try:
+            with project.transaction():
+                ids = add_documents(project, staged.docs, status=o.status, span_state=o.span_state)
+        except Exception as e:
+            staged.refused = _refusal(staged.path, e)  # raises again what stops the import
+    _report_file(report, staged, ids)
+
+
+def _report_file(report: ImportReport, staged: _Staged, ids: list[int | None]) -> None:
+    if staged.refused is not None:
+        report.failed.append(staged.refused)
+        return
+    for doc, doc_id in zip(staged.docs, ids):
+        if doc_id is None:
+            report.duplicates += 1
+        else:
+            report.imported += 1
+            report.spans += len(doc.spans)
+    report.failed.extend(staged.problems)
+    report.notices.extend(staged.notices)
+
+
+def _open_reader(path: Path, o: _Options) -> Iterator:
+    name, reader = _reader_for(path, o.fmt)
+    # Every reader bounds a document by the --max-size as it reads (formats/limits.py)
+    options = {"max_bytes": o.max_bytes, **({"token_sep": o.token_sep} if name == "conll" else {})}
+    return reader.read(path, **options)
+
+
+def _refusal(path: Path, e: BaseException) -> InputProblem:
+    """Why a file is refused, from what reading, checking or storing it raised; the
+    project's own trouble (and a cancel) is raised again: it stops the import."""
+    if isinstance(e, InputFileError):  # the whole file is refused
+        return e.problem
+    if isinstance(e, (UnicodeError, OSError, ValueError)):
+        return InputProblem(str(path), 0, f"{type(e).__name__}: {e}")
+    if isinstance(e, (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError)):
+        # values the database refuses (its savepoint is rolled back): this file's fault
+        return InputProblem(str(path), 0, f"cannot be stored ({type(e).__name__}: {e})")
+    if _stops_import(e):
+        raise e  # the project, not this file: stop the import (what is committed stays)
+    # whatever else a strange file provokes: refuse it, go on with the rest
+    return InputProblem(str(path), 0, f"cannot be imported ({type(e).__name__}: {e})")
+
+
+def _stops_import(e: BaseException) -> bool:
+    """The project's own trouble (and a cancel), not a file's: see _refusal."""
+    if isinstance(e, (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError)):
+        return False
+    return isinstance(e, (sqlite3.Error, StorageError, ProjectDamagedError, Cancelled)) or not isinstance(e, Exception)
+
+
+def _snapped_notice(path: Path, item: DocumentData, snapped: list[str]) -> InputNotice:
+    return InputNotice(str(path), item.line, (
+        f"{len(snapped)} span(s) cut a character cluster and were widened to whole characters: "
+        + "; ".join(snapped[:3]) + (" …" if len(snapped) > 3 else "")))
 
 
 def _reader_for(path: Path, fmt: str):
@@ -205,30 +414,25 @@ def _reader_for(path: Path, fmt: str):
                                            f" with one of {', '.join(formats.READERS)}")
     if name not in formats.READERS:
         raise InputFileError(str(path), 0, f"no reader for format {name!r}")
-    return name, formats.get(name)
+    reader = _READERS.get(name)
+    if reader is None:
+        reader = _READERS[name] = formats.get(name)
+    return name, reader
 
 
-def _import_file(
-    project: Project,
-    path: Path,
-    fmt: str,
-    as_gold: bool,
-    unknown_labels: str,
-    label_map: dict[str, str],
-    max_bytes: int,
-    report: ImportReport,
-    token_sep: str = "auto",
-) -> None:
+_READERS: dict = {}  # format name -> its module (formats.get imports it by name each time)
+
+
+def _import_file(project: Project, path: Path, items: Iterator, o: _Options, report: ImportReport) -> None:
+    """Write a file's documents as they are read, in its own savepoint: for merged
+    annotations, labels added, and files too large to hold whole in memory."""
     counts = {"imported": 0, "duplicates": 0, "spans": 0, "merged": 0, "unchanged": 0}
     problems: list[InputProblem] = []
     notices: list[InputNotice] = []
     added_labels: list[str] = []
     try:
-        name, reader = _reader_for(path, fmt)
-        # Every reader bounds a document by the --max-size (formats/limits.py), as it reads
-        options = {"max_bytes": max_bytes, **({"token_sep": token_sep} if name == "conll" else {})}
         with project.transaction():
-            for item in _from_reader(reader.read(path, **options), path):
+            for item in items:
                 if isinstance(item, InputNotice):
                     notices.append(item)
                     continue
@@ -236,44 +440,26 @@ def _import_file(
                     problems.append(item)
                     continue
                 snapped: list[str] = []
-                problem = _prepare(project, item, label_map, unknown_labels, added_labels, max_bytes, snapped)
+                problem = _prepare(project, item, o.label_map, o.unknown_labels, added_labels, o.max_bytes, snapped)
                 if problem:
                     problems.append(InputProblem(str(path), item.line, problem))
                     continue
                 if snapped:
-                    notices.append(InputNotice(str(path), item.line, (
-                        f"{len(snapped)} span(s) cut a character cluster and were widened to whole characters: "
-                        + "; ".join(snapped[:3]) + (" …" if len(snapped) > 3 else ""))))
+                    notices.append(_snapped_notice(path, item, snapped))
                 if item.annotator:  # another annotator's finished work: merged as theirs
                     outcome = merge_annotation(project, item, item.annotator)
                     counts["unchanged" if outcome == "unchanged" else "merged"] += 1
                     counts["imported"] += outcome == "added"
                     counts["spans"] += len(item.spans) if outcome != "unchanged" else 0
                     continue
-                doc_id = project.add_document(
-                    item,
-                    status=DONE if as_gold else NEW,
-                    span_state=ACCEPTED if as_gold else SUGGESTED,
-                )
+                doc_id = project.add_document(item, status=o.status, span_state=o.span_state)
                 if doc_id is None:
                     counts["duplicates"] += 1
                 else:
                     counts["imported"] += 1
                     counts["spans"] += len(item.spans)
-    except InputFileError as e:  # the whole file is refused; its transaction rolled back
-        report.failed.append(e.problem)
-        return
-    except (UnicodeError, OSError, ValueError) as e:
-        report.failed.append(InputProblem(str(path), 0, f"{type(e).__name__}: {e}"))
-        return
-    except (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError) as e:
-        # values the database refuses (its savepoint is rolled back): this file's fault
-        report.failed.append(InputProblem(str(path), 0, f"cannot be stored ({type(e).__name__}: {e})"))
-        return
-    except (sqlite3.Error, StorageError, ProjectDamagedError, Cancelled):
-        raise  # the project, not this file: stop the import (what is committed stays)
-    except Exception as e:  # whatever else a strange file provokes: refuse it, go on with the rest
-        report.failed.append(InputProblem(str(path), 0, f"cannot be imported ({type(e).__name__}: {e})"))
+    except Exception as e:  # its savepoint rolled back
+        report.failed.append(_refusal(path, e))
         return
     report.imported += counts["imported"]
     report.duplicates += counts["duplicates"]

@@ -21,9 +21,9 @@ import json
 from typing import Sequence
 
 from annotator.core.errors import SpanError
-from annotator.core.model import HUMAN_STATES, IN_PROGRESS, NEW, SPAN_ORIGINS, SUGGESTED
+from annotator.core.model import DOC_STATUSES, HUMAN_STATES, IN_PROGRESS, NEW, SPAN_ORIGINS, SUGGESTED, DocumentData
 
-from .project import Project, _overlaps_any, _team_version, now
+from .project import Project, _overlaps_any, _team_version, content_hash, now
 
 _CHUNK = 500  # ids per IN (...) list
 _TRIGGERS = ("spans_open_insert", "spans_open_delete")  # migrations.py: keep documents.open_suggestions
@@ -138,3 +138,117 @@ def _next_span_id(conn) -> int:
 def _chunks(ids: Sequence[int]):
     for i in range(0, len(ids), _CHUNK):
         yield list(ids[i:i + _CHUNK])
+
+
+_DOCUMENT_CHUNK = 500  # hashes per IN (...) list
+
+
+def add_documents(
+    project: Project,
+    docs: Sequence[DocumentData],
+    status: str = NEW,
+    span_state: str | None = SUGGESTED,
+    author: str | None = None,
+    action: str = "doc.import",
+) -> list[int | None]:
+    """:meth:`Project.add_document` for many documents, in a few statements: each text's
+    id, or None where the same text is already in the project (or earlier in ``docs``).
+
+    The same rows as one ``add_document`` per document: the document with its title, date,
+    URL and the rest of its metadata, its spans, one ``action`` change per document naming
+    its source and spans ([id, start, end, label]). One read of which hashes are already
+    stored, one ``executemany`` each for documents, spans and the change log. Runs inside
+    the caller's transaction when there is one; a value the database refuses raises, and
+    the caller's savepoint undoes the whole call. Labels must exist.
+    """
+    if status not in DOC_STATUSES:
+        raise ValueError(f"unknown status {status}")
+    conn = project._conn
+    result: list[int | None] = [None] * len(docs)
+    if not docs:
+        return result
+    with project.transaction(savepoint=False):
+        hashes = [content_hash(d.text) for d in docs]
+        present: set[str] = set()
+        for i in range(0, len(hashes), _DOCUMENT_CHUNK):
+            part = hashes[i:i + _DOCUMENT_CHUNK]
+            present.update(r[0] for r in conn.execute(
+                f"SELECT content_hash FROM documents WHERE content_hash IN ({','.join('?' * len(part))})", part))
+        t = now()
+        new: list[int] = []  # positions in docs of the texts to insert
+        rows: list[tuple] = []
+        for i, (doc, h) in enumerate(zip(docs, hashes)):
+            if h in present:
+                continue
+            present.add(h)
+            meta = dict(doc.meta)
+            title = str(meta.pop("title", "") or "")
+            date = meta.pop("date", None)
+            url = meta.pop("url", None)
+            opened = sum(1 for s in doc.spans if (span_state or s.state) == SUGGESTED)
+            new.append(i)
+            rows.append((doc.text, h, title, date, url, json.dumps(meta, ensure_ascii=False), doc.source or None,
+                         status, opened, t, t))
+        if not rows:
+            return result
+        first = _next_id(conn, "documents")
+        conn.executemany(
+            "INSERT INTO documents (text, content_hash, title, date, url, meta, source, status,"
+            " open_suggestions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if _next_id(conn, "documents") != first + len(rows):
+            raise RuntimeError("document ids of a bulk insert were not consecutive")  # rolls back
+        label_ids = {label.name: label.id for label in project.labels()}
+        span_rows: list[tuple] = []
+        for k, i in enumerate(new):
+            doc = docs[i]
+            result[i] = first + k
+            size = _stored_length(doc.text)
+            for s in doc.spans:
+                if not (0 <= s.start < s.end <= size):
+                    raise SpanError(f"span {s.start}-{s.end} is outside the text (0-{size})")
+                span_rows.append((first + k, s.start, s.end, label_ids[s.label], span_state or s.state,
+                                  s.origin if s.origin in SPAN_ORIGINS else "import", s.confidence,
+                                  s.author or author, None, t, t))
+        span_first = _next_span_id(conn)
+        if span_rows:
+            # open_suggestions was counted into each new row above; the per-span trigger
+            # that would count it again (rewriting the document's row per span) is set
+            # aside inside this transaction, as in write_suggestions.
+            trigger = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'spans_open_insert'").fetchone()
+            if trigger is not None:
+                conn.execute("DROP TRIGGER spans_open_insert")
+            conn.executemany(
+                'INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
+                " model_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", span_rows)
+            if trigger is not None:
+                conn.execute(trigger[0])
+            if _next_span_id(conn) != span_first + len(span_rows):
+                raise RuntimeError("span ids of a bulk insert were not consecutive")  # rolls back
+        grp = project._group()
+        who = author or project.annotator
+        log = []
+        span_id = span_first
+        for k, i in enumerate(new):
+            doc = docs[i]
+            added = []
+            for s in doc.spans:
+                added.append([span_id, s.start, s.end, s.label])
+                span_id += 1
+            log.append((grp, t, who, action, first + k,
+                        json.dumps({"source": doc.source, "spans": added}, ensure_ascii=False)))
+        conn.executemany("INSERT INTO changes (grp, at, author, action, doc_id, after) VALUES (?, ?, ?, ?, ?, ?)",
+                         log)
+    return result
+
+
+def _next_id(conn, table: str) -> int:
+    """The id SQLite gives the next row of an AUTOINCREMENT table (see _next_span_id)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    return (row[0] if row else 0) + 1
+
+
+def _stored_length(text: str) -> int:
+    """``length(text)`` as SQLite counts it: code points up to the first NUL."""
+    cut = text.find("\x00")
+    return len(text) if cut < 0 else cut

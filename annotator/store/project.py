@@ -50,6 +50,7 @@ _SPAN_COLUMNS = (
 )
 # Actions a person's undo may revert.
 UNDOABLE = ("span.create", "span.update", "span.delete", "doc.status")
+BULK_CHECKPOINT_PAGES = 8_000  # see Project.bulk
 
 
 def now() -> str:
@@ -227,6 +228,11 @@ class Project:
             self._bulk += 1
             if self._bulk == 1:
                 self._conn.execute("PRAGMA synchronous = NORMAL")
+                # Copy the WAL into the file every BULK_CHECKPOINT_PAGES instead of every
+                # 1,000 pages: pages written again and again (indexes, the tree above the
+                # rows) are copied once, with fewer fsyncs. What is committed is as safe in
+                # the WAL as in the file; the WAL grows to ~32 MB (4 KB pages) between copies.
+                self._conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
         try:
             yield
         finally:
@@ -234,6 +240,7 @@ class Project:
                 self._bulk -= 1
                 if self._bulk == 0:
                     self._conn.execute("PRAGMA synchronous = FULL")
+                    self._conn.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
                     self.checkpoint()
 
     def checkpoint(self) -> None:

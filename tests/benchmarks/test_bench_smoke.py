@@ -59,6 +59,16 @@ def test_bench_core(corpus, capsys):
     assert "project file:" in out
 
 
+def test_bench_import(tmp_path, corpus, capsys):
+    assert load_benchmark("bench_import").main(["--corpus", str(corpus), "--sample", "0", "--repeat", "1",
+                                               "--jsonl", "--workdir", str(tmp_path / "w")]) == 0
+    out = capsys.readouterr().out
+    assert "8 articles, 1 rounds" in out
+    assert "after " in out and "after-jsonl" in out and "docs/s" in out
+    assert "8 imported, 0 duplicates, 0 failed, 0 spans" in out
+    assert "8 imported, 0 duplicates, 0 failed, 16 spans" in out
+
+
 def test_bench_document_list(tmp_path, corpus, capsys):
     assert load_benchmark("bench_document_list").main(["--corpus", str(corpus), "--rule-spans", "--repeat", "1",
                                               "--text", "กรุงเทพ"]) == 0

@@ -174,3 +174,63 @@ def test_spans_that_cut_a_character_cluster_are_widened_and_named(project, tmp_p
     assert [text[s:e] for s, e, _ in sorted(spans)] == ["ที่", "กำ", "คนไทย👍🏽"]
     notice = " ".join(str(n) for n in report.notices)
     assert "cut a character cluster" in notice and "gold.jsonl" in notice and "3 span(s)" in notice
+
+
+def jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_a_file_the_database_refuses_is_refused_alone_in_its_batch(project, tmp_path):
+    """Files are written a batch at a time; a value only SQLite refuses (an integer too
+    large for it) refuses that file, named, and the files around it still go in."""
+    write(tmp_path / "a.txt", ARTICLE)
+    jsonl(tmp_path / "b.jsonl", [{"text": "ข่าวหนึ่ง"}, {"text": "ข่าวสอง", "meta": {"date": 2 ** 70}}])
+    write(tmp_path / "c.txt", ARTICLE.replace("120", "150"))
+    write(tmp_path / "d.txt", ARTICLE)  # the same text as a.txt
+    report = run_import(project, [tmp_path])
+    assert (report.imported, report.duplicates) == (2, 1)
+    assert [p.path for p in report.failed] == [str(tmp_path / "b.jsonl")]
+    assert "OverflowError" in report.failed[0].message
+    assert texts(project) == [ARTICLE, ARTICLE.replace("120", "150")]  # nothing of b.jsonl
+    again = run_import(project, [tmp_path])
+    assert (again.imported, again.duplicates, len(again.failed)) == (0, 3, 1)
+
+
+def test_change_log_names_each_document_and_its_spans(project, tmp_path):
+    write(tmp_path / "a.txt", ARTICLE)
+    jsonl(tmp_path / "b.jsonl", [{"text": "ไปเชียงใหม่", "spans": [{"start": 2, "end": 11, "label": "LOCATION"}]},
+                                 {"text": "ข่าวสอง"}])
+    report = run_import(project, [tmp_path])
+    assert report.imported == 3 and report.spans == 1
+    log = project.query("SELECT grp, author, doc_id, after FROM changes WHERE action = 'doc.import' ORDER BY id")
+    assert [r["doc_id"] for r in log] == [1, 2, 3]
+    assert {r["author"] for r in log} == {"tester"}
+    after = [json.loads(r["after"]) for r in log]
+    assert [a["source"] for a in after] == [str(tmp_path / "a.txt")] + [str(tmp_path / "b.jsonl")] * 2
+    span = project.spans(2)[0]
+    assert after[1]["spans"] == [[span.id, 2, 11, "LOCATION"]]
+    assert project.query("SELECT open_suggestions FROM documents ORDER BY id")[1][0] == 1
+
+
+def test_files_written_as_read_keep_their_place(project, tmp_path):
+    """A file that adds labels is written in its own savepoint between the batched ones:
+    the documents keep the order of the files."""
+    jsonl(tmp_path / "a.jsonl", [{"text": "หนึ่ง", "spans": [{"start": 0, "end": 2, "label": "PERSON"}]}])
+    jsonl(tmp_path / "b.jsonl", [{"text": "สอง", "spans": [{"start": 0, "end": 2, "label": "SHIP"}]}])
+    jsonl(tmp_path / "c.jsonl", [{"text": "สาม"}])
+    report = run_import(project, [tmp_path], unknown_labels="add")
+    assert report.imported == 3 and report.labels_added == ["SHIP"]
+    assert texts(project) == ["หนึ่ง", "สอง", "สาม"]
+
+
+def test_a_large_file_is_written_as_it_is_read_and_still_whole_or_not_at_all(project, tmp_path, monkeypatch):
+    import annotator.jobs.importer as importer
+
+    monkeypatch.setattr(importer, "STAGE_DOCUMENTS", 3)
+    jsonl(tmp_path / "big.jsonl", [{"text": f"ข่าวที่ {k}"} for k in range(10)])
+    good = "".join(json.dumps({"text": f"อีกข่าว {k}"}, ensure_ascii=False) + "\n" for k in range(6)).encode()
+    (tmp_path / "broken.jsonl").write_bytes(good + b"\xff\xff not utf8\n")
+    report = run_import(project, [tmp_path])
+    assert report.imported == 10 and project.document_count() == 10
+    assert [Path(p.path).name for p in report.failed] == ["broken.jsonl"]
