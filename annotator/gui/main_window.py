@@ -9,6 +9,7 @@ there is no Save, and killing the window loses nothing.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 from typing import Callable
 
@@ -80,6 +81,12 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self)
         # Edits are committed to the WAL; when the reviewer pauses, it is moved into the
         # project file, so the file alone (copied, mailed) holds everything.
+        # Once a document is on screen, the ones likely next (the list's next, the next
+        # unfinished) are worked out while the reviewer reads: see _prefetch.
+        self.prefetch_timer = QTimer(self)
+        self.prefetch_timer.setSingleShot(True)
+        self.prefetch_timer.setInterval(PREFETCH_MS)
+        self.prefetch_timer.timeout.connect(self._prefetch)
         self.idle_checkpoint = QTimer(self)
         self.idle_checkpoint.setSingleShot(True)
         self.idle_checkpoint.setInterval(IDLE_CHECKPOINT_MS)
@@ -285,6 +292,7 @@ class MainWindow(QMainWindow):
             self.activity.stop()
             self.project.close()
         self.project = project
+        self.text_view.forget_prepared()
         self.doc_id = None
         self.document = None
         self.spans = []
@@ -422,10 +430,33 @@ class MainWindow(QMainWindow):
         self._save_document_place()
         self.adjudication.refresh()
         self.activity.document_shown(doc_id)
+        self.prefetch_timer.start()
+
+    def _prefetch(self) -> None:
+        """Tokens, widths and line breaks of the documents likely shown next, so that going
+        there costs only Qt's part. Nothing shown changes; a text's tokens never go stale,
+        and the breaks are kept by the spans they were made for (see TextView.prepare)."""
+        project = self.project
+        if project is None or self.doc_id is None:
+            return
+        doc_id = self.doc_id
+        try:
+            targets = [self.list_panel.next_id(doc_id) if self.list_panel is not None else None,
+                       project.next_document(doc_id)]
+            for target in dict.fromkeys(t for t in targets if t is not None and t != doc_id):
+                if too_large_to_show(project, target) is not None:
+                    continue
+                document = project.document(target)
+                if longest_paragraph_problem(document.text) is not None:
+                    continue
+                self.text_view.prepare(document.text, project.spans(target),
+                                       tokens=lambda d=target, text=document.text: project.tokens(d, text))
+        except (AnnotatorError, sqlite3.Error):
+            pass  # a head start only: the project closed or is busy, the switch reads it all itself
 
     def show_report(self) -> None:
         """Model -> report: models, suggestions, and the team's pace (time written first)."""
-        self.activity.timer.flush()
+        self.activity.flush()
         self.model_tools.show_report()
 
     def _show_refused(self, doc_id: int, reason: str, message: str) -> None:
@@ -930,6 +961,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         project_problems.stop(self)  # a backup under way stops and leaves nothing
+        self.prefetch_timer.stop()
         self._stop_jobs()
         self.save_layout()
         if self.project is not None:
@@ -939,6 +971,7 @@ class MainWindow(QMainWindow):
 
 
 IDLE_CHECKPOINT_MS = 20_000
+PREFETCH_MS = 120  # after the switch has painted
 NO_DOCUMENT = "No document open. Open a project (Ctrl+O) or import articles (Ctrl+I)."
 
 
