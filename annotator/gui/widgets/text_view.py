@@ -284,7 +284,7 @@ class _Prepared:
     :class:`RunWrapper` that keeps each run's breaks. A document's text never changes, so
     nothing here goes stale; spans only enter as the keys of the kept breaks."""
 
-    __slots__ = ("text", "shown", "tokens_fn", "grid", "wrappers")
+    __slots__ = ("text", "shown", "tokens_fn", "grid", "wrappers", "tails")
 
     def __init__(self, text: str, tokens_fn: Callable[[], Sequence[tuple[int, int]]] | None):
         self.text = text
@@ -292,6 +292,7 @@ class _Prepared:
         self.tokens_fn = tokens_fn
         self.grid: TokenGrid | None = None
         self.wrappers: dict[str, RunWrapper] = {}  # font key -> wrapper
+        self.tails: dict[tuple[int, int], int] = {}  # (start, end) -> start of the last cluster
 
     def token_grid(self) -> TokenGrid:
         if self.grid is None:
@@ -327,6 +328,8 @@ class TextView(QPlainTextEdit):
         self.index = SpanIndex()
         self._spans: list[Span] = []
         self._placed: dict[int, PlacedSpan] = {}
+        self._placed_with: OffsetMap | None = None  # the map and text _placed was worked out with
+        self._placed_text = ""
         self._labels: dict[str, Label] = {}
         self._styles: dict[tuple[str, bool], _Style] = {}
         self._tag_font = QFont(self.font())
@@ -400,15 +403,18 @@ class TextView(QPlainTextEdit):
         pending = self.highlighter.pending
         if not pending:
             return
-        height = self.viewport().height()
-        offset = self.contentOffset()
+        # Lines on screen counted from our own breaks (each paragraph has one line more
+        # than it has breaks), not from Qt's layout: laying blocks out here would lay them
+        # out twice, once without their formats.
+        lines = self.viewport().height() / max(1.0, QFontMetricsF(self.font()).lineSpacing()) + 2
+        breaks_qt = self.offsets.breaks_qt
         block = self.firstVisibleBlock()
         todo = []
-        while block.isValid():
+        while block.isValid() and lines > 0:
             if block.blockNumber() in pending:
                 todo.append(block)
-            if self.blockBoundingGeometry(block).translated(offset).bottom() > height:
-                break
+            start = block.position()
+            lines -= 1 + bisect_left(breaks_qt, start + block.length()) - bisect_left(breaks_qt, start)
             block = block.next()
         for block in todo:
             self.highlighter.rehighlightBlock(block)
@@ -512,11 +518,20 @@ class TextView(QPlainTextEdit):
         to_qt = self.offsets.to_qt
         text = self.text
         self._spans = list(spans)
-        self._placed = {
-            s.id: PlacedSpan(to_qt(s.start), to_qt(s.end, end=True), to_qt(_tail_start(text, s.start, s.end)), s)
-            for s in spans
-            if 0 <= s.start < s.end <= len(text)
-        }
+        # With the same line breaks a span whose edges did not move keeps its positions.
+        old = self._placed if self._placed_with is self.offsets and self._placed_text is text else {}
+        placed = {}
+        for s in spans:
+            if not 0 <= s.start < s.end <= len(text):
+                continue
+            o = old.get(s.id)
+            if o is not None and o.span.start == s.start and o.span.end == s.end:
+                placed[s.id] = PlacedSpan(o.qs, o.qe, o.qtail, s)
+            else:
+                placed[s.id] = PlacedSpan(to_qt(s.start), to_qt(s.end, end=True),
+                                          to_qt(_tail_start(text, s.start, s.end)), s)
+        self._placed = placed
+        self._placed_with, self._placed_text = self.offsets, text
         self.index = SpanIndex(p for p in self._placed.values() if p.span.state != REJECTED)
 
     def spans(self) -> list[Span]:
@@ -592,9 +607,12 @@ class TextView(QPlainTextEdit):
             wrapper = prepared.wrappers[self._styled_font] = RunWrapper(shown, grid.tokens, widths, measure)
         extra: dict[int, float] = {}
         text = prepared.text
+        tails = prepared.tails
         for span in spans:
             if span.state != REJECTED and 0 <= span.start < span.end <= len(text):
-                t = _tail_start(text, span.start, span.end)
+                t = tails.get((span.start, span.end))
+                if t is None:
+                    t = tails[span.start, span.end] = _tail_start(text, span.start, span.end)
                 extra[t] = extra.get(t, 0.0) + self.style_for(span).tag_width + 4
         return wrapper.breaks(width, extra)
 
