@@ -17,7 +17,7 @@ Runs offscreen unless QT_QPA_PLATFORM says otherwise.
 
 **Dense articles** (issue targets: next article <= 20 ms median at 500 highlights, a label
 keystroke committed and painted <= 10 ms): a second project next to ``--out`` (or the
-measured project) holds ``--articles`` of the project's longest texts, each with exactly
+measured project) holds ``--articles`` of the project's texts of about 200 characters per highlight, each with exactly
 ``--highlights`` open suggestions on evenly spaced words. A child process per code
 revision opens it in the window (1440x900), goes to the next article the way a reviewer
 does (the list's next, after a pause in which the window is idle: what the window does
@@ -211,8 +211,8 @@ def measure(path: Path, median_ids: list[int], largest_ids: list[int], keystroke
 
 # ------------------------------------------------------------------ dense articles
 def build_dense(source: Path, path: Path, articles: int, highlights: int) -> None:
-    """``articles`` of ``source``'s longest texts, each with ``highlights`` suggestions on
-    evenly spaced words (labels in turn). Texts too short for that many are joined
+    """``articles`` of ``source``'s texts nearest 200 characters per highlight in length,
+    each with ``highlights`` suggestions on evenly spaced words (labels in turn). Texts too short for that many are joined
     (paragraph by paragraph) until they hold enough words."""
     import sqlite3
 
@@ -221,8 +221,10 @@ def build_dense(source: Path, path: Path, articles: int, highlights: int) -> Non
     from annotator.store.project import Project
 
     conn = sqlite3.connect(source)
+    # As long as a news article that carries that many suggestions (about one per 200
+    # characters in the thaigov corpus: a median article has 34 in 7 K characters).
     texts = [r[0] for r in conn.execute(
-        "SELECT text FROM documents ORDER BY length(text) DESC, id LIMIT ?", (articles * 4,))]
+        "SELECT text FROM documents ORDER BY abs(length(text) - ?), id LIMIT ?", (200 * highlights, articles * 4))]
     conn.close()
     if not texts:
         raise SystemExit(f"{source} has no documents")

@@ -40,7 +40,7 @@ class ActivityTracker(QObject):
         self._queued: list[tuple[int, float]] = []
         self._write_timer = QTimer(self)
         self._write_timer.setSingleShot(True)
-        self._write_timer.setInterval(300)
+        self._write_timer.setInterval(60)  # before the window prefetches (whose reads a write would void)
         self._write_timer.timeout.connect(self.write_queued)
 
     def watch(self, widgets) -> None:

@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
         self.prefetch_timer.setSingleShot(True)
         self.prefetch_timer.setInterval(PREFETCH_MS)
         self.prefetch_timer.timeout.connect(self._prefetch)
+        # doc id -> (project.change_stamp(), document, spans) as _prefetch read them.
+        self._prefetched: dict[int, tuple[tuple[int, int], object, list[Span]]] = {}
         self.idle_checkpoint = QTimer(self)
         self.idle_checkpoint.setSingleShot(True)
         self.idle_checkpoint.setInterval(IDLE_CHECKPOINT_MS)
@@ -293,6 +295,7 @@ class MainWindow(QMainWindow):
             self.project.close()
         self.project = project
         self.text_view.forget_prepared()
+        self._prefetched.clear()
         self.doc_id = None
         self.document = None
         self.spans = []
@@ -404,13 +407,18 @@ class MainWindow(QMainWindow):
         """Open a document: text, highlights, entity list, header, progress."""
         assert self.project is not None
         project = self.project
-        reason = too_large_to_show(project, doc_id)  # counted before anything is read whole
-        document = project.document(doc_id) if reason is None else None
-        reason = reason or longest_paragraph_problem(document.text)
-        if reason is not None:
-            self._show_refused(doc_id, reason, refusal_text(reason))
-            return
-        spans = project.spans(doc_id)
+        early = self._prefetched.pop(doc_id, None)
+        self._prefetched.clear()
+        if early is not None and early[0] == project.change_stamp():  # read in idle time, nothing written since
+            _, document, spans = early
+        else:
+            reason = too_large_to_show(project, doc_id)  # counted before anything is read whole
+            document = project.document(doc_id) if reason is None else None
+            reason = reason or longest_paragraph_problem(document.text)
+            if reason is not None:
+                self._show_refused(doc_id, reason, refusal_text(reason))
+                return
+            spans = project.spans(doc_id)
         self.text_view.setPlaceholderText(NO_DOCUMENT)
         self.doc_id, self.document, self.spans = doc_id, document, spans
         self.text_view.set_document(document.text, spans, tokens=lambda: project.tokens(doc_id, document.text))
@@ -449,8 +457,11 @@ class MainWindow(QMainWindow):
                 document = project.document(target)
                 if longest_paragraph_problem(document.text) is not None:
                     continue
-                self.text_view.prepare(document.text, project.spans(target),
-                                       tokens=lambda d=target, text=document.text: project.tokens(d, text))
+                tokens = project.tokens(target, document.text)  # may write them to the file: before the stamp
+                stamp = project.change_stamp()
+                spans = project.spans(target)
+                self.text_view.prepare(document.text, spans, tokens=lambda t=tokens: t)
+                self._prefetched[target] = (stamp, document, spans)
         except (AnnotatorError, sqlite3.Error):
             pass  # a head start only: the project closed or is busy, the switch reads it all itself
 
