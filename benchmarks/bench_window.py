@@ -364,6 +364,7 @@ def dense_comparison(source: Path, where: Path, articles: int, highlights: int, 
     if before:
         if tree.exists():
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False)  # one left by a killed run
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), before],
                        check=True, capture_output=True)
         roots[f"before ({before})"] = tree
