@@ -260,9 +260,7 @@ class SpanHighlighter(QSyntaxHighlighter):
             self.pending.discard(block.blockNumber())
         if not len(view.index):
             return
-        # While line breaks are put in (from the end), this block sits ``highlight_shift``
-        # after where it will be once the paragraphs before it are done.
-        bs = block.position() - view.highlight_shift
+        bs = block.position()
         be = bs + block.length() - 1  # the block's text, without its line break
         for p in view.index.overlapping(bs, be):
             style = view.style_for(p.span)
@@ -342,7 +340,6 @@ class TextView(QPlainTextEdit):
         self._claimed: set[int] = set()
         self.zoom_steps = 0  # relative to the default size; the window remembers it
         self.word_wrap = True  # break lines only between the project's tokens
-        self.highlight_shift = 0  # see SpanHighlighter.highlightBlock
         self._shown = ""  # the text as given to Qt, before line breaks
         # Texts worked out lately (shown, prefetched), newest last; see _Prepared.
         self._prepared: OrderedDict[str, _Prepared] = OrderedDict()
@@ -623,8 +620,8 @@ class TextView(QPlainTextEdit):
 
     def _apply_breaks(self, breaks: list[int]) -> set[int]:
         """Show line breaks at ``breaks``; only paragraphs whose breaks moved are redone.
-        Returns the numbers of the blocks Qt highlighted again meanwhile (each edited one
-        and the one after it); empty when nothing changed."""
+        Returns the numbers of the blocks already formatted again or left to format
+        (edited ones and those Qt offered the highlighter); empty when nothing changed."""
         old = self.offsets
         if breaks == old.breaks:
             return set()
@@ -633,20 +630,25 @@ class TextView(QPlainTextEdit):
         cursor = self.textCursor()
         anchor, position = old.to_py(cursor.anchor()), old.to_py(cursor.position())
         scroll = self.verticalScrollBar().value()
-        # Spans go to their final places first; Qt rehighlights each edited block (and the
-        # next) as it is edited, at a position that differs from the final one by the
-        # breaks still to change before it.
+        # Spans go to their final places first. One edit block: a cursor moved inside one
+        # does not lay out the block it lands in, and Qt offers the highlighter the edited
+        # range once, at the end; those blocks are only noted then, and formatted at their
+        # final positions (the visible ones below, the rest in idle time).
         self.offsets = new
         self._place(self._spans)
         edit = QTextCursor(self.document())
-        try:  # no edit block: Qt would then highlight once at the end, with one shift for all
+        highlighter = self.highlighter
+        highlighter.deferring = True
+        edit.beginEditBlock()
+        try:
             for a, b in reversed(changed):  # from the end: earlier positions stay put
-                self.highlight_shift = bisect_left(old.breaks, a) - bisect_left(breaks, a)
+                inside = breaks[bisect_right(breaks, a):bisect_left(breaks, b)]
                 edit.setPosition(old.to_qt(a))
                 edit.setPosition(old.to_qt(b, end=True), QTextCursor.MoveMode.KeepAnchor)
-                edit.insertText(display_text(self._shown[a:b], [x - a for x in breaks if a < x < b]))
+                edit.insertText(display_text(self._shown[a:b], [x - a for x in inside]))
         finally:
-            self.highlight_shift = 0
+            edit.endEditBlock()
+            highlighter.deferring = False
         cursor = self.textCursor()
         cursor.setPosition(new.to_qt(anchor))
         cursor.setPosition(new.to_qt(position, end=position > anchor), QTextCursor.MoveMode.KeepAnchor)
@@ -656,10 +658,11 @@ class TextView(QPlainTextEdit):
             self._set_current(None)
         self.viewport().update()
         doc = self.document()
-        redone = set()
+        redone = set(highlighter.pending)
         for a, _b in changed:
             number = doc.findBlock(new.to_qt(a)).blockNumber()
             redone.update((number, number + 1))
+        self.format_visible()
         return redone
 
     def resizeEvent(self, e) -> None:  # noqa: N802
