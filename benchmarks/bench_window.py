@@ -2,6 +2,8 @@
 
     python benchmarks/bench_window.py --corpus /tmp/corpus            # builds a project first
     python benchmarks/bench_window.py --project big.annot         # measures an existing one
+    python benchmarks/bench_window.py --project big.annot --before REV   # and the 500-highlight
+                                                                          # figures of REV's code too
 
 Targets (docs/benchmarks.md): opening a project of the 28,555-article thaigov corpus < 1 s;
 going to the next document (text, highlights, panels) median < 50 ms for a median article
@@ -12,6 +14,20 @@ Building from ``--corpus`` imports every file (``run_import``), gives every docu
 pattern suggestions (fast), and gives the measured documents the full model suggestions
 (``run_preannotate``), so the measured articles carry as many highlights as a reviewer sees.
 Runs offscreen unless QT_QPA_PLATFORM says otherwise.
+
+**Dense articles** (issue targets: next article <= 20 ms median at 500 highlights, a label
+keystroke committed and painted <= 10 ms): a second project next to ``--out`` (or the
+measured project) holds ``--articles`` of the project's texts of about 200 characters per highlight, each with exactly
+``--highlights`` open suggestions on evenly spaced words. A child process per code
+revision opens it in the window (1440x900), goes to the next article the way a reviewer
+does (the list's next, after a pause in which the window is idle: what the window does
+while the reviewer reads is not counted) and times the switch until the posted events,
+the paint included, are delivered; then a PERSON keystroke on a free word, until committed
+and painted. With ``--before REV`` the same runs with that revision's code (a temporary
+git worktree), the two interleaved ``--rounds`` times; each figure is the median over
+all rounds. Call counts are per switch / keystroke (medians): the highlighter's
+highlightBlock, the text view's paintEvent, the entity panel's and the document list's
+data().
 """
 
 from __future__ import annotations
@@ -193,6 +209,187 @@ def measure(path: Path, median_ids: list[int], largest_ids: list[int], keystroke
     window.close()
 
 
+# ------------------------------------------------------------------ dense articles
+def build_dense(source: Path, path: Path, articles: int, highlights: int) -> None:
+    """``articles`` of ``source``'s texts nearest 200 characters per highlight in length,
+    each with ``highlights`` suggestions on evenly spaced words (labels in turn). Texts too short for that many are joined
+    (paragraph by paragraph) until they hold enough words."""
+    import sqlite3
+
+    from annotator.core.model import DocumentData, SpanData
+    from annotator.nlp.tokenizer import tokenize
+    from annotator.store.project import Project
+
+    conn = sqlite3.connect(source)
+    # As long as a news article that carries that many suggestions (about one per 200
+    # characters in the thaigov corpus: a median article has 34 in 7 K characters).
+    texts = [r[0] for r in conn.execute(
+        "SELECT text FROM documents ORDER BY abs(length(text) - ?), id LIMIT ?", (200 * highlights, articles * 4))]
+    conn.close()
+    if not texts:
+        raise SystemExit(f"{source} has no documents")
+    labels = ["PERSON", "ORGANIZATION", "LOCATION", "DATE", "MONEY"]
+    made = 0
+    with Project.create(path, annotator="bench") as project:
+        i = 0
+        while made < articles:
+            text = texts[i % len(texts)]
+            i += 1
+            while True:
+                words = [(a, b) for a, b in tokenize(text) if not text[a:b].isspace()]
+                if len(words) >= 3 * highlights:
+                    break
+                text = text + "\n" + texts[(i + made) % len(texts)]
+                i += 1
+            step = len(words) // highlights
+            spans = [SpanData(a, b, labels[k % len(labels)], origin="model", confidence=0.8)
+                     for k, (a, b) in enumerate(words[::step][:highlights])]
+            project.add_document(DocumentData(text, {"title": f"dense {made + 1}"}, spans))
+            made += 1
+
+
+def measure_dense(path: Path, rounds_of_switches: int = 2) -> dict:
+    """In this process: next-article and label-keystroke times on the dense project."""
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path.parent / "bench-settings"))
+    QCoreApplication.setOrganizationName("ThaiNER-benchmark")
+    app = QApplication.instance() or QApplication([])
+    from annotator.core.model import SUGGESTED
+    from annotator.gui.main_window import MainWindow
+    from annotator.gui.models.document_list import DocumentListModel
+    from annotator.gui.widgets.entity_panel import SpanTableModel
+    from annotator.gui.widgets.text_view import SpanHighlighter, TextView
+    from annotator.store.project import Project
+
+    counts: dict[str, int] = {}
+
+    def counted(cls, name: str, key: str) -> None:
+        original = getattr(cls, name)
+
+        def wrapper(self, *args):
+            # A block the highlighter only notes, to format later, is counted apart.
+            name = key + (" (only noted)" if getattr(self, "deferring", False) else "")
+            counts[name] = counts.get(name, 0) + 1
+            return original(self, *args)
+        setattr(cls, name, wrapper)
+
+    counted(SpanHighlighter, "highlightBlock", "highlightBlock")
+    counted(TextView, "paintEvent", "text paintEvent")
+    counted(SpanTableModel, "data", "entity data()")
+    counted(DocumentListModel, "data", "list data()")
+
+    project = Project.open(path)
+    window = MainWindow(project, remember=False)
+    window.resize(1440, 900)
+    window.show()
+    app.processEvents()
+
+    def idle(seconds: float = 0.6) -> None:  # the reviewer reads: the window's idle work runs
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.005)
+
+    def painted() -> None:  # deliver the posted events (the paint included), not timers
+        QCoreApplication.sendPostedEvents()
+
+    ids = project.document_ids()
+    spans = statistics.median(len(project.spans(d)) for d in ids)
+    next_times, next_counts = [], []
+    for _ in range(rounds_of_switches):
+        window.show_document(ids[0])
+        idle()
+        for _ in ids[1:]:
+            counts.clear()
+            start = time.perf_counter()
+            window.step_document(True)
+            painted()
+            next_times.append(time.perf_counter() - start)
+            next_counts.append(dict(counts))
+            idle()
+    view = window.text_view
+    key_times, key_counts = [], []
+    depth = undo_depth(project)
+    for doc_id in ids:
+        window.show_document(doc_id)
+        view.setFocus()
+        idle()
+        grid = view.grid()
+        taken = [(s.start, s.end) for s in window.spans]
+        for ws, we in zip(grid.word_starts, grid.word_ends):
+            if all(we <= s or e <= ws for s, e in taken):
+                break
+        else:
+            continue
+        view.select_range(ws, we)
+        painted()
+        idle(0.2)
+        counts.clear()
+        start = time.perf_counter()
+        QTest.keyClick(view, Qt.Key.Key_1)
+        painted()
+        key_times.append(time.perf_counter() - start)
+        key_counts.append(dict(counts))
+        made = [s for s in project.spans(doc_id) if (s.start, s.end) == (ws, we) and s.state != SUGGESTED]
+        assert made, "the keystroke did not make a span"
+        while undo_depth(project) > depth:
+            project.undo()
+        window.reread()
+    window.close()
+
+    def median_counts(rows: list[dict]) -> dict:
+        keys = sorted({k for r in rows for k in r})
+        return {k: statistics.median(r.get(k, 0) for r in rows) for k in keys}
+
+    import annotator
+    return {"code": str(Path(annotator.__file__).resolve().parent.parent), "spans": spans,
+            "next": next_times, "key": key_times,
+            "next_counts": median_counts(next_counts), "key_counts": median_counts(key_counts)}
+
+
+def dense_comparison(source: Path, where: Path, articles: int, highlights: int, rounds: int,
+                     before: str | None) -> None:
+    import json
+    import subprocess
+
+    dense = where / f"dense-{highlights}.annot"
+    if not dense.exists():
+        build_dense(source, dense, articles, highlights)
+    roots = {"this code": ROOT}
+    tree = where / "before-tree"
+    if before:
+        if tree.exists():
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False)  # one left by a killed run
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), before],
+                       check=True, capture_output=True)
+        roots[f"before ({before})"] = tree
+    results: dict[str, list[dict]] = {name: [] for name in roots}
+    try:
+        for _ in range(rounds):
+            for name, root in roots.items():  # interleaved: the machine's load hits both alike
+                out = subprocess.run(
+                    [sys.executable, str(Path(__file__).resolve()), "--dense-child", str(dense), "--code", str(root)],
+                    check=True, capture_output=True, text=True)
+                results[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    finally:
+        if before:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    for name, runs in results.items():
+        nexts = [t for r in runs for t in r["next"]]
+        keys = [t for r in runs for t in r["key"]]
+        print(f"== {name}: {articles} articles x {runs[0]['spans']:.0f} highlights, {rounds} rounds")
+        print(summary("next article (list's next), painted", nexts, "median <= 20 ms"))
+        if keys:
+            print(summary("label keystroke -> committed and painted", keys, "<= 10 ms"))
+        print(f"{'  calls per next article (median)':<44}", runs[-1]["next_counts"])
+        print(f"{'  calls per keystroke (median)':<44}", runs[-1]["key_counts"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group(required=True)
@@ -204,6 +401,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--largest", type=int, default=5, help="largest articles to open")
     parser.add_argument("--keys", type=int, default=50, help="label keystrokes to time")
     parser.add_argument("--no-model", action="store_true", help="pattern suggestions only (no CRF run)")
+    parser.add_argument("--highlights", type=int, default=500, help="suggestions per dense article")
+    parser.add_argument("--articles", type=int, default=8, help="dense articles")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the dense figures")
+    parser.add_argument("--before", metavar="REV", help="also measure the dense figures with this revision's code")
+    parser.add_argument("--dense-only", action="store_true", help="only the dense-article figures")
+    if argv is None and "--dense-child" in sys.argv:  # internal: one measuring process
+        i = sys.argv.index("--dense-child")
+        dense, code = Path(sys.argv[i + 1]), sys.argv[sys.argv.index("--code") + 1]
+        sys.path.insert(0, code)
+        import json
+        import shutil
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:  # each run on a fresh copy: edits never add up
+            copy = Path(tmp) / dense.name
+            shutil.copy(dense, copy)
+            print(json.dumps(measure_dense(copy)))
+        return 0
     args = parser.parse_args(argv)
 
     path = args.project
@@ -212,10 +427,14 @@ def main(argv: list[str] | None = None) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             build(args.corpus, path)
-    median_ids, largest_ids = pick_documents(path, args.sample, args.largest)
-    if args.corpus and not args.no_model:
-        model_suggestions(path, median_ids + largest_ids)
-    measure(path, median_ids, largest_ids, args.keys)
+    if not args.dense_only:
+        median_ids, largest_ids = pick_documents(path, args.sample, args.largest)
+        if args.corpus and not args.no_model:
+            model_suggestions(path, median_ids + largest_ids)
+        measure(path, median_ids, largest_ids, args.keys)
+    where = args.out.parent if args.corpus else Path("/tmp/bench_window-dense") / path.stem
+    where.mkdir(parents=True, exist_ok=True)
+    dense_comparison(path, where, args.articles, args.highlights, args.rounds, args.before)
     return 0
 
 

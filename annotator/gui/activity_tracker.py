@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from annotator.store.activity import ActiveTimer, add_time
@@ -34,6 +34,14 @@ class ActivityTracker(QObject):
         self._project = project
         self._document = document
         self.timer = ActiveTimer(self._record)
+        # The time written when a document is switched to waits for a pause: a write (a
+        # transaction) is not worth delaying the new document's first paint for.
+        self._later = False
+        self._queued: list[tuple[int, float]] = []
+        self._write_timer = QTimer(self)
+        self._write_timer.setSingleShot(True)
+        self._write_timer.setInterval(60)  # before the window prefetches (whose reads a write would void)
+        self._write_timer.timeout.connect(self.write_queued)
 
     def watch(self, widgets) -> None:
         """Count keys and clicks on these widgets (and the viewports of scroll areas). Not
@@ -45,6 +53,20 @@ class ActivityTracker(QObject):
                 widget.viewport().installEventFilter(self)
 
     def _record(self, doc_id: int, seconds: float) -> None:
+        if self._later:
+            self._queued.append((doc_id, seconds))
+            self._write_timer.start()
+            return
+        self._write(doc_id, seconds)
+
+    def write_queued(self) -> None:
+        """Write the time held back at a document switch."""
+        self._write_timer.stop()
+        queued, self._queued = self._queued, []
+        for doc_id, seconds in queued:
+            self._write(doc_id, seconds)
+
+    def _write(self, doc_id: int, seconds: float) -> None:
         project = self._project()
         if project is None:
             return
@@ -59,12 +81,23 @@ class ActivityTracker(QObject):
         return False
 
     def document_shown(self, doc_id: int | None) -> None:
-        """A document was opened (a switch is itself an interaction)."""
-        self.timer.touch(doc_id)
+        """A document was opened (a switch is itself an interaction). The time of the
+        document left is written a moment later (:meth:`write_queued`)."""
+        self._later = True
+        try:
+            self.timer.touch(doc_id)
+        finally:
+            self._later = False
 
     def stop(self) -> None:
         """Before the project closes: write what is pending."""
+        self.write_queued()
         self.timer.stop()
+
+    def flush(self) -> None:
+        """Write all the time counted so far (before a report reads it)."""
+        self.write_queued()
+        self.timer.flush()
 
 
 __all__ = ["ActivityTracker"]

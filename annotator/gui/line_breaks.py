@@ -12,6 +12,8 @@ dictionary lookup per character instead of a text layout per word.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Callable, Mapping, Sequence
 
 # Never start a line with these: closing marks, repetition and abbreviation signs.
@@ -55,12 +57,16 @@ def wrap_points(
     width_of: Callable[[str], float],
     line_width: float,
     extra: Mapping[int, float] | None = None,
+    begin: int = 0,
 ) -> list[int]:
     """Offsets before which a line must break so that no line breaks inside a token.
 
     ``widths`` are the tokens' widths; ``width_of`` measures text between tokens.
     ``extra`` adds width at an offset (the label tag drawn after a span's last
     character). Whitespace may overhang a line's end, as in any editor.
+
+    ``begin`` is where ``tokens`` start in ``text`` (a run of tokens that starts at a
+    paragraph start or a token holding a newline wraps exactly as within the whole text).
     """
     if line_width <= 0:
         return []
@@ -69,7 +75,7 @@ def wrap_points(
     breaks: list[int] = []
     x = 0.0
     k = 0  # next index into extra_at
-    last = 0
+    last = begin
     for (start, end), w in zip(tokens, widths):
         if start > last:  # text no token covers
             gap = text[last:start]
@@ -90,4 +96,65 @@ def wrap_points(
     return breaks
 
 
-__all__ = ["CharWidths", "wrap_points"]
+class RunWrapper:
+    """The line breaks of one text, worked out run by run and kept.
+
+    A run starts at the text's start, at a token holding a newline or at the token after
+    a newline no token holds: whatever precedes it, it wraps the same (the newline sets the
+    line back to its start), so the breaks of the whole text are the runs' breaks joined,
+    exactly what :func:`wrap_points` gives for the whole text. Each run's breaks are kept by
+    (line width, the extra widths inside the run): after an edit only the runs whose tags
+    changed are wrapped again, and a text shown again costs a lookup per run.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        tokens: Sequence[tuple[int, int]],
+        widths: Sequence[float],
+        width_of: Callable[[str], float],
+    ):
+        self.text, self.tokens, self.widths, self.width_of = text, list(tokens), list(widths), width_of
+        starts = [s for s, _ in self.tokens]
+        runs = {0: 0}  # first token of a run -> where the run begins in the text
+        for m in re.finditer("\n", text):
+            p = m.start()
+            i = bisect_right(starts, p) - 1
+            if i < 0:
+                continue  # before the first token: the first run holds it
+            if p < self.tokens[i][1]:
+                runs.setdefault(i, self.tokens[i][0])
+            elif i + 1 < len(self.tokens):
+                runs.setdefault(i + 1, self.tokens[i][1])
+        self.run_tokens = sorted(runs)
+        self.run_begins = [runs[i] for i in self.run_tokens]
+        self._kept: dict[tuple, list[int]] = {}
+        self.wrapped_runs = 0  # runs wrapped (not found kept) since made: for tests and benchmarks
+
+    def breaks(self, line_width: float, extra: Mapping[int, float] | None = None) -> list[int]:
+        """Same as ``wrap_points(text, tokens, widths, width_of, line_width, extra)``."""
+        if line_width <= 0:
+            return []
+        begins, firsts = self.run_begins, self.run_tokens
+        groups: dict[int, list[tuple[int, float]]] = {}
+        for offset in sorted(extra or ()):
+            groups.setdefault(bisect_right(begins, offset) - 1, []).append((offset, extra[offset]))
+        if len(self._kept) > 4 * len(firsts) + 64:
+            self._kept.clear()  # widths and tags long gone
+        out: list[int] = []
+        n = len(self.tokens)
+        for k, first in enumerate(firsts):
+            inside = tuple(groups.get(k, ()))
+            key = (k, line_width, inside)
+            found = self._kept.get(key)
+            if found is None:
+                last = firsts[k + 1] if k + 1 < len(firsts) else n
+                found = self._kept[key] = wrap_points(
+                    self.text, self.tokens[first:last], self.widths[first:last], self.width_of,
+                    line_width, dict(inside), begin=begins[k])
+                self.wrapped_runs += 1
+            out.extend(found)
+        return out
+
+
+__all__ = ["CharWidths", "RunWrapper", "wrap_points"]

@@ -9,6 +9,7 @@ there is no Save, and killing the window loses nothing.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 from typing import Callable
 
@@ -80,6 +81,14 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self)
         # Edits are committed to the WAL; when the reviewer pauses, it is moved into the
         # project file, so the file alone (copied, mailed) holds everything.
+        # Once a document is on screen, the ones likely next (the list's next, the next
+        # unfinished) are worked out while the reviewer reads: see _prefetch.
+        self.prefetch_timer = QTimer(self)
+        self.prefetch_timer.setSingleShot(True)
+        self.prefetch_timer.setInterval(PREFETCH_MS)
+        self.prefetch_timer.timeout.connect(self._prefetch)
+        # doc id -> (project.change_stamp(), document, spans) as _prefetch read them.
+        self._prefetched: dict[int, tuple[tuple[int, int], object, list[Span]]] = {}
         self.idle_checkpoint = QTimer(self)
         self.idle_checkpoint.setSingleShot(True)
         self.idle_checkpoint.setInterval(IDLE_CHECKPOINT_MS)
@@ -285,6 +294,8 @@ class MainWindow(QMainWindow):
             self.activity.stop()
             self.project.close()
         self.project = project
+        self.text_view.forget_prepared()
+        self._prefetched.clear()
         self.doc_id = None
         self.document = None
         self.spans = []
@@ -396,13 +407,18 @@ class MainWindow(QMainWindow):
         """Open a document: text, highlights, entity list, header, progress."""
         assert self.project is not None
         project = self.project
-        reason = too_large_to_show(project, doc_id)  # counted before anything is read whole
-        document = project.document(doc_id) if reason is None else None
-        reason = reason or longest_paragraph_problem(document.text)
-        if reason is not None:
-            self._show_refused(doc_id, reason, refusal_text(reason))
-            return
-        spans = project.spans(doc_id)
+        early = self._prefetched.pop(doc_id, None)
+        self._prefetched.clear()
+        if early is not None and early[0] == project.change_stamp():  # read in idle time, nothing written since
+            _, document, spans = early
+        else:
+            reason = too_large_to_show(project, doc_id)  # counted before anything is read whole
+            document = project.document(doc_id) if reason is None else None
+            reason = reason or longest_paragraph_problem(document.text)
+            if reason is not None:
+                self._show_refused(doc_id, reason, refusal_text(reason))
+                return
+            spans = project.spans(doc_id)
         self.text_view.setPlaceholderText(NO_DOCUMENT)
         self.doc_id, self.document, self.spans = doc_id, document, spans
         self.text_view.set_document(document.text, spans, tokens=lambda: project.tokens(doc_id, document.text))
@@ -422,10 +438,36 @@ class MainWindow(QMainWindow):
         self._save_document_place()
         self.adjudication.refresh()
         self.activity.document_shown(doc_id)
+        self.prefetch_timer.start()
+
+    def _prefetch(self) -> None:
+        """Tokens, widths and line breaks of the documents likely shown next, so that going
+        there costs only Qt's part. Nothing shown changes; a text's tokens never go stale,
+        and the breaks are kept by the spans they were made for (see TextView.prepare)."""
+        project = self.project
+        if project is None or self.doc_id is None:
+            return
+        doc_id = self.doc_id
+        try:
+            targets = [self.list_panel.next_id(doc_id) if self.list_panel is not None else None,
+                       project.next_document(doc_id)]
+            for target in dict.fromkeys(t for t in targets if t is not None and t != doc_id):
+                if too_large_to_show(project, target) is not None:
+                    continue
+                document = project.document(target)
+                if longest_paragraph_problem(document.text) is not None:
+                    continue
+                tokens = project.tokens(target, document.text)  # may write them to the file: before the stamp
+                stamp = project.change_stamp()
+                spans = project.spans(target)
+                self.text_view.prepare(document.text, spans, tokens=lambda t=tokens: t)
+                self._prefetched[target] = (stamp, document, spans)
+        except (AnnotatorError, sqlite3.Error):
+            pass  # a head start only: the project closed or is busy, the switch reads it all itself
 
     def show_report(self) -> None:
         """Model -> report: models, suggestions, and the team's pace (time written first)."""
-        self.activity.timer.flush()
+        self.activity.flush()
         self.model_tools.show_report()
 
     def _show_refused(self, doc_id: int, reason: str, message: str) -> None:
@@ -930,6 +972,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         project_problems.stop(self)  # a backup under way stops and leaves nothing
+        self.prefetch_timer.stop()
         self._stop_jobs()
         self.save_layout()
         if self.project is not None:
@@ -939,6 +982,7 @@ class MainWindow(QMainWindow):
 
 
 IDLE_CHECKPOINT_MS = 20_000
+PREFETCH_MS = 120  # after the switch has painted
 NO_DOCUMENT = "No document open. Open a project (Ctrl+O) or import articles (Ctrl+I)."
 
 

@@ -68,6 +68,11 @@ class OffsetMap:
         self.qt_length = len(text) + len(self._astral) + len(self.breaks)
 
     @property
+    def breaks_qt(self) -> list[int]:
+        """Qt positions of the shown line breaks, sorted."""
+        return self._breaks_qt
+
+    @property
     def identity(self) -> bool:
         """True when both systems count the same (no character above U+FFFF, no break)."""
         return not self._astral and not self.breaks

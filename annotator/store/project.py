@@ -148,6 +148,13 @@ class Project:
         project._writer_lock = lock
         return project
 
+    def change_stamp(self) -> tuple[int, int]:
+        """Changes to the file so far: rows this connection wrote (any table, any caller)
+        and SQLite's count of commits by other connections. Two equal stamps mean nothing
+        was written in between, so what was read then is still what the file holds."""
+        with self._lock:
+            return self._conn.total_changes, self._conn.execute("PRAGMA data_version").fetchone()[0]
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

@@ -78,10 +78,14 @@ def test_bench_document_list(tmp_path, corpus, capsys):
 
 def test_bench_window(tmp_path, corpus, capsys):
     assert load_benchmark("bench_window").main(["--corpus", str(corpus), "--out", str(tmp_path / "w" / "c.annot"),
-                                       "--sample", "3", "--largest", "1", "--keys", "2"]) == 0
+                                       "--sample", "3", "--largest", "1", "--keys", "2",
+                                       "--articles", "2", "--highlights", "30", "--rounds", "1"]) == 0
     out = capsys.readouterr().out
     assert "open project + window, first document shown" in out
     assert "label keystroke -> committed and painted" in out and "memory at the end" in out
+    # The dense articles, measured in a child process: figures and call counts.
+    assert "== this code: 2 articles x 30 highlights" in out
+    assert "next article (list's next), painted" in out and "calls per keystroke" in out
 
 
 def test_bench_suggestions(thainer, corpus, capsys):

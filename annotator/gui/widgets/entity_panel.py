@@ -32,6 +32,7 @@ _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _SPAN_ID = int(SpanIdRole)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_UNANSWERED = frozenset({int(Qt.ItemDataRole.CheckStateRole.value), int(Qt.ItemDataRole.BackgroundRole.value)})
 
 
 class SpanTableModel(QAbstractTableModel):
@@ -42,6 +43,7 @@ class SpanTableModel(QAbstractTableModel):
         self._text = ""
         self._spans: list[Span] = []
         self._rows: dict[int, int] = {}
+        self._shown: dict[int, tuple[str, ...]] = {}
         self._colors: dict[str, QColor] = {}
 
     def set_labels(self, labels: Sequence[Label]) -> None:
@@ -89,6 +91,7 @@ class SpanTableModel(QAbstractTableModel):
     def _set(self, spans: list[Span]) -> None:
         self._spans = spans
         self._rows = {s.id: row for row, s in enumerate(spans)}
+        self._shown: dict[int, tuple[str, ...]] = {}  # span id -> its row's texts, made when painted
 
     def _reset(self, text: str, spans: list[Span]) -> None:
         self.beginResetModel()
@@ -125,27 +128,22 @@ class SpanTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role: int = _DISPLAY) -> Any:
-        row = index.row()
-        if not index.isValid() or not (0 <= row < len(self._spans)):
+        # Qt asks seven roles of every cell it paints; the two never answered cost nothing.
+        role = int(role)
+        if role in _UNANSWERED:
             return None
+        row = index.row()
+        if not (0 <= row < len(self._spans)):
+            return None  # an invalid index has row -1
         span = self._spans[row]
         column = index.column()
-        role = int(role)
+        if role == _DISPLAY:
+            shown = self._shown.get(span.id)
+            if shown is None:
+                shown = self._shown[span.id] = self._row_texts(span)
+            return shown[column] if 0 <= column < len(shown) else None
         if role == _SPAN_ID:
             return span.id
-        if role == _DISPLAY:
-            if column == TEXT:
-                text = self._text[span.start:span.end].replace("\n", " ")
-                return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
-            if column == LABEL:
-                return span.label
-            if column == STATE:
-                return STATE_NAMES.get(span.state, span.state)
-            if column == ORIGIN:
-                return span.origin
-            if column == CONFIDENCE:
-                return "—" if span.confidence is None else f"{span.confidence:.2f}"
-            return None
         if role == _TOOLTIP:
             return (f"{span.label} · {STATE_NAMES.get(span.state, span.state)} · {span.origin}"
                     f"{' ' + span.model_version if span.model_version else ''}"
@@ -166,6 +164,17 @@ class SpanTableModel(QAbstractTableModel):
         if role == _ALIGNMENT and column == CONFIDENCE:
             return _RIGHT
         return None
+
+
+    def _row_texts(self, span: Span) -> tuple[str, ...]:
+        text = self._text[span.start:span.end].replace("\n", " ")
+        return (
+            text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…",
+            span.label,
+            STATE_NAMES.get(span.state, span.state),
+            span.origin,
+            "—" if span.confidence is None else f"{span.confidence:.2f}",
+        )
 
 
 def _odd_one_out(longer: list[int], shorter: list[int]) -> int | None:

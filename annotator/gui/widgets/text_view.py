@@ -27,6 +27,7 @@ from __future__ import annotations
 import html
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, QTimer, Signal
@@ -46,7 +47,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.core.model import CONFIRMED_STATES, REJECTED, SUGGESTED, Label, Span
 from annotator.gui.fonts import text_font
-from annotator.gui.line_breaks import CharWidths, wrap_points
+from annotator.gui.line_breaks import CharWidths, RunWrapper
 from annotator.gui.text_offsets import OffsetMap, display_text
 from annotator.nlp.tokenizer import cannot_start_token
 
@@ -72,9 +73,26 @@ class TokenGrid:
         self.tokens = list(tokens)
         self.starts = [s for s, _ in tokens]
         self.ends = [e for _, e in tokens]
-        words = [(s, e) for s, e in tokens if not text[s:e].isspace()]
-        self.word_starts = [s for s, _ in words]
-        self.word_ends = [e for _, e in words]
+        self._word_starts: list[int] | None = None  # made the first time a step needs them
+        self._word_ends: list[int] | None = None
+
+    def _words(self) -> None:
+        text = self.text
+        words = [(s, e) for s, e in self.tokens if not text[s:e].isspace()]
+        self._word_starts = [s for s, _ in words]
+        self._word_ends = [e for _, e in words]
+
+    @property
+    def word_starts(self) -> list[int]:
+        if self._word_starts is None:
+            self._words()
+        return self._word_starts
+
+    @property
+    def word_ends(self) -> list[int]:
+        if self._word_ends is None:
+            self._words()
+        return self._word_ends
 
     def token_at(self, offset: int) -> tuple[int, int] | None:
         """The token holding the character at ``offset``."""
@@ -218,20 +236,31 @@ class _Style(NamedTuple):
 
 
 class SpanHighlighter(QSyntaxHighlighter):
-    """Formats each block from the view's span index; holds no spans of its own."""
+    """Formats each block from the view's span index; holds no spans of its own.
+
+    When a new text is shown Qt offers every block at once; while ``deferring`` the blocks
+    are only noted in ``pending`` and formatted later (the visible ones before the first
+    paint, the rest in idle time: see ``TextView.format_visible``). Any other call formats
+    the block, whatever asked for it (an edit, a relabel, a full rehighlight).
+    """
 
     def __init__(self, view: "TextView"):
         super().__init__(view.document())
         self._view = view
+        self.deferring = False
+        self.pending: set[int] = set()  # block numbers not formatted yet
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
         view = self._view
+        block = self.currentBlock()
+        if self.deferring:
+            self.pending.add(block.blockNumber())
+            return
+        if self.pending:
+            self.pending.discard(block.blockNumber())
         if not len(view.index):
             return
-        block = self.currentBlock()
-        # While line breaks are put in (from the end), this block sits ``highlight_shift``
-        # after where it will be once the paragraphs before it are done.
-        bs = block.position() - view.highlight_shift
+        bs = block.position()
         be = bs + block.length() - 1  # the block's text, without its line break
         for p in view.index.overlapping(bs, be):
             style = view.style_for(p.span)
@@ -244,6 +273,29 @@ class SpanHighlighter(QSyntaxHighlighter):
                 self.setFormat(t, e - t, style.tail)
             else:
                 self.setFormat(s, e - s, style.body)
+
+
+# ---------------------------------------------------------------- prepared
+class _Prepared:
+    """What the view works out from a text alone, never from its spans: the text as given
+    to Qt, the tokens (fetched when first needed), and per font the tokens' widths in a
+    :class:`RunWrapper` that keeps each run's breaks. A document's text never changes, so
+    nothing here goes stale; spans only enter as the keys of the kept breaks."""
+
+    __slots__ = ("text", "shown", "tokens_fn", "grid", "wrappers", "tails")
+
+    def __init__(self, text: str, tokens_fn: Callable[[], Sequence[tuple[int, int]]] | None):
+        self.text = text
+        self.shown = display_text(text)
+        self.tokens_fn = tokens_fn
+        self.grid: TokenGrid | None = None
+        self.wrappers: dict[str, RunWrapper] = {}  # font key -> wrapper
+        self.tails: dict[tuple[int, int], int] = {}  # (start, end) -> start of the last cluster
+
+    def token_grid(self) -> TokenGrid:
+        if self.grid is None:
+            self.grid = TokenGrid(self.text, self.tokens_fn() if self.tokens_fn else [])
+        return self.grid
 
 
 # -------------------------------------------------------------------- view
@@ -274,6 +326,8 @@ class TextView(QPlainTextEdit):
         self.index = SpanIndex()
         self._spans: list[Span] = []
         self._placed: dict[int, PlacedSpan] = {}
+        self._placed_with: OffsetMap | None = None  # the map and text _placed was worked out with
+        self._placed_text = ""
         self._labels: dict[str, Label] = {}
         self._styles: dict[tuple[str, bool], _Style] = {}
         self._tag_font = QFont(self.font())
@@ -286,9 +340,10 @@ class TextView(QPlainTextEdit):
         self._claimed: set[int] = set()
         self.zoom_steps = 0  # relative to the default size; the window remembers it
         self.word_wrap = True  # break lines only between the project's tokens
-        self.highlight_shift = 0  # see SpanHighlighter.highlightBlock
         self._shown = ""  # the text as given to Qt, before line breaks
-        self._widths: list[float] | None = None  # token widths in the current font
+        # Texts worked out lately (shown, prefetched), newest last; see _Prepared.
+        self._prepared: OrderedDict[str, _Prepared] = OrderedDict()
+        self._now = _Prepared("", None)
         self._wrapped_width = -1.0
         self._rewrap_timer = QTimer(self)
         self._rewrap_timer.setSingleShot(True)
@@ -296,12 +351,17 @@ class TextView(QPlainTextEdit):
         self._rewrap_timer.timeout.connect(self.rewrap)
         self._rebuild_styles()
         self.highlighter = SpanHighlighter(self)
+        self._format_timer = QTimer(self)
+        self._format_timer.setSingleShot(True)
+        self._format_timer.setInterval(30)
+        self._format_timer.timeout.connect(self._format_some)
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self.format_visible())
 
     # ------------------------------------------------------------- content
     def set_labels(self, labels: Iterable[Label]) -> None:
         self._labels = {label.name: label for label in labels}
         self._rebuild_styles()
-        self.highlighter.rehighlight()
+        self.reformat_all()
 
     def set_document(
         self,
@@ -309,21 +369,113 @@ class TextView(QPlainTextEdit):
         spans: Sequence[Span],
         tokens: Callable[[], Sequence[tuple[int, int]]] | None = None,
     ) -> None:
-        """Show a new text. ``tokens`` is called the first time words are needed."""
+        """Show a new text. ``tokens`` is called the first time words are needed (once per
+        text: a text prepared before, see :meth:`prepare`, reuses its tokens and breaks)."""
         self.text = text
-        self._tokens_fn = tokens
-        self._grid = None
-        self._widths = None
+        self._now = self._prepared_for(text, tokens)
+        self._tokens_fn = self._now.tokens_fn
+        self._grid = self._now.grid
         self._current = None
         self._exact = False
         self._spans = list(spans)
-        self._shown = display_text(text)
+        self._shown = self._now.shown
         breaks = self._line_breaks()
         self.offsets = OffsetMap(text, breaks)
         self._place(spans)
-        # One highlighting pass, while Qt builds the blocks.
-        self.setPlainText(display_text(text, breaks) if breaks else self._shown)
+        # Qt offers every block to the highlighter as it builds them; only those on screen
+        # are formatted now (format_visible), the rest in idle time.
+        highlighter = self.highlighter
+        highlighter.pending.clear()
+        highlighter.deferring = bool(self.index)
+        try:
+            self.setPlainText(display_text(text, breaks) if breaks else self._shown)
+        finally:
+            highlighter.deferring = False
         self.currentSpanChanged.emit(None)
+        self.format_visible()
+
+    def format_visible(self) -> None:
+        """Format the blocks on screen that are not yet (before they are painted); the
+        others follow in idle time, a few at a time."""
+        pending = self.highlighter.pending
+        if not pending:
+            return
+        # Lines on screen counted from our own breaks (each paragraph has one line more
+        # than it has breaks), not from Qt's layout: laying blocks out here would lay them
+        # out twice, once without their formats.
+        lines = self.viewport().height() / max(1.0, QFontMetricsF(self.font()).lineSpacing()) + 2
+        breaks_qt = self.offsets.breaks_qt
+        block = self.firstVisibleBlock()
+        todo = []
+        while block.isValid() and lines > 0:
+            if block.blockNumber() in pending:
+                todo.append(block)
+            start = block.position()
+            lines -= 1 + bisect_left(breaks_qt, start + block.length()) - bisect_left(breaks_qt, start)
+            block = block.next()
+        for block in todo:
+            self.highlighter.rehighlightBlock(block)
+        if pending:
+            self._format_timer.start()
+
+    def reformat_all(self) -> None:
+        """Every block's formats are stale (styles or many spans changed): the visible ones
+        are formatted again now, the others in idle time."""
+        self.highlighter.pending.update(range(self.document().blockCount()))
+        self.format_visible()
+        self.viewport().update()
+
+    def highlighting_done(self) -> bool:
+        """Whether every block of the shown text carries its formats."""
+        return not self.highlighter.pending
+
+    FORMAT_CHUNK = 24  # blocks per idle step: a key pressed meanwhile waits a few ms at most
+
+    def _format_some(self) -> None:
+        pending = self.highlighter.pending
+        if not pending:
+            return
+        doc = self.document()
+        for number in sorted(pending)[: self.FORMAT_CHUNK]:
+            block = doc.findBlockByNumber(number)
+            if block.isValid():
+                self.highlighter.rehighlightBlock(block)
+            pending.discard(number)
+        if pending:
+            self._format_timer.start()
+
+    PREPARED_TEXTS = 4  # the shown one, the next (prefetched), the one before, one more
+
+    def _prepared_for(self, text: str, tokens: Callable[[], Sequence[tuple[int, int]]] | None) -> _Prepared:
+        if not text:
+            return _Prepared(text, tokens)
+        prepared = self._prepared.get(text)
+        if prepared is None:
+            prepared = self._prepared[text] = _Prepared(text, tokens)
+            while len(self._prepared) > self.PREPARED_TEXTS:
+                self._prepared.popitem(last=False)
+        else:
+            self._prepared.move_to_end(text)
+            if prepared.tokens_fn is None:
+                prepared.tokens_fn = tokens
+        return prepared
+
+    def prepare(
+        self,
+        text: str,
+        spans: Sequence[Span],
+        tokens: Callable[[], Sequence[tuple[int, int]]] | None = None,
+    ) -> None:
+        """Work out in advance what showing ``text`` with ``spans`` needs (tokens, widths,
+        line breaks for the current width and font), so that :meth:`set_document` of that
+        text is only Qt's part. Meant for idle time; showing nothing changes here."""
+        if not text or not self.word_wrap or not self.isVisible():
+            return
+        self._breaks_for(self._prepared_for(text, tokens), spans)
+
+    def forget_prepared(self) -> None:
+        """Drop what was worked out for other texts (another project is shown)."""
+        self._prepared.clear()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
         """The document's spans changed: repaint only the blocks whose spans differ (and
@@ -340,7 +492,7 @@ class TextView(QPlainTextEdit):
         changed = [v for k, v in before.items() if after.get(k) != v]
         changed += [v for k, v in after.items() if before.get(k) != v]
         if len(changed) > FULL_REHIGHLIGHT:
-            self.highlighter.rehighlight()
+            self.reformat_all()
         else:
             doc = self.document()
             to_qt = self.offsets.to_qt
@@ -363,11 +515,20 @@ class TextView(QPlainTextEdit):
         to_qt = self.offsets.to_qt
         text = self.text
         self._spans = list(spans)
-        self._placed = {
-            s.id: PlacedSpan(to_qt(s.start), to_qt(s.end, end=True), to_qt(_tail_start(text, s.start, s.end)), s)
-            for s in spans
-            if 0 <= s.start < s.end <= len(text)
-        }
+        # With the same line breaks a span whose edges did not move keeps its positions.
+        old = self._placed if self._placed_with is self.offsets and self._placed_text is text else {}
+        placed = {}
+        for s in spans:
+            if not 0 <= s.start < s.end <= len(text):
+                continue
+            o = old.get(s.id)
+            if o is not None and o.span.start == s.start and o.span.end == s.end:
+                placed[s.id] = PlacedSpan(o.qs, o.qe, o.qtail, s)
+            else:
+                placed[s.id] = PlacedSpan(to_qt(s.start), to_qt(s.end, end=True),
+                                          to_qt(_tail_start(text, s.start, s.end)), s)
+        self._placed = placed
+        self._placed_with, self._placed_text = self.offsets, text
         self.index = SpanIndex(p for p in self._placed.values() if p.span.state != REJECTED)
 
     def spans(self) -> list[Span]:
@@ -419,8 +580,7 @@ class TextView(QPlainTextEdit):
         else:
             self.zoomOut(-steps)
         self._rebuild_styles()
-        self._widths = None
-        self.highlighter.rehighlight()
+        self.reformat_all()
         self.rewrap()
 
     # ---------------------------------------------------------------- lines
@@ -428,22 +588,30 @@ class TextView(QPlainTextEdit):
         """Where lines must break for the current width, font and spans (code points)."""
         if not self.word_wrap or not self.text or not self.isVisible():
             return []
-        width = self.viewport().width() - 2 * self.document().documentMargin() - 3  # 3: the caret, rounding
         self._wrapped_width = self.viewport().width()
+        self._grid = self._now.token_grid()
+        return self._breaks_for(self._now, self._spans)
+
+    def _breaks_for(self, prepared: _Prepared, spans: Sequence[Span]) -> list[int]:
+        width = self.viewport().width() - 2 * self.document().documentMargin() - 3  # 3: the caret, rounding
         if self._styled_font != self.font().key():  # a style sheet set the font after we measured
             self._rebuild_styles()
-            self._widths = None
-        grid = self.grid()
-        if self._widths is None:
-            measure = self._char_widths.of
-            self._widths = [measure(self._shown[a:b]) for a, b in grid.tokens]
+        wrapper = prepared.wrappers.get(self._styled_font)
+        if wrapper is None:
+            grid = prepared.token_grid()
+            measure, shown = self._char_widths.of, prepared.shown
+            widths = [measure(shown[a:b]) for a, b in grid.tokens]
+            wrapper = prepared.wrappers[self._styled_font] = RunWrapper(shown, grid.tokens, widths, measure)
         extra: dict[int, float] = {}
-        text = self.text
-        for span in self._spans:
+        text = prepared.text
+        tails = prepared.tails
+        for span in spans:
             if span.state != REJECTED and 0 <= span.start < span.end <= len(text):
-                t = _tail_start(text, span.start, span.end)
+                t = tails.get((span.start, span.end))
+                if t is None:
+                    t = tails[span.start, span.end] = _tail_start(text, span.start, span.end)
                 extra[t] = extra.get(t, 0.0) + self.style_for(span).tag_width + 4
-        return wrap_points(self._shown, grid.tokens, self._widths, self._char_widths.of, width, extra)
+        return wrapper.breaks(width, extra)
 
     def rewrap(self) -> None:
         """Break the lines again (the view's width or the font changed)."""
@@ -452,8 +620,8 @@ class TextView(QPlainTextEdit):
 
     def _apply_breaks(self, breaks: list[int]) -> set[int]:
         """Show line breaks at ``breaks``; only paragraphs whose breaks moved are redone.
-        Returns the numbers of the blocks Qt highlighted again meanwhile (each edited one
-        and the one after it); empty when nothing changed."""
+        Returns the numbers of the blocks already formatted again or left to format
+        (edited ones and those Qt offered the highlighter); empty when nothing changed."""
         old = self.offsets
         if breaks == old.breaks:
             return set()
@@ -462,20 +630,25 @@ class TextView(QPlainTextEdit):
         cursor = self.textCursor()
         anchor, position = old.to_py(cursor.anchor()), old.to_py(cursor.position())
         scroll = self.verticalScrollBar().value()
-        # Spans go to their final places first; Qt rehighlights each edited block (and the
-        # next) as it is edited, at a position that differs from the final one by the
-        # breaks still to change before it.
+        # Spans go to their final places first. One edit block: a cursor moved inside one
+        # does not lay out the block it lands in, and Qt offers the highlighter the edited
+        # range once, at the end; those blocks are only noted then, and formatted at their
+        # final positions (the visible ones below, the rest in idle time).
         self.offsets = new
         self._place(self._spans)
         edit = QTextCursor(self.document())
-        try:  # no edit block: Qt would then highlight once at the end, with one shift for all
+        highlighter = self.highlighter
+        highlighter.deferring = True
+        edit.beginEditBlock()
+        try:
             for a, b in reversed(changed):  # from the end: earlier positions stay put
-                self.highlight_shift = bisect_left(old.breaks, a) - bisect_left(breaks, a)
+                inside = breaks[bisect_right(breaks, a):bisect_left(breaks, b)]
                 edit.setPosition(old.to_qt(a))
                 edit.setPosition(old.to_qt(b, end=True), QTextCursor.MoveMode.KeepAnchor)
-                edit.insertText(display_text(self._shown[a:b], [x - a for x in breaks if a < x < b]))
+                edit.insertText(display_text(self._shown[a:b], [x - a for x in inside]))
         finally:
-            self.highlight_shift = 0
+            edit.endEditBlock()
+            highlighter.deferring = False
         cursor = self.textCursor()
         cursor.setPosition(new.to_qt(anchor))
         cursor.setPosition(new.to_qt(position, end=position > anchor), QTextCursor.MoveMode.KeepAnchor)
@@ -485,14 +658,16 @@ class TextView(QPlainTextEdit):
             self._set_current(None)
         self.viewport().update()
         doc = self.document()
-        redone = set()
+        redone = set(highlighter.pending)
         for a, _b in changed:
             number = doc.findBlock(new.to_qt(a)).blockNumber()
             redone.update((number, number + 1))
+        self.format_visible()
         return redone
 
     def resizeEvent(self, e) -> None:  # noqa: N802
         super().resizeEvent(e)
+        self.format_visible()
         if self.text and self.viewport().width() != self._wrapped_width:
             self._rewrap_timer.start()
 
@@ -513,14 +688,16 @@ class TextView(QPlainTextEdit):
 
     # ---------------------------------------------------------- selection
     def set_tokens(self, tokens: Callable[[], Sequence[tuple[int, int]]]) -> None:
+        """Other tokens for the shown text (what was worked out from the old ones goes)."""
+        self._prepared.pop(self.text, None)
+        self._now = self._prepared_for(self.text, tokens)
         self._tokens_fn = tokens
         self._grid = None
 
     def grid(self) -> TokenGrid:
         """Tokens of the shown text, fetched the first time they are needed."""
         if self._grid is None:
-            tokens = self._tokens_fn() if self._tokens_fn else []
-            self._grid = TokenGrid(self.text, tokens)
+            self._grid = self._now.token_grid()
         return self._grid
 
     def selection(self) -> tuple[int, int] | None:
@@ -720,6 +897,8 @@ class TextView(QPlainTextEdit):
 
     # -------------------------------------------------------------- paint
     def paintEvent(self, e) -> None:  # noqa: N802
+        if self.highlighter.pending:
+            self.format_visible()  # normally done already (scroll, resize, new text)
         super().paintEvent(e)
         if not self._placed:
             return
