@@ -48,7 +48,7 @@ def connect(path: Path, create: bool = False, readonly: bool = False) -> sqlite3
         conn.row_factory = sqlite3.Row
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as e:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
             conn.close()
             raise (translate(e, path, "read") or e) from e
         if version != migrations.LATEST:
@@ -121,7 +121,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         return conn
-    except sqlite3.DatabaseError as e:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as e:  # the latter: a schema not UTF-8
         if conn is not None:
             conn.close()
         wal = Path(f"{path}-wal")

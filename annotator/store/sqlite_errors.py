@@ -21,6 +21,11 @@ LOW_SPACE = 1 << 20  # below this much free space, a write error is put down to 
 
 def translate(error: BaseException, path: str | Path, doing: str = "write") -> AnnotatorError | None:
     """The AnnotatorError that explains ``error`` (an sqlite3 error) for the file ``path``."""
+    if _undecodable_schema(error):
+        return ProjectDamagedError(
+            f"{path}: the project file is damaged (its schema holds bytes that are not UTF-8)."
+            f" `annotator check {path}` lists the problems; `annotator restore {path}` goes back to the latest backup"
+        )
     if not isinstance(error, sqlite3.DatabaseError):
         return None
     name = getattr(error, "sqlite_errorname", "") or ""
@@ -48,6 +53,8 @@ def translate(error: BaseException, path: str | Path, doing: str = "write") -> A
 
 def damaged(error: BaseException) -> bool:
     """Does ``error`` say the database file itself is damaged?"""
+    if _undecodable_schema(error):
+        return True
     if not isinstance(error, sqlite3.DatabaseError):
         return False
     name = getattr(error, "sqlite_errorname", "") or ""
@@ -58,6 +65,12 @@ def damaged(error: BaseException) -> bool:
         or "malformed" in text
         or "file is not a database" in text
     )
+
+
+def _undecodable_schema(error: BaseException) -> bool:
+    # SQLite reports a schema it cannot parse with the schema's own text in the message;
+    # when those bytes are not UTF-8, Python's sqlite3 raises this instead of the error.
+    return isinstance(error, UnicodeDecodeError)
 
 
 def _why_write_failed(path: Path, name: str) -> str:

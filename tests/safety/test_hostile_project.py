@@ -141,3 +141,34 @@ def test_odd_values_get_a_message_not_a_traceback(tmp_path, odd, command):
         assert "annotator check" in result.stderr and "E004" in result.stderr
     if command == "export":
         assert result.returncode != 0 and not (tmp_path / "out.jsonl").exists()
+
+
+def _schema_not_utf8(path):
+    """A good project whose stored schema text has a byte that is not UTF-8 (a flipped bit):
+    SQLite's own error then quotes bytes Python cannot decode."""
+    with Project.create(path) as p:
+        p.add_document(DocumentData("นายสมชาย ใจดี ไปเชียงใหม่", {}, []))
+    data = bytearray(path.read_bytes())
+    at = data.find(b"CREATE TABLE documents")
+    assert at > 0
+    data[at + 3] = 0x80
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("command", ["stats", "export", "labels", "check", "import"])
+def test_a_schema_that_is_not_utf8_is_reported_damaged_not_a_traceback(tmp_path, command):
+    bad = _schema_not_utf8(tmp_path / "flipped.annot")
+    good = tmp_path / "good.annot"
+    argv = {"stats": ["stats", bad], "labels": ["labels", bad], "check": ["check", bad],
+            "export": ["export", bad, tmp_path / "out.jsonl", "--format", "jsonl"],
+            "import": ["import", good, bad]}[command]
+    if command == "import":
+        run("init", good)
+    result = run(*argv)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode != 0
+    said = result.stdout + result.stderr
+    assert "damaged" in said and "not UTF-8" in said and "codec" not in said
+    if command == "check":
+        assert check_project(bad).readable is False
