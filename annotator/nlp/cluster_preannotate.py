@@ -203,7 +203,11 @@ def _run(project, client, plugin: ModelPlugin, doc_ids, partition, progress, can
         return report
 
     name = f"annotator-model-{plugin.key}-{uuid.uuid4().hex[:8]}"
-    client.register_plugin(plugin, name=name)
+    try:
+        client.register_plugin(plugin, name=name)
+    except Exception as e:  # the workers lack this program, or the scheduler went away
+        raise ClusterError(f"the cluster's workers could not load the model ({type(e).__name__}: {e});"
+                           " do they have thai-ner-annotator installed?") from None
     info = client.scheduler_info()["workers"]
     report.workers = len(info)
     report.threads = sum(w.get("nthreads", 1) for w in info.values()) or 1
@@ -248,9 +252,9 @@ def _run(project, client, plugin: ModelPlugin, doc_ids, partition, progress, can
                     progress(report.documents, total, "pre-annotating")
                 fill()
     finally:
-        if in_flight:  # cancelled or failed: nothing more is computed, nothing half-written
-            client.cancel(list(in_flight))
         try:
+            if in_flight:  # cancelled or failed: nothing more is computed, nothing half-written
+                client.cancel(list(in_flight))
             client.unregister_worker_plugin(name)
         except Exception:  # a lost scheduler must not hide the error that stopped the run
             pass

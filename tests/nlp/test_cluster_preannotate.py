@@ -226,3 +226,57 @@ def test_cli_unreachable_scheduler_is_a_plain_error(tmp_path, capsys, monkeypatc
     assert main(["preannotate", str(path), "--scheduler", "tcp://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("annotator: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+
+
+def _slow_partitions(seconds: float) -> None:
+    """In each worker: every partition takes ``seconds`` longer (the real work unchanged)."""
+    import time as _time
+
+    from annotator.nlp import preannotate
+
+    real = getattr(preannotate, "_real_suggest_items", preannotate.suggest_items)
+    preannotate._real_suggest_items = real
+
+    def slowed(suggester, items):
+        _time.sleep(seconds)
+        return real(suggester, items)
+
+    preannotate.suggest_items = slowed if seconds else real
+
+
+def test_the_command_killed_for_real_resumes(client, tmp_path, capsys):
+    import sqlite3
+    import subprocess
+
+    path = tmp_path / "p.annot"
+    _make(path, 24).close()
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import the tests
+    client.run(_slow_partitions, 0.4)  # the run lasts seconds: time to kill it in the middle
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "annotator", "preannotate", str(path), "--scheduler",
+                                 client.scheduler.address, "--partition", "2"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "PYTHAINLP_OFFLINE": "1"})
+        written = 0
+        deadline = time.monotonic() + 120
+        while not written and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+            try:
+                with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+                    written = db.execute("SELECT COUNT(*) FROM changes WHERE action = 'doc.suggest'").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass  # the file is being created or locked for a moment
+        proc.kill()  # SIGKILL: no cleanup of any kind in the client
+        proc.wait()
+    finally:
+        client.run(_slow_partitions, 0)
+    with Project.open(path) as project:
+        done_before = set(_suggest_changes_per_document(project))
+        assert 0 < len(done_before) < 24  # killed in the middle of the run
+        assert project.get_setting(preannotate_runs.KEY) is not None
+    assert main(["preannotate", str(path), "--scheduler", client.scheduler.address, "--partition", "2"]) == 0
+    assert f"resumed: {len(done_before)} documents written before" in capsys.readouterr().out
+    with Project.open(path) as project:
+        _assert_complete_and_single(project)
