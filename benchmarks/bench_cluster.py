@@ -15,13 +15,20 @@ so the machine's load falls on all alike) pre-annotates a fresh copy of the proj
   printed apart).
 
 Prints each one's median wall time, documents/s, documents/s per core, and the number of
-suggestions (the same for all, or the run says so).
+suggestions (the same for all, or the run says so). On a shared machine wall time is
+mostly other people's load, so it also prints CPU seconds per 1,000 documents, which load
+does not change much: the workers' (``client.run`` of ``getrusage`` before and after; for
+``local`` its pool's) and this process's (the writer, the client, and for a LocalCluster
+the scheduler too). The writer's share bounds how far more workers can go: one client
+writes at most 1,000 / its CPU seconds per 1,000 documents per second. Load averages are
+printed at the start and the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -43,6 +50,17 @@ def sources(corpus: Path, sample: int, work: Path) -> list[Path]:
     for k in range(sample or 6):
         (folder / f"{k}.txt").write_text(MADE_UP.format(k=k % 28 + 1) * (k % 5 + 1), encoding="utf-8")
     return sorted(folder.glob("*.txt"))
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _worker_cpu(client) -> float:
+    """CPU seconds used so far by the cluster's worker processes, summed."""
+    usages = client.run(resource.getrusage, resource.RUSAGE_SELF).values()  # workers cannot import this script
+    return sum(u.ru_utime + u.ru_stime for u in usages)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,10 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         n_docs = len(project.document_ids())
     sizes = [int(n) for n in args.clusters.split(",") if n.strip()]
     print(f"{n_docs} articles, partitions of {args.partition}, {args.repeat} rounds, bundled model,"
-          f" {os.cpu_count()} cores on this machine", flush=True)
+          f" {os.cpu_count()} cores on this machine, load average {os.getloadavg()[0]:.1f}", flush=True)
 
     clusters: dict[str, tuple] = {}
-    results: dict[str, list[tuple[float, int, int]]] = {"local": []}
+    results: dict[str, list[tuple]] = {"local": []}
     try:
         for n in sizes:
             t = time.perf_counter()
@@ -94,15 +112,20 @@ def main(argv: list[str] | None = None) -> int:
                 copy = work / f"{name}.annot"
                 shutil.copyfile(base, copy)
                 with Project.open(copy) as project:
+                    client = clusters[name][1] if name != "local" else None
+                    workers_cpu = _worker_cpu(client) if client else _cpu_seconds(resource.RUSAGE_CHILDREN)
+                    own_cpu = _cpu_seconds(resource.RUSAGE_SELF)
                     t = time.perf_counter()
-                    if name == "local":
+                    if client is None:
                         report = run_preannotate(project, workers=args.local_workers, model="bundled")
                     else:
-                        report = run_cluster_preannotate(project, clusters[name][1], partition=args.partition,
+                        report = run_cluster_preannotate(project, client, partition=args.partition,
                                                          model="bundled")
                     seconds = time.perf_counter() - t
+                    own_cpu = _cpu_seconds(resource.RUSAGE_SELF) - own_cpu
+                    workers_cpu = (_worker_cpu(client) if client else _cpu_seconds(resource.RUSAGE_CHILDREN)) - workers_cpu
                     spans = project.query("SELECT COUNT(*) FROM spans WHERE state = 'suggested'")[0][0]
-                results[name].append((seconds, report.documents, spans))
+                results[name].append((seconds, report.documents, spans, workers_cpu, own_cpu))
                 copy.unlink()
     finally:
         for cluster, client in clusters.values():
@@ -118,8 +141,13 @@ def main(argv: list[str] | None = None) -> int:
         if name == "cluster-1":
             one = rate
         vs = f"  {rate / one:4.2f}x cluster-1" if one and name != "local" else ""
+        per_k = 1000 / max(docs, 1)
+        workers_cpu = statistics.median(r[3] for r in runs) * per_k
+        own_cpu = statistics.median(r[4] for r in runs) * per_k
         print(f"{name:<10} {cores} cores  median {seconds:7.2f} s  {rate:6.1f} docs/s  {rate / cores:6.1f} docs/s"
               f" per core{vs}  {spans} suggestions  (runs: {', '.join(f'{r[0]:.2f}' for r in runs)} s)")
+        print(f"{'':<10} CPU s per 1,000 docs: workers {workers_cpu:6.1f}, this process {own_cpu:5.1f}")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
     if len({runs[-1][2] for runs in results.values()}) > 1:
         print("WARNING: the variants made different numbers of suggestions")
         return 1

@@ -23,3 +23,4 @@ def test_bench_cluster(tmp_path, capsys):
     lines = {line.split()[0]: line for line in out.splitlines() if "docs/s per core" in line}
     assert set(lines) == {"local", "cluster-1"}
     assert "1.00x cluster-1" in lines["cluster-1"]
+    assert out.count("CPU s per 1,000 docs: workers") == 2 and "load average at the end" in out
