@@ -202,7 +202,10 @@ def _run(project, client, plugin: ModelPlugin, doc_ids, partition, progress, can
         preannotate_runs.finish(project)
         return report
 
-    name = f"annotator-model-{plugin.key}-{uuid.uuid4().hex[:8]}"
+    # One name per project and model: a run that resumes after its client was killed
+    # replaces the plugin that client left on the workers instead of adding another.
+    name = f"annotator-model-{plugin.key}-{_project_key(project)}"
+    run_key = uuid.uuid4().hex[:8]  # task keys of this attempt only
     try:
         client.register_plugin(plugin, name=name)
     except Exception as e:  # the workers lack this program, or the scheduler went away
@@ -219,7 +222,7 @@ def _run(project, client, plugin: ModelPlugin, doc_ids, partition, progress, can
     def submit(ids: list[int]) -> None:
         marks = ",".join("?" * len(ids))
         rows = project.query(f"SELECT id, text FROM documents WHERE id IN ({marks}) ORDER BY id", ids)
-        key = f"annotator-preannotate-{name[-8:]}-{ids[0]}-{tries.get(ids[0], 0)}"
+        key = f"annotator-preannotate-{run_key}-{ids[0]}-{tries.get(ids[0], 0)}"
         future = client.submit(suggest_partition, name, [(r[0], r[1]) for r in rows], key=key, pure=False)
         in_flight[future] = ids
 
@@ -262,6 +265,11 @@ def _run(project, client, plugin: ModelPlugin, doc_ids, partition, progress, can
         preannotate_runs.finish(project)
     progress(report.documents, total, "pre-annotating")
     return report
+
+
+def _project_key(project: Project) -> str:
+    where = f"{project.path.resolve()}|{project.get_setting('created_at', '')}"
+    return hashlib.sha256(where.encode()).hexdigest()[:8]
 
 
 def _completed(distributed, in_flight) -> list:

@@ -173,6 +173,7 @@ def test_a_run_cut_short_resumes_where_it_stopped(client, tmp_path):
 
 def test_cancel_stops_the_cluster_work_and_keeps_whole_partitions(client, tmp_path):
     project = _make(tmp_path / "p.annot")
+    plugins_before = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.worker_plugins))
     flag = []
     report = run_cluster_preannotate(project, client, partition=PARTITION, model="bundled",
                                      progress=lambda done, total, m: flag.append(done) if done else None,
@@ -186,7 +187,7 @@ def test_cancel_stops_the_cluster_work_and_keeps_whole_partitions(client, tmp_pa
         time.sleep(0.1)  # cancelled futures leave the scheduler shortly after
     assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
     plugins = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.worker_plugins))
-    assert not [name for name in plugins if name.startswith("annotator-")]  # the model is unloaded
+    assert plugins == plugins_before  # the run's model is unloaded from the workers
     resumed = run_cluster_preannotate(project, client, partition=PARTITION, model="bundled")
     assert resumed.skipped == report.documents and resumed.documents == DOCS - report.documents
     _assert_complete_and_single(project)
@@ -253,7 +254,7 @@ def test_the_command_killed_for_real_resumes(client, tmp_path, capsys):
     import cloudpickle
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import the tests
-    client.run(_slow_partitions, 0.4)  # the run lasts seconds: time to kill it in the middle
+    client.run(_slow_partitions, 0.6)  # the run lasts seconds: time to kill it in the middle
     try:
         proc = subprocess.Popen([sys.executable, "-m", "annotator", "preannotate", str(path), "--scheduler",
                                  client.scheduler.address, "--partition", "2"],
@@ -280,3 +281,5 @@ def test_the_command_killed_for_real_resumes(client, tmp_path, capsys):
     assert f"resumed: {len(done_before)} documents written before" in capsys.readouterr().out
     with Project.open(path) as project:
         _assert_complete_and_single(project)
+    plugins = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.worker_plugins))
+    assert not [name for name in plugins if name.startswith("annotator-")]  # the killed client's was replaced
