@@ -8,7 +8,9 @@ tokens and spans.
 
 The model reaches each worker once, in a worker plugin (:class:`ModelPlugin`) holding its
 bytes: a worker that joins later, or one a nanny restarts after a crash, gets it from the
-scheduler on joining. Each worker process builds its Suggester once per model hash.
+scheduler on joining. Each worker process builds its Suggester once, when the plugin is
+set up (one more for each further thread that tags at the same time), and drops it when the
+run removes the plugin.
 
 A worker that dies takes its partitions with it; the scheduler computes them again
 elsewhere (and after repeated deaths this job resubmits them). Writing is idempotent per
