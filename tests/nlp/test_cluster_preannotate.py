@@ -101,6 +101,27 @@ def test_same_result_as_the_local_job(client, tmp_path):
     _assert_complete_and_single(on_cluster)
 
 
+def test_same_result_beside_reviewed_work(client, tmp_path):
+    """A person's span, a finished document and earlier suggestions are treated as the
+    local job treats them (the same writer): kept, left alone, replaced."""
+    a = _make(tmp_path / "cluster.annot", 12)
+    ids = a.document_ids()
+    a.add_span(ids[0], 0, 10, "PERSON")  # a person's span over the start of a name
+    a.set_status(ids[1], "done")
+    run_preannotate(a, doc_ids=[ids[2]], workers=1, model="bundled")  # earlier suggestions to replace
+    a.close()
+    shutil.copy(tmp_path / "cluster.annot", tmp_path / "local.annot")
+    on_cluster, local = Project.open(tmp_path / "cluster.annot"), Project.open(tmp_path / "local.annot")
+    report = run_cluster_preannotate(on_cluster, client, partition=PARTITION, model="bundled")
+    expected = run_preannotate(local, workers=1, model="bundled")
+    assert (report.documents, report.added, report.removed) == (expected.documents, expected.added, expected.removed)
+    assert report.documents == 11 and report.removed > 0
+    assert _spans(on_cluster) == _spans(local)
+    assert [r for r in _spans(on_cluster) if r[0] == ids[0] and r[4] == "manual"] == [
+        (ids[0], 0, 10, "PERSON", "manual", "human", None, "tester", None)]
+    assert not [r for r in _spans(on_cluster) if r[0] == ids[1]]
+
+
 def test_a_project_model_is_shipped_to_the_workers(client, tmp_path):
     from annotator.jobs.train import TrainParams, run_train
 
