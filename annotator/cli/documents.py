@@ -99,8 +99,25 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_preannotate(args: argparse.Namespace) -> int:
     from annotator.nlp.preannotate import run_preannotate
 
+    if args.scheduler:
+        return _preannotate_on_cluster(args)
     report = _run_job("pre-annotate", args, lambda project, progress, cancelled: run_preannotate(
         project, workers=args.workers, progress=progress, cancelled=cancelled, max_chars=args.max_chars or None))
+    return 1 if report.cancelled or report.too_large else 0
+
+
+def _preannotate_on_cluster(args: argparse.Namespace) -> int:
+    from annotator.nlp.cluster_preannotate import connect, run_cluster_preannotate
+
+    if args.workers is not None:
+        raise AnnotatorError("--workers is for the local job; a cluster has the workers it has")
+    client = connect(args.scheduler)  # before the project is opened: an unreachable one changes nothing
+    try:
+        report = _run_job("pre-annotate", args, lambda project, progress, cancelled: run_cluster_preannotate(
+            project, client, partition=args.partition, progress=progress, cancelled=cancelled,
+            max_chars=args.max_chars or None))
+    finally:
+        client.close()
     return 1 if report.cancelled or report.too_large else 0
 
 
@@ -243,6 +260,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("project")
     s.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
     _max_chars_option(s)
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on the Dask cluster at ADDRESS (tcp://host:8786, or a scheduler file);"
+                        " this process still writes; needs the 'cluster' extra")
+    s.add_argument("--partition", type=int, default=48, metavar="N",
+                   help="with --scheduler: documents per task (default 48)")
     s.set_defaults(func=cmd_preannotate)
 
     s = sub.add_parser("export", help="write a gold dataset")

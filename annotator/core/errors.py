@@ -61,6 +61,13 @@ class FormatError(AnnotatorError):
     code = "E030"
 
 
+class ClusterError(AnnotatorError):
+    """Work on a Dask cluster cannot start: the extra is not installed, or the scheduler
+    cannot be reached."""
+
+    code = "E040"
+
+
 class Cancelled(AnnotatorError):
     code = "E099"
 

@@ -66,11 +66,17 @@ def _init_worker(model) -> None:
 
 def _work(items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
     """In a worker: tokens and suggestions of each (doc_id, text)."""
+    assert _suggester is not None
+    return suggest_items(_suggester, items)
+
+
+def suggest_items(suggester, items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
+    """Tokens and suggestions of each (doc_id, text), as :func:`write_suggestions` takes
+    them (shared with the Dask job, nlp/cluster_preannotate.py, so both write the same)."""
     from annotator.nlp.tokenizer import tokenize
 
-    assert _suggester is not None
     tokenized = [(text, tokenize(text)) for _, text in items]
-    found = _suggester.suggest_many(tokenized)  # one model batch for the whole task
+    found = suggester.suggest_many(tokenized)  # one model batch for the whole task
     return [(doc_id, token_cache.encode(tokens), [(s.start, s.end, s.label, s.origin, s.confidence) for s in spans])
             for (doc_id, _), (_, tokens), spans in zip(items, tokenized, found)]
 
