@@ -32,7 +32,7 @@ import multiprocessing as mp
 import os
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
 from annotator.core.model import CONFIRMED_STATES, DONE
@@ -65,6 +65,12 @@ BUNDLED_BATCH = 64  # training documents the bundled model tags at once (--from 
 
 ALGORITHMS = ("lbfgs", "l2sgd", "ap", "pa", "arow")  # crfsuite's training algorithms
 _PENALTIES = {"lbfgs": ("c1", "c2"), "l2sgd": ("c2",)}  # the others take neither
+# (iterations, min_freq) of each algorithm when it is chosen without them
+ALGORITHM_DEFAULTS = {"lbfgs": (100, 0.0), "l2sgd": (10, 0.0), "ap": (10, 0.0), "pa": (10, 0.0), "arow": (10, 0.0)}
+# The algorithm each base trains with unless told otherwise (k-fold on ThaiNER, docs/benchmarks.md):
+# with the bundled model's labels as features the averaged perceptron scores as well as
+# L-BFGS in a fraction of the time; from scratch it does not, and L-BFGS stays.
+DEFAULT_ALGORITHM = {"bundled": "ap", "scratch": "lbfgs"}
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,19 @@ class TrainParams:
             raise ModelError(f"iterations {self.max_iterations}: at least 1")
         if self.min_freq < 0:
             raise ModelError(f"minimum attribute frequency {self.min_freq:g}: not below 0")
+
+    @classmethod
+    def default(cls, base: str) -> "TrainParams":
+        """The default settings of training from ``base`` (``DEFAULT_ALGORITHM``)."""
+        return cls.for_algorithm(DEFAULT_ALGORITHM[base])
+
+    @classmethod
+    def for_algorithm(cls, algorithm: str, **changes: Any) -> "TrainParams":
+        """The default settings of ``algorithm`` (its iterations, pruning), with ``changes``."""
+        if algorithm not in ALGORITHMS:
+            raise ModelError(f"training algorithm {algorithm!r}: choose {', '.join(ALGORITHMS)}")
+        iterations, min_freq = ALGORITHM_DEFAULTS[algorithm]
+        return replace(cls(algorithm=algorithm, max_iterations=iterations, min_freq=min_freq), **changes)
 
     def crfsuite(self) -> dict[str, Any]:
         """The settings handed to crfsuite's trainer for this algorithm."""
@@ -353,7 +372,7 @@ def run_train(
     dev: float = DEFAULT_DEV,
     seed: int = 0,
     exclude: Iterable[str] = (),
-    params: TrainParams = TrainParams(),
+    params: TrainParams | None = None,
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
     use: str = "auto",
@@ -366,6 +385,8 @@ def run_train(
     """
     if base not in BASES:
         raise ModelError(f"--from {base!r}: choose {' or '.join(BASES)}")
+    if params is None:
+        params = TrainParams.default(base)
     if use not in USES:
         raise ModelError(f"--use {use!r}: choose {', '.join(USES)}")
     started = time.perf_counter()
