@@ -9,8 +9,9 @@ in this process: the time of ``annotator train`` without reading the project and
 its held-out documents). Variant names are bench_kfold.py's (``scratch``, ``default`` =
 ``--from bundled``, ``@old`` = the settings before 2026-12-02, ``@algo=…;it=…``…). With
 ``--repeats N`` the variants take turns N times (A B A B…), so a busy machine slows them
-alike; printed per variant: each run's seconds (features and crfsuite), the median, and
-the median as a ratio of the first variant's.
+alike; printed per variant: each run's seconds (features and crfsuite), the medians of
+wall-clock and CPU time (training is one process: on a shared machine its CPU time is the
+steadier figure), and each median as a ratio of the first variant's.
 
 Without the data the script says so and exits 0.
 """
@@ -54,24 +55,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(examples)} distinct documents of train.txt ({dropped} repeats and {bad} broken lines left out),"
           f" {len(variants)} variants, {args.repeats} turn(s) each", flush=True)
     runs: dict[str, list[float]] = {name: [] for name in variants}
+    cpus: dict[str, list[float]] = {name: [] for name in variants}
     for turn in range(args.repeats):
         for name in variants:
             base, params = parsed[name]
             with tempfile.TemporaryDirectory(prefix="bench-train-speed-") as folder:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 result = train_model(examples, base, params, str(Path(folder) / "model.crfsuite"), lambda m: None)
-                seconds = time.perf_counter() - started
+                seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
                 size = (Path(folder) / "model.crfsuite").stat().st_size
             runs[name].append(seconds)
+            cpus[name].append(cpu)
             t = result["timings"]
-            print(f"turn {turn + 1} {name:<24} {seconds:6.1f} s (features {t['features']:.1f} s, crfsuite"
+            print(f"turn {turn + 1} {name:<24} {seconds:6.1f} s, CPU {cpu:6.1f} s (features {t['features']:.1f} s, crfsuite"
                   f" {t['crfsuite']:.1f} s; {params.algorithm}, {result['iterations']} iterations,"
                   f" {result['tokens']:,} tokens, model {size / 1e6:.1f} MB)", flush=True)
-    first = statistics.median(runs[variants[0]])
-    print("\nmedian training seconds (ratio to the first variant)")
+    first, first_cpu = statistics.median(runs[variants[0]]), statistics.median(cpus[variants[0]])
+    print("\nmedian training seconds, wall clock and CPU (ratio to the first variant)")
     for name in variants:
-        median = statistics.median(runs[name])
-        print(f"  {name:<24} {median:6.1f} s  x{median / first:.2f}  ({', '.join(f'{s:.1f}' for s in runs[name])})")
+        median, cpu = statistics.median(runs[name]), statistics.median(cpus[name])
+        print(f"  {name:<24} {median:6.1f} s x{median / first:.2f}  CPU {cpu:6.1f} s x{cpu / first_cpu:.2f}"
+              f"  ({', '.join(f'{s:.1f}' for s in runs[name])})")
     return 0
 
 
