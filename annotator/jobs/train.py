@@ -6,8 +6,10 @@ seeded hash of the text as in :func:`annotator.jobs.exporter.assign_exact`) and 
 after training; ``exclude`` leaves out documents whose text is also in another project,
 for instance the gold you mean to evaluate on.
 
-How: python-crfsuite (L-BFGS with L1 and L2 terms) over the features of
-:mod:`annotator.nlp.features`, on tokens refined by :mod:`annotator.nlp.refine`. The
+How: python-crfsuite over the features of :mod:`annotator.nlp.features`, on tokens
+refined by :mod:`annotator.nlp.refine`: by default the averaged perceptron from
+``bundled`` and L-BFGS (L1 and L2 terms) from ``scratch`` (``DEFAULT_ALGORITHM``;
+:class:`TrainParams` chooses any of crfsuite's methods). The
 training runs in a child process: crfsuite holds the GIL for the whole run, so in a
 thread it would freeze the window, and a process can be stopped at once. It reports each
 iteration back; cancelling terminates it and stores nothing.
@@ -307,7 +309,7 @@ def train_model(examples: Sequence[Example], base: str, params: TrainParams, mod
     import pycrfsuite
 
     class Trainer(pycrfsuite.Trainer):
-        """Reports each L-BFGS iteration; prints nothing."""
+        """Reports each iteration (L-BFGS step or pass over the data); prints nothing."""
 
         def on_iteration(self, log, info):
             loss = info.get("loss")
