@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent / "nlp"))
 
 from ner_fixture import UNSEEN, training_docs  # noqa: E402
@@ -115,3 +117,25 @@ def test_propagate_and_stats_report(tmp_path, capsys):
     data = json.loads(out)
     assert data["suggestion_report"]["per_label"]["PERSON"]["false"] == 1
     assert data["suggestion_report"]["total"]["acceptance_rate"] == 0
+
+
+def test_train_chooses_the_algorithm_by_base_unless_told(tmp_path, capsys):
+    from annotator.store.models import list_models
+
+    proj = tmp_path / "news.annot"
+    assert run(capsys, "init", proj)[0] == 0
+    assert run(capsys, "import", proj, _gold_file(tmp_path / "gold.txt", training_docs()), "--format", "thainer",
+               "--as", "gold")[0] == 0
+    runs = [(["--from", "bundled"], "ap", 10), (["--from", "scratch", "--iterations", "30"], "lbfgs", 30),
+            (["--from", "bundled", "--algorithm", "lbfgs", "--iterations", "20", "--min-freq", "2"], "lbfgs", 20),
+            (["--from", "scratch", "--algorithm", "pa"], "pa", 10)]
+    for extra, _, _ in runs:
+        code, _, err = run(capsys, "train", proj, "--dev", "0", *extra)
+        assert code == 0, err
+    with Project.open(proj, readonly=True) as project:
+        stored = [m.settings["params"] for m in sorted(list_models(project), key=lambda m: m.id)]
+    assert [(p["algorithm"], p["max_iterations"]) for p in stored] == [(a, n) for _, a, n in runs]
+    assert [p["min_freq"] for p in stored] == [0, 0, 2, 0]
+    with pytest.raises(SystemExit) as refused:
+        run(capsys, "train", proj, "--algorithm", "sgd")
+    assert refused.value.code == 2 and "invalid choice: 'sgd'" in capsys.readouterr().err

@@ -21,10 +21,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     for path in args.exclude or []:
         with open_project(path, read=True) as other:
             exclude |= {r[0] for r in other.query("SELECT content_hash FROM documents")}
-    defaults = TrainParams()
-    params = TrainParams(c1=args.c1 if args.c1 is not None else defaults.c1,
-                         c2=args.c2 if args.c2 is not None else defaults.c2,
-                         max_iterations=args.iterations or defaults.max_iterations)
+    algorithm = args.algorithm or TrainParams.default(args.base).algorithm
+    defaults = TrainParams.for_algorithm(algorithm)
+    params = TrainParams.for_algorithm(
+        algorithm,
+        c1=args.c1 if args.c1 is not None else defaults.c1,
+        c2=args.c2 if args.c2 is not None else defaults.c2,
+        max_iterations=args.iterations or defaults.max_iterations,
+        min_freq=args.min_freq if args.min_freq is not None else defaults.min_freq)
     cancel, progress = job_progress("train")
     with open_project(args.project) as project:
         report = run_train(project, base=args.base, dev=args.dev, seed=args.seed, exclude=exclude,
@@ -151,7 +155,7 @@ def cmd_propagate(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this area's subcommands to the parser."""
     from annotator.jobs.queue import ORDERS
-    from annotator.jobs.train import BASES, DEFAULT_DEV, USES
+    from annotator.jobs.train import ALGORITHMS, BASES, DEFAULT_ALGORITHM, DEFAULT_DEV, USES, TrainParams
 
     s = sub.add_parser("train", help="train a CRF on the done documents and store it as a new model version")
     s.add_argument("project")
@@ -163,9 +167,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, default=0, help="which documents are held out")
     s.add_argument("--exclude", action="append", metavar="OTHER.annot",
                    help="do not train on documents whose text is also in this project (e.g. your test gold)")
-    s.add_argument("--iterations", type=int, help="L-BFGS iterations (default 100)")
-    s.add_argument("--c1", type=float, help="L1 penalty (default 0.05)")
-    s.add_argument("--c2", type=float, help="L2 penalty (default 0.1)")
+    defaults = {name: TrainParams.for_algorithm(name) for name in ALGORITHMS}
+    s.add_argument("--algorithm", choices=ALGORITHMS,
+                   help="crfsuite's training method: " + ", ".join(f"{a} with --from {b}" for b, a in DEFAULT_ALGORITHM.items())
+                        + " unless given (before 2026-12-02 it was lbfgs for both)")
+    s.add_argument("--iterations", type=int,
+                   help="L-BFGS iterations, or passes over the data for the other methods (default "
+                        + ", ".join(f"{d.max_iterations} for {n}" for n, d in defaults.items()) + ")")
+    s.add_argument("--c1", type=float, help=f"L1 penalty, lbfgs only (default {defaults['lbfgs'].c1:g})")
+    s.add_argument("--c2", type=float, help=f"L2 penalty, lbfgs and l2sgd (default {defaults['lbfgs'].c2:g})")
+    s.add_argument("--min-freq", type=float, metavar="N",
+                   help=f"leave out attributes seen fewer than N times (default {TrainParams().min_freq:g})")
     s.add_argument("--use", default="auto", choices=USES,
                    help="auto (default): the new model makes the suggestions only if it is not worse than"
                         " the suggesting one on held-out gold big enough to tell; always; never")

@@ -6,8 +6,10 @@ seeded hash of the text as in :func:`annotator.jobs.exporter.assign_exact`) and 
 after training; ``exclude`` leaves out documents whose text is also in another project,
 for instance the gold you mean to evaluate on.
 
-How: python-crfsuite (L-BFGS with L1 and L2 terms) over the features of
-:mod:`annotator.nlp.features`, on tokens refined by :mod:`annotator.nlp.refine`. The
+How: python-crfsuite over the features of :mod:`annotator.nlp.features`, on tokens
+refined by :mod:`annotator.nlp.refine`: by default the averaged perceptron from
+``bundled`` and L-BFGS (L1 and L2 terms) from ``scratch`` (``DEFAULT_ALGORITHM``;
+:class:`TrainParams` chooses any of crfsuite's methods). The
 training runs in a child process: crfsuite holds the GIL for the whole run, so in a
 thread it would freeze the window, and a process can be stopped at once. It reports each
 iteration back; cancelling terminates it and stores nothing.
@@ -32,7 +34,7 @@ import multiprocessing as mp
 import os
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
 from annotator.core.model import CONFIRMED_STATES, DONE
@@ -60,11 +62,28 @@ MIN_JUDGE_ENTITIES = 50
 Example = tuple[str, list[tuple[int, int]], list[tuple[int, int, str]]]  # text, tokens, gold
 Unlabelled = tuple[str, list[tuple[int, int]]]  # text, tokens
 MAX_UNLABELLED = 20_000  # documents the word classes learn from besides the gold; bounds time
+BUNDLED_BATCH = 64  # training documents the bundled model tags at once (--from bundled)
+
+
+ALGORITHMS = ("lbfgs", "l2sgd", "ap", "pa", "arow")  # crfsuite's training algorithms
+_PENALTIES = {"lbfgs": ("c1", "c2"), "l2sgd": ("c2",)}  # the others take neither
+# (iterations, min_freq) of each algorithm when it is chosen without them
+ALGORITHM_DEFAULTS = {"lbfgs": (100, 0.0), "l2sgd": (10, 0.0), "ap": (10, 0.0), "pa": (10, 0.0), "arow": (10, 0.0)}
+# The algorithm each base trains with unless told otherwise (k-fold on ThaiNER, docs/benchmarks.md):
+# with the bundled model's labels as features the averaged perceptron scores as well as
+# L-BFGS in a fraction of the time; from scratch it does not, and L-BFGS stays.
+DEFAULT_ALGORITHM = {"bundled": "ap", "scratch": "lbfgs"}
 
 
 @dataclass(frozen=True)
 class TrainParams:
-    """Training settings. The defaults were chosen on ThaiNER 1.5.1 (docs/benchmarks.md)."""
+    """Training settings. The defaults were chosen on ThaiNER 1.5.1 (docs/benchmarks.md).
+
+    ``algorithm``: crfsuite's ``lbfgs`` (L1 ``c1`` and L2 ``c2`` terms), ``l2sgd`` (``c2``
+    only), ``ap`` (averaged perceptron), ``pa`` (passive-aggressive) or ``arow``; the
+    penalties a method does not take are ignored. ``max_iterations`` counts L-BFGS
+    iterations or the other methods' passes over the data. ``min_freq``: attributes seen
+    fewer times than this in the training data are left out of the model."""
 
     c1: float = 0.05
     c2: float = 0.1
@@ -74,18 +93,52 @@ class TrainParams:
     consistent: bool = True  # label every mention of a string found once (trained.make_consistent)
     split_gold_edges: bool = True  # cut training tokens at gold entity edges
     refine: bool = True  # finer tokens where the gold puts edges inside words (nlp/refine.py)
+    algorithm: str = "lbfgs"
+    min_freq: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in ALGORITHMS:
+            raise ModelError(f"training algorithm {self.algorithm!r}: choose {', '.join(ALGORITHMS)}")
+        if self.max_iterations < 1:
+            raise ModelError(f"iterations {self.max_iterations}: at least 1")
+        if self.min_freq < 0:
+            raise ModelError(f"minimum attribute frequency {self.min_freq:g}: not below 0")
+
+    @classmethod
+    def default(cls, base: str) -> "TrainParams":
+        """The default settings of training from ``base`` (``DEFAULT_ALGORITHM``)."""
+        return cls.for_algorithm(DEFAULT_ALGORITHM[base])
+
+    @classmethod
+    def for_algorithm(cls, algorithm: str, **changes: Any) -> "TrainParams":
+        """The default settings of ``algorithm`` (its iterations, pruning), with ``changes``."""
+        if algorithm not in ALGORITHMS:
+            raise ModelError(f"training algorithm {algorithm!r}: choose {', '.join(ALGORITHMS)}")
+        iterations, min_freq = ALGORITHM_DEFAULTS[algorithm]
+        return replace(cls(algorithm=algorithm, max_iterations=iterations, min_freq=min_freq), **changes)
+
+    def crfsuite(self) -> dict[str, Any]:
+        """The settings handed to crfsuite's trainer for this algorithm."""
+        out: dict[str, Any] = {name: getattr(self, name) for name in _PENALTIES.get(self.algorithm, ())}
+        out["max_iterations"] = self.max_iterations
+        out["feature.possible_transitions"] = True
+        if self.min_freq:
+            out["feature.minfreq"] = self.min_freq
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {"c1": self.c1, "c2": self.c2, "max_iterations": self.max_iterations,
                 "features": self.features.to_json(), "folds": self.folds,
                 "consistent": self.consistent, "split_gold_edges": self.split_gold_edges,
-                "refine": self.refine}
+                "refine": self.refine, "algorithm": self.algorithm, "min_freq": self.min_freq}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "TrainParams":
+        # models stored before ``algorithm`` and ``min_freq`` existed were trained with L-BFGS, unpruned
         return cls(float(data["c1"]), float(data["c2"]), int(data["max_iterations"]),
                    FeatureSet.from_json(data["features"]), int(data["folds"]),
-                   bool(data["consistent"]), bool(data["split_gold_edges"]), bool(data.get("refine", True)))
+                   bool(data["consistent"]), bool(data["split_gold_edges"]), bool(data.get("refine", True)),
+                   str(data.get("algorithm", "lbfgs")), float(data.get("min_freq", 0.0)))
 
 
 @dataclass
@@ -206,15 +259,26 @@ def prepare(examples: Sequence[Example], base: str, params: TrainParams,
     }
     counter = {"tokens": 0}
 
+    def training_tokens(text, tokens, gold):
+        toks = table.apply(text, tokens) if table is not None else list(tokens)
+        if params.split_gold_edges:
+            toks = split_at(toks, {s for s, _, _ in gold} | {e for _, e, _ in gold})
+        return toks
+
     def generate():
         total = len(examples)
+        batch: dict[int, tuple[list, list]] = {}  # k -> (tokens, bundled spans) of the current batch
         for k, (text, tokens, gold) in enumerate(examples):
-            toks = table.apply(text, tokens) if table is not None else list(tokens)
-            if params.split_gold_edges:
-                toks = split_at(toks, {s for s, _, _ in gold} | {e for _, e, _ in gold})
+            if k not in batch:  # the bundled model tags a batch of documents at once (much faster)
+                ks = range(k, min(k + BUNDLED_BATCH, total))
+                toks_of = [training_tokens(*examples[j]) for j in ks]
+                found_of = (featurizer._bundled.predict_many([(examples[j][0], t) for j, t in zip(ks, toks_of)])
+                            if featurizer._bundled is not None else [None] * len(toks_of))
+                batch = {j: (t, f) for j, t, f in zip(ks, toks_of, found_of)}
+            toks, found = batch[k]
             if use_dict:
                 featurizer.dictionary = fold_dicts[k % folds]
-            tags = featurizer.document_tags(text, toks)
+            tags = featurizer.document_tags(text, toks, bundled=found)
             y = span_tags([SpanData(s, e, lab) for s, e, lab in gold], toks)
             for lo, hi in sequences(text, toks):
                 words = [text[s:e] for s, e in toks[lo:hi]]
@@ -245,7 +309,7 @@ def train_model(examples: Sequence[Example], base: str, params: TrainParams, mod
     import pycrfsuite
 
     class Trainer(pycrfsuite.Trainer):
-        """Reports each L-BFGS iteration; prints nothing."""
+        """Reports each iteration (L-BFGS step or pass over the data); prints nothing."""
 
         def on_iteration(self, log, info):
             loss = info.get("loss")
@@ -263,15 +327,14 @@ def train_model(examples: Sequence[Example], base: str, params: TrainParams, mod
     started = time.perf_counter()
     settings, seqs, counter = prepare(
         examples, base, params, lambda d, t, m: send(("progress", d, t, "computing features")), unlabelled)
-    trainer = Trainer("lbfgs", verbose=True)
+    trainer = Trainer(params.algorithm, verbose=True)
     labels: set[str] = set()
     for x, y in seqs:
         trainer.append(x, y)
         labels.update(t[2:] for t in y if t != "O")
     if not labels:
         raise ModelError("the finished documents hold no entities to learn from")
-    trainer.set_params({"c1": params.c1, "c2": params.c2, "max_iterations": params.max_iterations,
-                        "feature.possible_transitions": True})
+    trainer.set_params(params.crfsuite())
     features_done = time.perf_counter()
     trainer.train(model_path)
     iterations = trainer.logparser.last_iteration.get("num", 0) if trainer.logparser.last_iteration else 0
@@ -311,7 +374,7 @@ def run_train(
     dev: float = DEFAULT_DEV,
     seed: int = 0,
     exclude: Iterable[str] = (),
-    params: TrainParams = TrainParams(),
+    params: TrainParams | None = None,
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
     use: str = "auto",
@@ -324,6 +387,8 @@ def run_train(
     """
     if base not in BASES:
         raise ModelError(f"--from {base!r}: choose {' or '.join(BASES)}")
+    if params is None:
+        params = TrainParams.default(base)
     if use not in USES:
         raise ModelError(f"--use {use!r}: choose {', '.join(USES)}")
     started = time.perf_counter()

@@ -49,6 +49,7 @@ def test_model_train_stores_a_model_and_resuggests_new_documents(qtbot, gold_win
     assert win.jobs.wait(120_000)
     models = list_models(project)
     assert len(models) == 1 and models[0].base == "bundled" and models[0].documents > 30
+    assert models[0].settings["params"]["algorithm"] == "ap"  # from bundled: the averaged perceptron
     trained, suggested = win.model_tools.last_train
     # A few held-out documents cannot show it is not worse: stored, but it does not take over.
     assert trained.version == "project-crf-1" and not trained.adopted and suggested is None

@@ -176,16 +176,20 @@ def test_a_span_outside_the_text_fails_the_whole_batch(tmp_path):
         assert project.query("SELECT open_suggestions FROM documents")[0][0] == 1
 
 
-@pytest.mark.parametrize("base", ["scratch", "bundled"])
-def test_trained_model_fast_path_equals_crfsuite(tmp_path, base):
+@pytest.mark.parametrize("base, algorithm", [("scratch", "lbfgs"), ("bundled", "lbfgs"), ("bundled", "ap"),
+                                             ("scratch", "ap"), ("scratch", "pa")])
+def test_trained_model_fast_path_equals_crfsuite(tmp_path, base, algorithm):
+    """Models of every base and of the averaged perceptron and passive-aggressive methods
+    too (their weights are dense, not L1-sparse) tag the same through numpy."""
     from ner_fixture import UNSEEN, add_gold
 
     from annotator.jobs.train import TrainParams, run_train
     from annotator.nlp.trained import TrainedModel, materialize
 
+    params = TrainParams(max_iterations=40) if algorithm == "lbfgs" else TrainParams.for_algorithm(algorithm)
     with Project.create(tmp_path / "gold.annot") as project:
         add_gold(project)
-        run_train(project, base=base, dev=0, params=TrainParams(max_iterations=40), use="always")
+        run_train(project, base=base, dev=0, params=params, use="always")
         with materialize(project, "latest") as spec:
             model = TrainedModel(spec)
             from annotator.nlp.preannotate import model_version

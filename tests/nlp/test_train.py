@@ -260,3 +260,43 @@ def test_folders_of_killed_trainings_are_removed_and_nothing_else(tmp_path):
     stranger.mkdir()
     assert remove_leftovers(str(tmp_path)) == [str(dead)]
     assert not dead.exists() and running.exists() and stranger.exists()
+
+
+def test_train_params_keep_the_algorithm_and_read_older_settings():
+    params = TrainParams.for_algorithm("ap", max_iterations=7, min_freq=2)
+    assert (params.algorithm, params.max_iterations, params.min_freq) == ("ap", 7, 2)
+    assert TrainParams.from_json(params.to_json()) == params
+    older = params.to_json()
+    del older["algorithm"], older["min_freq"]  # settings stored before these existed
+    was = TrainParams.from_json(older)
+    assert (was.algorithm, was.min_freq, was.max_iterations) == ("lbfgs", 0.0, 7)
+    assert TrainParams.for_algorithm(TrainParams().algorithm) == TrainParams()
+
+
+def test_each_algorithm_gets_only_the_crfsuite_settings_it_takes():
+    lbfgs = TrainParams.for_algorithm("lbfgs", c1=0.5, c2=0.25, max_iterations=30).crfsuite()
+    assert lbfgs == {"c1": 0.5, "c2": 0.25, "max_iterations": 30, "feature.possible_transitions": True}
+    assert set(TrainParams.for_algorithm("l2sgd").crfsuite()) == {"c2", "max_iterations", "feature.possible_transitions"}
+    for name in ("ap", "pa", "arow"):
+        assert set(TrainParams.for_algorithm(name).crfsuite()) == {"max_iterations", "feature.possible_transitions"}
+    assert TrainParams.for_algorithm("lbfgs", min_freq=3).crfsuite()["feature.minfreq"] == 3
+    with pytest.raises(ModelError, match="choose lbfgs"):
+        TrainParams(algorithm="sgd")
+    with pytest.raises(ModelError, match="iterations"):
+        TrainParams(max_iterations=0)
+
+
+@pytest.mark.parametrize("algorithm", ["lbfgs", "ap", "pa", "arow", "l2sgd"])
+def test_every_algorithm_learns_the_fixture(project, algorithm):
+    """Each of crfsuite's methods, through the app's training, finds the entities it was
+    taught in new text (all but at most one of them), and the stored settings say how it
+    was trained."""
+    from annotator.nlp.trained import TrainedModel, materialize
+
+    add_gold(project)
+    report = run_train(project, base="scratch", dev=0, params=TrainParams.for_algorithm(algorithm))
+    record = latest_model(project)
+    assert record.settings["params"]["algorithm"] == algorithm and report.iterations >= 1
+    with materialize(project, record.id) as spec:
+        found = {(UNSEEN[s.start:s.end], s.label) for s in TrainedModel(spec).predict(UNSEEN, tokenize(UNSEEN))}
+    assert len(UNSEEN_ENTITIES & found) >= len(UNSEEN_ENTITIES) - 1
