@@ -43,7 +43,8 @@ class TerminalProgress:
 
 
 class Cancel:
-    """Ctrl+C asks the running job to stop at the next document instead of killing it."""
+    """Ctrl+C asks the running job to stop once what it has in hand (a document, a batch, a
+    partition) is saved, instead of killing it."""
 
     def __init__(self) -> None:
         self.flag = False
@@ -56,7 +57,7 @@ class Cancel:
             if self.flag:  # a second Ctrl+C means now
                 raise KeyboardInterrupt
             self.flag = True
-            print("\nstopping after the current document… (Ctrl+C again to abort)", file=sys.stderr)
+            print("\nstopping once the work in hand is saved… (Ctrl+C again to abort)", file=sys.stderr)
 
         signal.signal(signal.SIGINT, handler)
 
