@@ -577,6 +577,17 @@ class MainWindow(QMainWindow):
             self.reread()
         return result if ok else None
 
+    def _confirming_edit(self, change: Callable[[], object],
+                         span_of: Callable[[object], int | None]) -> tuple[object | None, int]:
+        """An edit that confirms a span: saved, its text suggested elsewhere in the document
+        (propagation), then one re-read for both, not one each. (result or None, added)."""
+        ok, result = self._run(change)
+        if not ok or result is None:
+            return None, 0
+        more = self.model_tools.after_confirm(span_of(result), reread=False)
+        self.reread()
+        return result, more
+
     def apply_label(self, name: str) -> None:
         """A label key: label the selection, or relabel the selected span."""
         if self.project is None or self.doc_id is None:
@@ -588,15 +599,16 @@ class MainWindow(QMainWindow):
             # A find can stop inside a cluster (ก of กำ): the span takes the whole characters.
             start, end = snap_to_clusters(self.text_view.text, *selection)
             widened = (start, end) != selection
-            span = self._edit(lambda: self.project.add_span(doc_id, start, end, name))
+            span, more = self._confirming_edit(lambda: self.project.add_span(doc_id, start, end, name),
+                                               lambda made: made.id)
             if span is not None:
-                more = self.model_tools.after_confirm(span.id)  # the same text elsewhere in the document
                 self._after_decision(span)  # a span made is decided: on to the next suggestion
                 note = " (widened to whole characters)" if widened else ""
                 self.say(f"{name}: {self.text_view.text[start:end]}{note}" + _more(more))
         elif current is not None:
-            if self._edit(lambda: self.project.update_span(current.id, label=name)) is not None:
-                more = self.model_tools.after_confirm(current.id)
+            done, more = self._confirming_edit(lambda: self.project.update_span(current.id, label=name),
+                                               lambda _: current.id)
+            if done is not None:
                 self._after_decision(current)  # relabelling confirms, like accepting
                 self.say(f"Relabelled as {name}" + _more(more))
         else:
@@ -631,8 +643,8 @@ class MainWindow(QMainWindow):
         if current.state in CONFIRMED_STATES:  # already decided (edges moved, relabelled): on
             self._after_decision(current)
             return
-        if self._edit(lambda: self.project.accept(current.id)) is not None:
-            more = self.model_tools.after_confirm(current.id)  # the same text elsewhere in the document
+        done, more = self._confirming_edit(lambda: self.project.accept(current.id), lambda _: current.id)
+        if done is not None:
             self._after_decision(current)
             if more:
                 self.say(f"Accepted{_more(more)}")

@@ -145,9 +145,9 @@ class ModelTools:
                                                                         + report.summary(), 0)))
 
     # ------------------------------------------------------------- propagation
-    def after_confirm(self, span_id: int | None) -> int:
+    def after_confirm(self, span_id: int | None, reread: bool = True) -> int:
         """A person confirmed ``span_id``: suggest its text elsewhere in the document.
-        Returns how many suggestions were added."""
+        Returns how many suggestions were added. ``reread=False``: the caller re-reads."""
         window = self.window
         if not self.propagate_in_document or window.project is None or span_id is None:
             return 0
@@ -160,7 +160,7 @@ class ModelTools:
             report = propagate_span(window.project, span_id)
         except AnnotatorError:
             return 0
-        if report.added:
+        if report.added and reread:
             window.reread()
         return report.added
 

@@ -106,10 +106,16 @@ def test_accepting_suggests_the_same_text_elsewhere_in_the_document(qtbot, proje
     win.text_view.setFocus()
     qtbot.waitUntil(win.text_view.hasFocus)
     qtbot.keyClick(win.text_view, Qt.Key.Key_Tab)
+    rereads = []
+    reread = win.reread
+    win.reread = lambda *a: (rereads.append(a), reread(*a))
     qtbot.keyClick(win.text_view, Qt.Key.Key_A)
     second = REPEATED.index("นายสมชาย ใจดี", first + 1)
     opened = [s for s in project.spans(doc) if s.state == "suggested"]
     assert [(s.start, s.label, s.origin) for s in opened] == [(second, "PERSON", "gazetteer")]
+    # The accept and what it propagated are shown by one re-read of the document, not two.
+    assert len(rereads) == 1
+    assert sorted(s.id for s in win.text_view.spans()) == sorted(s.id for s in project.spans(doc))
     assert win.text_view.current_span().id == opened[0].id  # the review goes on to it
     assert "1 more time" in win.statusBar().currentMessage()
     # Model → Suggest this span everywhere, with the accepted span selected.

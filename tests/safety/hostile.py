@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from annotator import formats
-from annotator.core.errors import InputFileError, InputProblem
+from annotator.core.errors import InputFileError, InputNotice, InputProblem
 from annotator.core.model import DocumentData
 from annotator.jobs.importer import run_import
 from annotator.store.check import check_project
@@ -253,6 +253,9 @@ def read_checked(fmt: str, path: Path) -> tuple[list[DocumentData], list[InputPr
             if isinstance(item, InputProblem):
                 assert item.path and isinstance(item.message, str) and item.message, item
                 problems.append(item)
+                continue
+            if isinstance(item, InputNotice):  # said of the file (how tokens were read), not refused
+                assert item.path and isinstance(item.message, str) and item.message, item
                 continue
             assert isinstance(item, DocumentData), f"{fmt} yielded {type(item).__name__}"
             assert isinstance(item.text, str)
