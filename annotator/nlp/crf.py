@@ -244,10 +244,23 @@ class CrfModel:
             for lo, hi in sequences(text, tokens):
                 parts.append((k, lo, hi))
                 words += [text[s:e] for s, e in tokens[lo:hi]]
-        if not parts:
-            return [[] for _ in items]
+        out: list[list[SpanData]] = [[] for _ in items]
         lengths = [hi - lo for _, lo, hi in parts]
-        return decode_spans(items, parts, lengths, self._states(words, lengths), self._weights, self._outside)
+        # State scores are made for at most DECODE_TOKENS tokens at a time, as they are
+        # decoded: a task of long articles (200,000 tokens) otherwise holds ~100 MB of them.
+        start = offset = 0
+        while start < len(parts):
+            end, total = start, 0
+            while end < len(parts) and (end == start or total + lengths[end] <= DECODE_TOKENS):
+                total += lengths[end]
+                end += 1
+            states = self._states(words[offset:offset + total], lengths[start:end])
+            found = decode_spans(items, parts[start:end], lengths[start:end], states, self._weights, self._outside)
+            for k, spans in enumerate(found):
+                if spans:
+                    out[k] += spans
+            start, offset = end, offset + total
+        return out
 
     def _states(self, words: list[str], lengths: Sequence[int]) -> np.ndarray:
         """State scores (tokens, labels) of sequences of ``lengths`` tokens laid end to end:
