@@ -31,6 +31,7 @@ BUNDLED_VERSION = "thainer-crf-1.5.1"
 # longest 324; on val, cutting at 300 scores as well as not cutting, at 100 a little lower.
 MAX_SEQUENCE = 300
 DECODE_TOKENS = 12_000  # tokens decoded together by the fast path (about 16 median articles)
+STATES_TOKENS = 4 * DECODE_TOKENS  # tokens whose state scores are held at once (a task of median articles)
 
 PosTagger = Callable[[Sequence[str]], list[str]]
 
@@ -246,12 +247,12 @@ class CrfModel:
                 words += [text[s:e] for s, e in tokens[lo:hi]]
         out: list[list[SpanData]] = [[] for _ in items]
         lengths = [hi - lo for _, lo, hi in parts]
-        # State scores are made for at most DECODE_TOKENS tokens at a time, as they are
-        # decoded: a task of long articles (200,000 tokens) otherwise holds ~100 MB of them.
+        # State scores are made for at most STATES_TOKENS tokens at a time: a task of long
+        # articles (200,000 tokens) otherwise holds ~100 MB of them at once.
         start = offset = 0
         while start < len(parts):
             end, total = start, 0
-            while end < len(parts) and (end == start or total + lengths[end] <= DECODE_TOKENS):
+            while end < len(parts) and (end == start or total + lengths[end] <= STATES_TOKENS):
                 total += lengths[end]
                 end += 1
             states = self._states(words[offset:offset + total], lengths[start:end])

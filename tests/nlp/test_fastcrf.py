@@ -72,9 +72,9 @@ def test_decoding_in_several_batches_changes_nothing(monkeypatch):
     monkeypatch.setattr(crf, "DECODE_TOKENS", 50)  # many small batches, sequences split across none
     assert [key(s) for s in model.predict_many(items)] == [key(s) for s in whole]
     assert [[x.confidence for x in s] for s in model.predict_many(items)] == [[x.confidence for x in s] for s in whole]
-    # and no more than DECODE_TOKENS tokens' state scores are made at a time (memory; a
+    # and no more than STATES_TOKENS tokens' state scores are made at a time (memory; a
     # sequence is at most 300 tokens, so a group holds at least one whole sequence)
-    monkeypatch.setattr(crf, "DECODE_TOKENS", 600)
+    monkeypatch.setattr(crf, "STATES_TOKENS", 600)
     sizes = []
     states = model._states
     monkeypatch.setattr(model, "_states", lambda words, lengths: (sizes.append(len(words)), states(words, lengths))[1])
