@@ -157,13 +157,10 @@ def run_export(
     writer = formats.get(fmt)
     where = "WHERE status = 'done'" if status == "done" else "WHERE status != 'skipped'"
     rows = [(r[0], r[1]) for r in project.query(f"SELECT id, content_hash FROM documents {where} ORDER BY id")]
-    kept, too_large_docs = too_large(project, [r[0] for r in rows], max_chars)
-    if too_large_docs:  # left out before any text is read; errors, so the export exits 1
-        keep = set(kept)
-        left_out = [r[0] for r in rows if r[0] not in keep]
-        rows = [r for r in rows if r[0] in keep]
-    else:
-        left_out = []
+    kept_ids, too_large_docs = too_large(project, [r[0] for r in rows], max_chars)
+    kept = set(kept_ids)  # the rest is left out before any text is read; errors, so the export exits 1
+    left_out = [r[0] for r in rows if r[0] not in kept]
+    rows = [r for r in rows if r[0] in kept]
     parts = assign_splits(rows, split, seed) if split else {"all": [r[0] for r in rows]}
     states = CONFIRMED_STATES + ((SUGGESTED,) if include_suggestions else ())
     labels = [l.name for l in project.labels()]

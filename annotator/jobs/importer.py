@@ -18,6 +18,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -286,7 +287,7 @@ def _stage(project: Project, path: Path, o: _Options) -> _Staged:
             if isinstance(item, DocumentData) and (
                 item.annotator or len(read) > STAGE_DOCUMENTS or _adds_labels(project, item, o)
             ):
-                staged.rest = _chain(read, items)
+                staged.rest = chain(read, items)
                 return staged
         for item in read:
             if isinstance(item, InputNotice):
@@ -306,11 +307,6 @@ def _stage(project: Project, path: Path, o: _Options) -> _Staged:
     except Exception as e:
         staged.refused = _refusal(path, e)
     return staged
-
-
-def _chain(first: list, rest: Iterator) -> Iterator:
-    yield from first
-    yield from rest
 
 
 def _adds_labels(project: Project, doc: DocumentData, o: _Options) -> bool:

@@ -33,6 +33,7 @@ from typing import Any, Callable, Sequence
 from annotator.core.errors import ClusterError
 from annotator.core.model import IN_PROGRESS, NEW
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
+from annotator.jobs.huge import MAX_JOB_CHARS, too_large
 from annotator.nlp.preannotate import CHUNK, PreannotateReport, model_version
 from annotator.store import preannotate_runs
 from annotator.store.project import Project
@@ -52,11 +53,11 @@ class ClusterReport(PreannotateReport):
     threads: int = 0
 
     def summary(self) -> str:
-        first, *too_large = super().summary().split("\n")
+        first, *left_out = super().summary().split("\n")
         first += f"; {self.partitions} partitions on {self.workers} workers ({self.threads} threads)"
         if self.skipped:
             first += f"; resumed: {self.skipped} documents written before were left as they were"
-        return "\n".join([first, *too_large])
+        return "\n".join([first, *left_out])
 
 
 def _dask():
@@ -160,7 +161,7 @@ def run_cluster_preannotate(
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
     model: str | int | None = "suggesting",
-    max_chars: int | None = -1,
+    max_chars: int | None = MAX_JOB_CHARS,
 ) -> ClusterReport:
     """Suggest entities in ``doc_ids`` (default: every new or in-progress document) on the
     cluster at ``scheduler`` (an address, a scheduler file, or a ``distributed.Client``).
@@ -189,8 +190,7 @@ def _model_plugin(project: Project, model) -> ModelPlugin:
 
 
 def _run(project, client, plugin: ModelPlugin, doc_ids, partition, progress, cancelled,
-         max_chars: int | None = -1) -> ClusterReport:
-    from annotator.jobs.huge import MAX_JOB_CHARS, too_large
+         max_chars: int | None) -> ClusterReport:
 
     distributed = _dask()
     report = ClusterReport(model_version=plugin.version)
@@ -202,7 +202,7 @@ def _run(project, client, plugin: ModelPlugin, doc_ids, partition, progress, can
         report.skipped = len(wanted) - len(todo) if run.resumed else 0
     elif run.resumed:
         report.skipped = len(project.document_ids((NEW, IN_PROGRESS))) - len(todo)
-    todo, report.too_large = too_large(project, todo, MAX_JOB_CHARS if max_chars == -1 else max_chars)
+    todo, report.too_large = too_large(project, todo, max_chars)
     total = len(todo)
     progress(0, total, "pre-annotating")
     if not total:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from annotator.core.errors import Cancelled
 from annotator.core.model import IN_PROGRESS, NEW
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
+from annotator.jobs.huge import MAX_JOB_CHARS, too_large
 from annotator.store import token_cache
 
 if TYPE_CHECKING:  # workers import this module: they need no project code
@@ -108,7 +109,7 @@ def run_preannotate(
     progress: ProgressFn = no_progress,
     cancelled: Callable[[], bool] = never_cancelled,
     model: str | int | None = "suggesting",
-    max_chars: int | None = -1,
+    max_chars: int | None = MAX_JOB_CHARS,
 ) -> PreannotateReport:
     """Suggest entities in ``doc_ids`` (default: every document that is new or in progress).
 
@@ -125,16 +126,14 @@ def run_preannotate(
         return _run(project, doc_ids, workers, spec, progress, cancelled, max_chars)
 
 
-def _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars=-1) -> PreannotateReport:
-    from annotator.jobs.huge import MAX_JOB_CHARS, too_large
-
+def _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars) -> PreannotateReport:
     if doc_ids is None:
         doc_ids = project.document_ids((NEW, IN_PROGRESS))
     doc_ids = list(dict.fromkeys(doc_ids))  # each once: a batch is written in one go
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
     report = PreannotateReport()
     # the selection: a document too large for one is left out before its text is read
-    doc_ids, report.too_large = too_large(project, doc_ids, MAX_JOB_CHARS if max_chars == -1 else max_chars)
+    doc_ids, report.too_large = too_large(project, doc_ids, max_chars)
     total = len(doc_ids)
     progress(0, total, "pre-annotating")
     if not total:
