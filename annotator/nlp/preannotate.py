@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -62,7 +63,35 @@ def _make_suggester(model):
 
 def _init_worker(model) -> None:
     global _suggester
-    _suggester = _make_suggester(model)
+    preloaded = sys.modules.get("annotator.nlp.worker_preload")  # forked from the server
+    if model is None and preloaded is not None and preloaded.bundled_suggester is not None:
+        _suggester = preloaded.bundled_suggester
+    else:
+        _suggester = _make_suggester(model)
+
+
+def _pool_context():
+    """Workers forked from a fork server that has loaded what they share (see
+    nlp/worker_preload.py); spawned where there is no fork server. Never a plain fork: the
+    window has threads, and fork with threads is unsafe."""
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn"), False
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["annotator.nlp.worker_preload"])
+    return ctx, True
+
+
+def _stop_fork_server() -> None:
+    """The server holds the shared dictionary and model: let it go when the job ends
+    rather than keep ~100 MB for the program's lifetime. The next job starts a new one."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # private; absent: it stays
+    if stop is not None:
+        try:
+            stop()
+        except OSError:
+            pass
 
 
 def _work(items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
@@ -147,8 +176,6 @@ def _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars) 
             rows = project.query(f"SELECT id, text FROM documents WHERE id IN ({marks})", ids)
             yield [(r[0], r[1]) for r in rows]
 
-    # spawn: the window has threads, and fork with threads is unsafe.
-    ctx = mp.get_context("spawn" if workers > 1 else "fork")
     pending: list[tuple[int, bytes, list[tuple]]] = []
     version = model_version(model_path)
     report.model_version = version
@@ -158,24 +185,33 @@ def _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars) 
         with project.bulk():
             _drain(project, results, pending, version, report, total, progress, cancelled)
         return report
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(model_path,)) as pool:
-        queue: deque = deque()
-        source = tasks()
-
-        def results():
-            for items in source:
-                queue.append(pool.apply_async(_work, (items,)))
-                if len(queue) >= workers * IN_FLIGHT:
-                    yield queue.popleft().get()
-            while queue:
-                yield queue.popleft().get()
-
-        try:
-            with project.bulk():
-                _drain(project, results(), pending, version, report, total, progress, cancelled)
-        finally:
-            pool.terminate()
+    ctx, fork_server = _pool_context()
+    try:
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(model_path,)) as pool:
+            _pooled(project, pool, workers, tasks(), pending, version, report, total, progress, cancelled)
+    finally:
+        if fork_server:
+            _stop_fork_server()
     return report
+
+
+def _pooled(project, pool, workers, source, pending, version, report, total, progress, cancelled) -> None:
+    """Tasks handed out a few per worker ahead, results written in order as they come."""
+    queue: deque = deque()
+
+    def results():
+        for items in source:
+            queue.append(pool.apply_async(_work, (items,)))
+            if len(queue) >= workers * IN_FLIGHT:
+                yield queue.popleft().get()
+        while queue:
+            yield queue.popleft().get()
+
+    try:
+        with project.bulk():
+            _drain(project, results(), pending, version, report, total, progress, cancelled)
+    finally:
+        pool.terminate()
 
 
 def _drain(project, results, pending, version, report, total, progress, cancelled) -> None:
