@@ -65,3 +65,11 @@ def test_two_workers_suggest_what_one_process_does_and_leave_no_server(tmp_path)
     finally:
         pooled.close()
         single.close()
+
+
+def test_tasks_are_split_by_characters_in_order():
+    items = [(1, "a" * 10), (2, "b" * 15), (3, "c" * 40), (4, "d" * 5), (5, "e" * 5)]
+    tasks = preannotate.split_task(items, max_chars=25)
+    assert tasks == [[(1, "a" * 10), (2, "b" * 15)], [(3, "c" * 40)], [(4, "d" * 5), (5, "e" * 5)]]
+    assert preannotate.split_task([], max_chars=25) == []
+    assert preannotate.split_task(items, max_chars=1000) == [items]
