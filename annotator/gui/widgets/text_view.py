@@ -210,6 +210,18 @@ def _changed_paragraphs(text: str, old: Sequence[int], new: Sequence[int]) -> li
     return out
 
 
+def _runs_of(text: str, paragraphs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """``paragraphs`` (sorted, from :func:`_changed_paragraphs`) in runs of neighbours:
+    only a newline (or an empty line) between one and the next."""
+    runs: list[list[tuple[int, int]]] = []
+    for a, b in paragraphs:
+        if runs and not text[runs[-1][-1][1]:a].strip("\n"):
+            runs[-1].append((a, b))
+        else:
+            runs.append([(a, b)])
+    return runs
+
+
 def _tail_start(text: str, start: int, end: int) -> int:
     """Start of the last grapheme cluster of text[start:end] (Thai vowels and tone marks
     attach to the consonant before them; letter spacing must go on the whole cluster)."""
@@ -334,6 +346,7 @@ class TextView(QPlainTextEdit):
         self._tokens_fn: Callable[[], Sequence[tuple[int, int]]] | None = None
         self._grid: TokenGrid | None = None
         self._current: int | None = None
+        self._frame_rects: list = []  # where the selected span's frame was last painted
         self._exact = False
         self._press_modifiers = Qt.KeyboardModifier.NoModifier
         self._word_clicked = False
@@ -506,10 +519,9 @@ class TextView(QPlainTextEdit):
                         blocks[block.blockNumber()] = block
                     block = block.next()
             for block in blocks.values():
-                self.highlighter.rehighlightBlock(block)
+                self.highlighter.rehighlightBlock(block)  # Qt repaints a block whose formats changed
         if self._current is not None and self._current not in self._placed:
             self._set_current(None)
-        self.viewport().update()
 
     def _place(self, spans: Sequence[Span]) -> None:
         to_qt = self.offsets.to_qt
@@ -639,15 +651,21 @@ class TextView(QPlainTextEdit):
         edit = QTextCursor(self.document())
         highlighter = self.highlighter
         highlighter.deferring = True
-        edit.beginEditBlock()
         try:
-            for a, b in reversed(changed):  # from the end: earlier positions stay put
-                inside = breaks[bisect_right(breaks, a):bisect_left(breaks, b)]
-                edit.setPosition(old.to_qt(a))
-                edit.setPosition(old.to_qt(b, end=True), QTextCursor.MoveMode.KeepAnchor)
-                edit.insertText(display_text(self._shown[a:b], [x - a for x in inside]))
+            # One edit block per run of neighbouring paragraphs: Qt offers the highlighter
+            # everything between the first and the last change of an edit block, and a
+            # block offered loses its formats until it is formatted again.
+            for group in reversed(_runs_of(self._shown, changed)):  # from the end: earlier positions stay put
+                edit.beginEditBlock()
+                try:
+                    for a, b in reversed(group):
+                        inside = breaks[bisect_right(breaks, a):bisect_left(breaks, b)]
+                        edit.setPosition(old.to_qt(a))
+                        edit.setPosition(old.to_qt(b, end=True), QTextCursor.MoveMode.KeepAnchor)
+                        edit.insertText(display_text(self._shown[a:b], [x - a for x in inside]))
+                finally:
+                    edit.endEditBlock()
         finally:
-            edit.endEditBlock()
             highlighter.deferring = False
         cursor = self.textCursor()
         cursor.setPosition(new.to_qt(anchor))
@@ -656,7 +674,7 @@ class TextView(QPlainTextEdit):
         self.verticalScrollBar().setValue(scroll)
         if self._current is not None and self._current not in self._placed:
             self._set_current(None)
-        self.viewport().update()
+        # No repaint of the whole view: Qt repaints the paragraphs edited (and what moved).
         doc = self.document()
         redone = set(highlighter.pending)
         for a, _b in changed:
@@ -807,7 +825,14 @@ class TextView(QPlainTextEdit):
         if span_id == self._current:
             return
         self._current = span_id
-        self.viewport().update()
+        # Only the old frame and the new one repaint, not the whole view.
+        viewport = self.viewport()
+        for rect in self._frame_rects:
+            viewport.update(rect)
+        placed = self._placed.get(span_id) if span_id is not None else None
+        if placed is not None:
+            for rect in self._range_rects(placed.qs, placed.qe):
+                viewport.update(_frame_area(rect))
         self.currentSpanChanged.emit(span_id)
 
     def span_at(self, offset: int) -> Span | None:
@@ -919,8 +944,10 @@ class TextView(QPlainTextEdit):
         if current is not None:
             painter.setPen(QPen(SELECTED_FRAME, 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            for rect in self._range_rects(current.qs, current.qe):
+            rects = self._range_rects(current.qs, current.qe)
+            for rect in rects:
                 painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
+            self._frame_rects = [_frame_area(rect) for rect in rects]
         painter.end()
 
     def _paint_tags(self, painter: QPainter, block, origin, clip) -> None:
@@ -991,6 +1018,11 @@ class TextView(QPlainTextEdit):
                 rects.append(QRectF(origin.x() + x1, origin.y() + line.y(), x2 - x1, line.height()))
             block = block.next()
         return rects
+
+
+def _frame_area(rect: QRectF):
+    """The viewport area a frame drawn around ``rect`` covers (pen, rounding, antialiasing)."""
+    return rect.adjusted(-4, -3, 4, 3).toAlignedRect()
 
 
 def span_tooltip(span: Span) -> str:
