@@ -26,8 +26,8 @@ the paint included, are delivered; then a PERSON keystroke on a free word, until
 and painted. With ``--before REV`` the same runs with that revision's code (a temporary
 git worktree), the two interleaved ``--rounds`` times; each figure is the median over
 all rounds. Call counts are per switch / keystroke (medians): the highlighter's
-highlightBlock, the text view's paintEvent, the entity panel's and the document list's
-data().
+highlightBlock, the text view's paintEvent (and the share of its viewport painted, in %),
+the entity panel's and the document list's data().
 """
 
 from __future__ import annotations
@@ -323,6 +323,14 @@ def measure_dense(path: Path, rounds_of_switches: int = 2) -> dict:
 
     counted(SpanHighlighter, "highlightBlock", "highlightBlock")
     counted(TextView, "paintEvent", "text paintEvent")
+    painting = TextView.paintEvent
+
+    def painted_share(self, e):  # how much of the text viewport a paint covers, in %
+        whole = max(1, self.viewport().width() * self.viewport().height())
+        area = sum(r.width() * r.height() for r in e.region())
+        counts["text painted %"] = counts.get("text painted %", 0) + round(100 * area / whole)
+        return painting(self, e)
+    TextView.paintEvent = painted_share
     counted(SpanTableModel, "data", "entity data()")
     counted(DocumentListModel, "data", "list data()")
 

@@ -426,8 +426,7 @@ class TextView(QPlainTextEdit):
             start = block.position()
             lines -= 1 + bisect_left(breaks_qt, start + block.length()) - bisect_left(breaks_qt, start)
             block = block.next()
-        for block in todo:
-            self.highlighter.rehighlightBlock(block)
+        self._format_blocks(todo)
         if pending:
             self._format_timer.start()
 
@@ -449,13 +448,46 @@ class TextView(QPlainTextEdit):
         if not pending:
             return
         doc = self.document()
-        for number in sorted(pending)[: self.FORMAT_CHUNK]:
-            block = doc.findBlockByNumber(number)
-            if block.isValid():
-                self.highlighter.rehighlightBlock(block)
-            pending.discard(number)
+        chunk = sorted(pending)[: self.FORMAT_CHUNK]
+        self._format_blocks([b for b in map(doc.findBlockByNumber, chunk) if b.isValid()])
+        pending.difference_update(chunk)
         if pending:
             self._format_timer.start()
+
+    def _format_blocks(self, blocks: list) -> None:
+        """Format ``blocks`` again, repainting only those on screen.
+
+        QSyntaxHighlighter marks a block it formatted as changed over twice the block's
+        length, so Qt's plain-text layout takes it for a change running into the next
+        block: it drops both layouts and repaints the whole viewport, for every block
+        formatted, on screen or not. Here the layout's signals are held back meanwhile;
+        the blocks on screen are repainted, unless a height changed: then the view is
+        repainted and told the document's new size, as Qt would have."""
+        if not blocks:
+            return
+        layout = self.document().documentLayout()
+        viewport = self.viewport()
+        offset = self.contentOffset()
+        height = viewport.height()
+        shown = []  # blocks laid out before and on screen: (block, its height)
+        for block in blocks:
+            if block.layout().lineCount():
+                rect = self.blockBoundingGeometry(block).translated(offset)
+                if rect.bottom() >= 0 and rect.top() <= height:
+                    shown.append((block, rect.height()))
+        layout.blockSignals(True)
+        try:
+            for block in blocks:
+                self.highlighter.rehighlightBlock(block)
+        finally:
+            layout.blockSignals(False)
+        for block, before in shown:
+            rect = self.blockBoundingGeometry(block).translated(offset)  # laid out again, as the paint would
+            if rect.height() != before:
+                layout.documentSizeChanged.emit(layout.documentSize())
+                viewport.update()
+                return
+            viewport.update(0, int(rect.top()) - 1, viewport.width(), int(rect.height()) + 3)
 
     PREPARED_TEXTS = 4  # the shown one, the next (prefetched), the one before, one more
 
@@ -518,27 +550,39 @@ class TextView(QPlainTextEdit):
                     if block.blockNumber() not in redone:
                         blocks[block.blockNumber()] = block
                     block = block.next()
-            for block in blocks.values():
-                self.highlighter.rehighlightBlock(block)  # Qt repaints a block whose formats changed
+            self._format_blocks(list(blocks.values()))
         if self._current is not None and self._current not in self._placed:
             self._set_current(None)
 
     def _place(self, spans: Sequence[Span]) -> None:
-        to_qt = self.offsets.to_qt
+        offsets = self.offsets
+        to_qt = offsets.to_qt
         text = self.text
+        tails = self._now.tails if self._now.text == text else {}  # kept per text (see _breaks_for)
         self._spans = list(spans)
         # With the same line breaks a span whose edges did not move keeps its positions.
-        old = self._placed if self._placed_with is self.offsets and self._placed_text is text else {}
+        old = self._placed if self._placed_with is offsets and self._placed_text is text else {}
         placed = {}
+        # No character above U+FFFF (most texts): a Qt position is the offset plus the shown
+        # breaks before it, two bisects here instead of three calls per span.
+        plain = offsets.no_astral
+        breaks = offsets.breaks
         for s in spans:
-            if not 0 <= s.start < s.end <= len(text):
+            start, end = s.start, s.end
+            if not 0 <= start < end <= len(text):
                 continue
             o = old.get(s.id)
-            if o is not None and o.span.start == s.start and o.span.end == s.end:
+            if o is not None and o.span.start == start and o.span.end == end:
                 placed[s.id] = PlacedSpan(o.qs, o.qe, o.qtail, s)
+                continue
+            tail = tails.get((start, end))
+            if tail is None:
+                tail = tails[start, end] = _tail_start(text, start, end)
+            if plain:
+                placed[s.id] = PlacedSpan(start + bisect_right(breaks, start), end + bisect_left(breaks, end),
+                                          tail + bisect_right(breaks, tail), s)
             else:
-                placed[s.id] = PlacedSpan(to_qt(s.start), to_qt(s.end, end=True),
-                                          to_qt(_tail_start(text, s.start, s.end)), s)
+                placed[s.id] = PlacedSpan(to_qt(start), to_qt(end, end=True), to_qt(tail), s)
         self._placed = placed
         self._placed_with, self._placed_text = self.offsets, text
         self.index = SpanIndex(p for p in self._placed.values() if p.span.state != REJECTED)
