@@ -416,19 +416,23 @@ class TextView(QPlainTextEdit):
         # Lines on screen counted from our own breaks (each paragraph has one line more
         # than it has breaks), not from Qt's layout: laying blocks out here would lay them
         # out twice, once without their formats.
-        lines = self.viewport().height() / max(1.0, QFontMetricsF(self.font()).lineSpacing()) + 2
-        breaks_qt = self.offsets.breaks_qt
-        block = self.firstVisibleBlock()
-        todo = []
-        while block.isValid() and lines > 0:
-            if block.blockNumber() in pending:
-                todo.append(block)
-            start = block.position()
-            lines -= 1 + bisect_left(breaks_qt, start + block.length()) - bisect_left(breaks_qt, start)
-            block = block.next()
+        todo = [block for block in self._blocks_on_screen() if block.blockNumber() in pending]
         self._format_blocks(todo)
         if pending:
             self._format_timer.start()
+
+    def _blocks_on_screen(self) -> list:
+        """The blocks on screen (a line or two more), counted from our own line breaks."""
+        lines = self.viewport().height() / max(1.0, QFontMetricsF(self.font()).lineSpacing()) + 2
+        breaks_qt = self.offsets.breaks_qt
+        block = self.firstVisibleBlock()
+        out = []
+        while block.isValid() and lines > 0:
+            out.append(block)
+            start = block.position()
+            lines -= 1 + bisect_left(breaks_qt, start + block.length()) - bisect_left(breaks_qt, start)
+            block = block.next()
+        return out
 
     def reformat_all(self) -> None:
         """Every block's formats are stale (styles or many spans changed): the visible ones
@@ -695,6 +699,18 @@ class TextView(QPlainTextEdit):
         edit = QTextCursor(self.document())
         highlighter = self.highlighter
         highlighter.deferring = True
+        # Qt's layout would repaint the whole viewport for each edit block: its signals
+        # wait, and what the edits can have moved is repainted below.
+        layout = self.document().documentLayout()
+        doc = self.document()
+        offset = self.contentOffset()
+        on_screen = {b.blockNumber() for b in self._blocks_on_screen()}
+        heights = {}  # paragraph start -> its block's height, for those on screen and laid out
+        for a, _b in changed:
+            block = doc.findBlock(old.to_qt(a))
+            if block.blockNumber() in on_screen and block.layout().lineCount():
+                heights[a] = self.blockBoundingGeometry(block).height()
+        layout.blockSignals(True)
         try:
             # One edit block per run of neighbouring paragraphs: Qt offers the highlighter
             # everything between the first and the last change of an edit block, and a
@@ -710,7 +726,9 @@ class TextView(QPlainTextEdit):
                 finally:
                     edit.endEditBlock()
         finally:
+            layout.blockSignals(False)
             highlighter.deferring = False
+        layout.documentSizeChanged.emit(layout.documentSize())  # lines may have come or gone
         cursor = self.textCursor()
         cursor.setPosition(new.to_qt(anchor))
         cursor.setPosition(new.to_qt(position, end=position > anchor), QTextCursor.MoveMode.KeepAnchor)
@@ -718,13 +736,38 @@ class TextView(QPlainTextEdit):
         self.verticalScrollBar().setValue(scroll)
         if self._current is not None and self._current not in self._placed:
             self._set_current(None)
-        # No repaint of the whole view: Qt repaints the paragraphs edited (and what moved).
         doc = self.document()
         redone = set(highlighter.pending)
         for a, _b in changed:
             number = doc.findBlock(new.to_qt(a)).blockNumber()
             redone.update((number, number + 1))
         self.format_visible()
+        # Repainted: the paragraphs edited, when their heights stayed; else from the first
+        # one down (lines below it moved), nothing below the screen, all when above it.
+        viewport = self.viewport()
+        shown = self._blocks_on_screen()
+        numbers = {b.blockNumber() for b in shown}
+        rects = []
+        for a, _b in changed:
+            block = doc.findBlock(new.to_qt(a))
+            if block.blockNumber() not in numbers:
+                continue
+            rect = self.blockBoundingGeometry(block).translated(self.contentOffset())
+            if heights.get(a) != rect.height():  # its lines changed: what follows moved
+                rects = None
+                break
+            rects.append(rect)
+        if rects is not None and self.contentOffset() == offset:  # only these paragraphs changed
+            for rect in rects:
+                viewport.update(0, int(rect.top()) - 1, viewport.width(), int(rect.height()) + 3)
+            return redone
+        first = doc.findBlock(new.to_qt(changed[0][0]))
+        if not shown or first.blockNumber() < shown[0].blockNumber():
+            viewport.update()
+        elif first.blockNumber() <= shown[-1].blockNumber():
+            top = self.blockBoundingGeometry(first).translated(self.contentOffset()).top()
+            if top <= viewport.height():
+                viewport.update(0, max(0, int(top) - 1), viewport.width(), viewport.height())
         return redone
 
     def resizeEvent(self, e) -> None:  # noqa: N802
