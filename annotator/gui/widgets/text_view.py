@@ -58,6 +58,8 @@ SELECTED_FRAME = QColor("#1f4fb8")
 UNKNOWN_LABEL_COLOR = "#cccccc"
 # Above this many changed spans one full rehighlight is cheaper than block-by-block.
 FULL_REHIGHLIGHT = 64
+# Up to this many runs of re-broken paragraphs are edited one edit block each (see _apply_breaks).
+SEPARATE_RUNS = 16
 
 
 # ------------------------------------------------------------------ tokens
@@ -715,7 +717,12 @@ class TextView(QPlainTextEdit):
             # One edit block per run of neighbouring paragraphs: Qt offers the highlighter
             # everything between the first and the last change of an edit block, and a
             # block offered loses its formats until it is formatted again.
-            for group in reversed(_runs_of(self._shown, changed)):  # from the end: earlier positions stay put
+            # Many runs (a first show, a new width) are one edit block, as each edit block
+            # costs Qt a pass over the cursor's block and its layout.
+            runs = _runs_of(self._shown, changed)
+            if len(runs) > SEPARATE_RUNS:
+                runs = [changed]
+            for group in reversed(runs):  # from the end: earlier positions stay put
                 edit.beginEditBlock()
                 try:
                     for a, b in reversed(group):
