@@ -25,7 +25,10 @@ while the reviewer reads is not counted) and times the switch until the posted e
 the paint included, are delivered; then a PERSON keystroke on a free word, until committed
 and painted. With ``--before REV`` the same runs with that revision's code (a temporary
 git worktree), the two interleaved ``--rounds`` times; each figure is the median over
-all rounds. Call counts are per switch / keystroke (medians): the highlighter's
+all rounds. ``--real`` measures the same on the project's own articles instead: of the
+articles nearest 140 characters per highlight, those whose pattern and model suggestions
+together come nearest ``--highlights`` (``real-N.annot``, built once next to the dense
+one). Call counts are per switch / keystroke (medians): the highlighter's
 highlightBlock, the text view's paintEvent (and the share of its viewport painted, in %),
 the entity panel's and the document list's data().
 """
