@@ -25,9 +25,12 @@ while the reviewer reads is not counted) and times the switch until the posted e
 the paint included, are delivered; then a PERSON keystroke on a free word, until committed
 and painted. With ``--before REV`` the same runs with that revision's code (a temporary
 git worktree), the two interleaved ``--rounds`` times; each figure is the median over
-all rounds. Call counts are per switch / keystroke (medians): the highlighter's
-highlightBlock, the text view's paintEvent, the entity panel's and the document list's
-data().
+all rounds. ``--real`` measures the same on the project's own articles instead: of the
+articles nearest 140 characters per highlight, those whose pattern and model suggestions
+together come nearest ``--highlights`` (``real-N.annot``, built once next to the dense
+one). Call counts are per switch / keystroke (medians): the highlighter's
+highlightBlock, the text view's paintEvent (and the share of its viewport painted, in %),
+the entity panel's and the document list's data().
 """
 
 from __future__ import annotations
@@ -248,6 +251,50 @@ def build_dense(source: Path, path: Path, articles: int, highlights: int) -> Non
             made += 1
 
 
+def build_real(source: Path, path: Path, articles: int, highlights: int) -> None:
+    """``articles`` of ``source``'s own articles, as they stand, each with the project's
+    pattern suggestions and what the model suggests in it: of the ``3 * articles``
+    articles nearest 140 characters per highlight in length (pattern and model together
+    give about one per 140 characters in long articles), those whose count of
+    suggestions is nearest ``highlights``."""
+    import sqlite3
+
+    from annotator.core.model import DocumentData, SpanData
+    from annotator.nlp.preannotate import run_preannotate
+    from annotator.store.project import Project
+
+    conn = sqlite3.connect(source)
+    rows = conn.execute(
+        "SELECT id, text, title FROM documents ORDER BY abs(length(text) - ?), id LIMIT ?",
+        (140 * highlights, articles * 3)).fetchall()
+    conn.close()
+    with Project.open(source) as src:
+        docs = [(text, title, [SpanData(s.start, s.end, s.label, origin=s.origin, confidence=s.confidence)
+                               for s in src.spans(doc_id) if s.state == "suggested"])
+                for doc_id, text, title in rows]
+    scratch = path.with_name(path.stem + "-all.annot")
+    scratch.unlink(missing_ok=True)
+    t = time.perf_counter()
+    with Project.create(scratch, annotator="bench") as project:
+        for text, title, spans in docs:
+            project.add_document(DocumentData(text, {"title": title or ""}, spans))
+        run_preannotate(project, workers=1, max_chars=None)
+        counts = sorted(((len(project.spans(d)), d) for d in project.document_ids()),
+                        key=lambda c: (abs(c[0] - highlights), c[1]))
+        chosen = []
+        for _, d in counts[:articles]:
+            doc = project.document(d)
+            chosen.append(DocumentData(doc.text, {"title": doc.title or ""}, [
+                SpanData(s.start, s.end, s.label, origin=s.origin, confidence=s.confidence)
+                for s in project.spans(d)]))
+    with Project.create(path, annotator="bench") as project:
+        for doc in chosen:
+            project.add_document(doc)
+    scratch.unlink()
+    print(f"  {articles} real articles, suggestions {sorted(c for c, _ in counts[:articles])}"
+          f" ({time.perf_counter() - t:.0f} s)", flush=True)
+
+
 def measure_dense(path: Path, rounds_of_switches: int = 2) -> dict:
     """In this process: next-article and label-keystroke times on the dense project."""
     from PySide6.QtCore import QCoreApplication, QSettings, Qt
@@ -279,6 +326,14 @@ def measure_dense(path: Path, rounds_of_switches: int = 2) -> dict:
 
     counted(SpanHighlighter, "highlightBlock", "highlightBlock")
     counted(TextView, "paintEvent", "text paintEvent")
+    painting = TextView.paintEvent
+
+    def painted_share(self, e):  # how much of the text viewport a paint covers, in %
+        whole = max(1, self.viewport().width() * self.viewport().height())
+        area = sum(r.width() * r.height() for r in e.region())
+        counts["text painted %"] = counts.get("text painted %", 0) + round(100 * area / whole)
+        return painting(self, e)
+    TextView.paintEvent = painted_share
     counted(SpanTableModel, "data", "entity data()")
     counted(DocumentListModel, "data", "list data()")
 
@@ -352,13 +407,13 @@ def measure_dense(path: Path, rounds_of_switches: int = 2) -> dict:
 
 
 def dense_comparison(source: Path, where: Path, articles: int, highlights: int, rounds: int,
-                     before: str | None) -> None:
+                     before: str | None, real: bool = False) -> None:
     import json
     import subprocess
 
-    dense = where / f"dense-{highlights}.annot"
+    dense = where / f"{'real' if real else 'dense'}-{highlights}.annot"
     if not dense.exists():
-        build_dense(source, dense, articles, highlights)
+        (build_real if real else build_dense)(source, dense, articles, highlights)
     roots = {"this code": ROOT}
     tree = where / "before-tree"
     if before:
@@ -406,6 +461,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the dense figures")
     parser.add_argument("--before", metavar="REV", help="also measure the dense figures with this revision's code")
     parser.add_argument("--dense-only", action="store_true", help="only the dense-article figures")
+    parser.add_argument("--real", action="store_true",
+                        help="the dense figures on the project's own articles of about --highlights suggestions"
+                             " (pattern and model suggestions), not made-up ones")
+    parser.add_argument("--work", type=Path, help="folder for the dense projects (default: next to the project)")
     if argv is None and "--dense-child" in sys.argv:  # internal: one measuring process
         i = sys.argv.index("--dense-child")
         dense, code = Path(sys.argv[i + 1]), sys.argv[sys.argv.index("--code") + 1]
@@ -432,9 +491,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.corpus and not args.no_model:
             model_suggestions(path, median_ids + largest_ids)
         measure(path, median_ids, largest_ids, args.keys)
-    where = args.out.parent if args.corpus else Path("/tmp/bench_window-dense") / path.stem
+    where = args.work or (args.out.parent if args.corpus else Path("/tmp/bench_window-dense") / path.stem)
     where.mkdir(parents=True, exist_ok=True)
-    dense_comparison(path, where, args.articles, args.highlights, args.rounds, args.before)
+    dense_comparison(path, where, args.articles, args.highlights, args.rounds, args.before, real=args.real)
     return 0
 
 

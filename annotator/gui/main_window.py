@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from bisect import bisect_left
 from pathlib import Path
 from typing import Callable
 
@@ -68,6 +69,9 @@ class MainWindow(QMainWindow):
         self.doc_id: int | None = None
         self.document: Document | None = None
         self.spans: list[Span] = []
+        # SQLite's count of other connections' commits when self.spans was read whole: an
+        # edit's re-read merges only the places it changed while that stays the same.
+        self._spans_version = -1
         self._remember = remember  # False for screenshots: leave the user's settings alone
         self._doc_open = 0  # open suggestions in the shown document
         self._project_open = 0  # ... in the whole project, kept by differences
@@ -419,6 +423,7 @@ class MainWindow(QMainWindow):
                 self._show_refused(doc_id, reason, refusal_text(reason))
                 return
             spans = project.spans(doc_id)
+        self._spans_version = project.change_stamp()[1]
         self.text_view.setPlaceholderText(NO_DOCUMENT)
         self.doc_id, self.document, self.spans = doc_id, document, spans
         self.text_view.set_document(document.text, spans, tokens=lambda: project.tokens(doc_id, document.text))
@@ -548,8 +553,9 @@ class MainWindow(QMainWindow):
         self.idle_checkpoint.start()  # once the reviewer pauses, the file alone holds the work
         return True, result
 
-    def reread(self, doc_id: int | None = None) -> None:
-        """Read the shown document's spans and status back from the project after an edit."""
+    def reread(self, doc_id: int | None = None, spans: list[Span] | None = None) -> None:
+        """Read the shown document's spans and status back from the project after an edit
+        (``spans``: the caller has them already, as :meth:`_spans_after` merged them)."""
         assert self.project is not None
         doc_id = self.doc_id if doc_id is None else doc_id
         if doc_id is None:
@@ -557,7 +563,9 @@ class MainWindow(QMainWindow):
         if doc_id != self.doc_id:
             self.show_document(doc_id)
             return
-        spans = self.project.spans(doc_id)
+        if spans is None:
+            spans = self.project.spans(doc_id)
+            self._spans_version = self.project.change_stamp()[1]
         self.spans = spans
         self.text_view.set_spans(spans)
         self.entity_panel.set_spans(self.document.text if self.document else "", spans)
@@ -571,22 +579,62 @@ class MainWindow(QMainWindow):
         self._update_progress()
         self.adjudication.refresh()
 
-    def _edit(self, change: Callable[[], object]) -> object | None:
+    def _spans_after(self, spans: list[Span], places: list[tuple[int, int]]) -> list[Span]:
+        """The shown document's spans after an edit that can only have changed spans
+        sharing a character with ``places`` ([start, end), not overlapping each other):
+        ``spans`` with those read again, not the whole document's spans."""
+        assert self.project is not None and self.doc_id is not None
+        if self.project.change_stamp()[1] != self._spans_version:
+            return self.project.spans(self.doc_id)  # another connection wrote: read them all
+        places = sorted(places)
+        fresh = self.project.spans_overlapping(self.doc_id, places)
+        starts = [a for a, _ in places]
+        ends = [b for _, b in places]
+        top, maxends = -1, []
+        for b in ends:  # places may nest (an edit's old and new range): a running maximum
+            top = max(top, b)
+            maxends.append(top)
+
+        def touched(s: Span) -> bool:
+            i = bisect_left(starts, s.end) - 1
+            return i >= 0 and maxends[i] > s.start
+
+        out = [s for s in spans if not touched(s)] + fresh
+        out.sort(key=lambda s: (s.start, s.end, s.id))
+        return out
+
+    def _edit(self, change: Callable[[], object], places: list[tuple[int, int]] | None = None) -> object | None:
+        """One change, then the shown spans read back: all of them, or with ``places``
+        (where the change can have changed spans) only those there."""
         ok, result = self._run(change)
         if ok:
-            self.reread()
+            self.reread(None, None if places is None or self.document is None
+                        else self._spans_after(self.spans, places))
         return result if ok else None
 
-    def _confirming_edit(self, change: Callable[[], object],
-                         span_of: Callable[[object], int | None]) -> tuple[object | None, int]:
+    def _confirming_edit(self, change: Callable[[], object], span_of: Callable[[object], int | None],
+                         place_of: Callable[[object], tuple[int, int]]) -> tuple[object | None, int]:
         """An edit that confirms a span: saved, its text suggested elsewhere in the document
-        (propagation), then one re-read for both, not one each. (result or None, added)."""
+        (propagation), then one re-read for both, not one each: the spans where the edit
+        and the propagation can have changed any (``place_of(result)``, the suggestions
+        planned), the rest as they were. (result or None, added)."""
         ok, result = self._run(change)
         if not ok or result is None:
             return None, 0
-        more = self.model_tools.after_confirm(span_of(result), reread=False)
-        self.reread()
-        return result, more
+        if self.document is None or self.doc_id is None:
+            more = self.model_tools.after_confirm(span_of(result), reread=False)
+            self.reread()
+            return result, more
+        from annotator.nlp.propagate import Known
+
+        spans = self._spans_after(self.spans, [place_of(result)])
+        view = self.text_view
+        known = Known(self.doc_id, self.document.text, lambda: view.grid().tokens, lambda: spans)
+        report = self.model_tools.propagate_confirmed(span_of(result), known)
+        if report is not None and report.places:
+            spans = self._spans_after(spans, report.places)
+        self.reread(None, spans)
+        return result, report.added if report is not None else 0
 
     def apply_label(self, name: str) -> None:
         """A label key: label the selection, or relabel the selected span."""
@@ -600,14 +648,14 @@ class MainWindow(QMainWindow):
             start, end = snap_to_clusters(self.text_view.text, *selection)
             widened = (start, end) != selection
             span, more = self._confirming_edit(lambda: self.project.add_span(doc_id, start, end, name),
-                                               lambda made: made.id)
+                                               lambda made: made.id, lambda _: (start, end))
             if span is not None:
                 self._after_decision(span)  # a span made is decided: on to the next suggestion
                 note = " (widened to whole characters)" if widened else ""
                 self.say(f"{name}: {self.text_view.text[start:end]}{note}" + _more(more))
         elif current is not None:
             done, more = self._confirming_edit(lambda: self.project.update_span(current.id, label=name),
-                                               lambda _: current.id)
+                                               lambda _: current.id, lambda _: (current.start, current.end))
             if done is not None:
                 self._after_decision(current)  # relabelling confirms, like accepting
                 self.say(f"Relabelled as {name}" + _more(more))
@@ -619,7 +667,8 @@ class MainWindow(QMainWindow):
         if current is not None:
             ok, _ = self._run(lambda: self.project.delete_span(current.id))
             if ok:
-                self.reread()
+                self.reread(None, None if self.document is None
+                            else self._spans_after(self.spans, [(current.start, current.end)]))
                 self.say(f"Deleted {current.label} span")
 
     def move_edge(self, edge: str, grow: bool, by_character: bool = False) -> None:
@@ -633,7 +682,8 @@ class MainWindow(QMainWindow):
             self.say("The span cannot " + ("grow" if grow else "shrink") + " further at its " + edge)
             return
         start, end = moved
-        self._edit(lambda: self.project.update_span(current.id, start=start, end=end))
+        self._edit(lambda: self.project.update_span(current.id, start=start, end=end),
+                   [(current.start, current.end), (start, end)])
 
     def accept(self) -> None:
         current = self.text_view.current_span()
@@ -643,7 +693,8 @@ class MainWindow(QMainWindow):
         if current.state in CONFIRMED_STATES:  # already decided (edges moved, relabelled): on
             self._after_decision(current)
             return
-        done, more = self._confirming_edit(lambda: self.project.accept(current.id), lambda _: current.id)
+        done, more = self._confirming_edit(lambda: self.project.accept(current.id), lambda _: current.id,
+                                           lambda _: (current.start, current.end))
         if done is not None:
             self._after_decision(current)
             if more:
@@ -651,7 +702,8 @@ class MainWindow(QMainWindow):
 
     def reject(self) -> None:
         current = self._require_span()
-        if current is not None and self._edit(lambda: self.project.reject(current.id)) is not None:
+        if current is not None and self._edit(lambda: self.project.reject(current.id),
+                                              [(current.start, current.end)]) is not None:
             self._after_decision(current)
 
     def _after_decision(self, decided: Span) -> None:

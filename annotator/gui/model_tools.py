@@ -145,24 +145,30 @@ class ModelTools:
                                                                         + report.summary(), 0)))
 
     # ------------------------------------------------------------- propagation
-    def after_confirm(self, span_id: int | None, reread: bool = True) -> int:
+    def after_confirm(self, span_id: int | None, reread: bool = True, known=None) -> int:
         """A person confirmed ``span_id``: suggest its text elsewhere in the document.
         Returns how many suggestions were added. ``reread=False``: the caller re-reads."""
+        report = self.propagate_confirmed(span_id, known)
+        if report is None:
+            return 0
+        if report.added and reread:
+            self.window.reread()
+        return report.added
+
+    def propagate_confirmed(self, span_id: int | None, known=None):
+        """Propagation of a span just confirmed, in its document: the report (its
+        ``places`` say where the spans can have changed), or None when it did not run.
+        ``known``: the document's text, tokens and spans as the window holds them
+        (:class:`annotator.nlp.propagate.Known`), so that none is read again."""
         window = self.window
         if not self.propagate_in_document or window.project is None or span_id is None:
-            return 0
+            return None
         from annotator.nlp.propagate import propagate_span
 
         try:
-            span = window.project.span(span_id)
-            if span.state not in CONFIRMED_STATES:
-                return 0
-            report = propagate_span(window.project, span_id)
+            return propagate_span(window.project, span_id, known=known)  # not confirmed: nothing
         except AnnotatorError:
-            return 0
-        if report.added and reread:
-            window.reread()
-        return report.added
+            return None
 
     def after_accept_all(self, doc_id: int) -> int:
         window = self.window

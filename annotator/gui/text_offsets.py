@@ -73,6 +73,12 @@ class OffsetMap:
         return self._breaks_qt
 
     @property
+    def no_astral(self) -> bool:
+        """True when no character is above U+FFFF: then ``to_qt(x)`` is ``x`` plus the
+        shown breaks before it (bisect_right of ``breaks``; bisect_left for an end)."""
+        return not self._astral
+
+    @property
     def identity(self) -> bool:
         """True when both systems count the same (no character above U+FFFF, no break)."""
         return not self._astral and not self.breaks

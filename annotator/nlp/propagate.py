@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from annotator.core.model import CONFIRMED_STATES, IN_PROGRESS, NEW, SUGGESTED, SpanData
@@ -46,6 +46,9 @@ class PropagateReport:
     replaced: int = 0
     strings: int = 0
     cancelled: bool = False
+    # [start, end) of each suggestion planned in the span's own document (propagate_span):
+    # the only places the spans there can have changed, whether added or not.
+    places: list[tuple[int, int]] = field(default_factory=list)
 
     def summary(self) -> str:
         text = (f"suggested {self.added} more spans in {self.documents} documents from {self.strings}"
@@ -111,48 +114,70 @@ def plan(text: str, tokens: Sequence[tuple[int, int]], spans: Sequence, entries:
 
 
 def _apply(project: Project, doc_id: int, entries: dict[str, str], confidence: float,
-           report: PropagateReport, text: str | None = None, mentions: int = 1) -> None:
+           report: PropagateReport, text: str | None = None, mentions: int = 1,
+           known: "Known | None" = None) -> list[tuple[int, int]]:
     """Suggest ``entries`` in one document. Strings found fewer than ``mentions`` times
     (2 in the document a string was confirmed in) cannot add anything: then nothing more
-    is read, so a confirm in a long article costs one substring count."""
+    is read, so a confirm in a long article costs one substring count. ``known``: the
+    document's tokens and its spans as they stand, when the caller has them (the window
+    does): then neither is read again. Returns the places planned."""
     text = project.document(doc_id).text if text is None else text
     if not any(text.count(k) >= mentions for k in entries):
-        return
-    tokens = project.tokens(doc_id, text)
-    new, replace = plan(text, tokens, project.spans(doc_id), entries, confidence)
+        return []
+    tokens = known.tokens() if known is not None else project.tokens(doc_id, text)
+    spans = known.spans() if known is not None else project.spans(doc_id)
+    new, replace = plan(text, tokens, spans, entries, confidence)
     if not new:
-        return
+        return []
     added = project.add_suggestions(doc_id, new, VERSION, replace=replace)
     if added:
         report.documents += 1
         report.added += len(added)
         report.replaced += len(replace)
+    return [(s.start, s.end) for s in new]
 
 
-def _entry(project: Project, span_id: int) -> tuple[int, str, str, str] | None:
+@dataclass
+class Known:
+    """What the caller already holds of the span's document, so that propagating in it
+    reads neither again: its text, and callables giving its tokens and its spans as they
+    stand now (called only when the string occurs twice or more)."""
+
+    doc_id: int
+    text: str
+    tokens: Callable[[], Sequence[tuple[int, int]]]
+    spans: Callable[[], Sequence]
+
+
+def _entry(project: Project, span_id: int, known: Known | None = None) -> tuple[int, str, str, str] | None:
     """(doc id, its text, string, label) of a confirmed span worth propagating, else None."""
     span = project.span(span_id)
     if span.state not in CONFIRMED_STATES:
         return None
-    text = project.document(span.doc_id).text
+    text = known.text if known is not None and known.doc_id == span.doc_id else project.document(span.doc_id).text
     string = text[span.start:span.end]
     if len(string.strip()) < MIN_CHARS:
         return None
     return span.doc_id, text, string, span.label
 
 
-def propagate_span(project: Project, span_id: int, scope: str = "document") -> PropagateReport:
+def propagate_span(project: Project, span_id: int, scope: str = "document",
+                   known: Known | None = None) -> PropagateReport:
     """Suggest confirmed span ``span_id``'s text elsewhere in its document (``scope``
-    "project": also in every document that is new or in progress)."""
+    "project": also in every document that is new or in progress). ``known``: the
+    document's text, tokens and spans as the caller holds them (see :class:`Known`)."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     report = PropagateReport()
-    found = _entry(project, span_id)
+    found = _entry(project, span_id, known)
     if found is None:
         return report
     doc_id, text, string, label = found
     report.strings = 1
-    _apply(project, doc_id, {string: label}, CONFIDENCE_DOCUMENT, report, text=text, mentions=2)
+    if known is not None and known.doc_id != doc_id:
+        known = None
+    report.places = _apply(project, doc_id, {string: label}, CONFIDENCE_DOCUMENT, report, text=text,
+                           mentions=2, known=known)
     if scope == "project":
         others = [r[0] for r in project.query(
             "SELECT id FROM documents WHERE status IN (?, ?) AND id != ? AND instr(text, ?) > 0 ORDER BY id",

@@ -630,6 +630,20 @@ class Project:
         sql += " ORDER BY s.start, s.\"end\", s.id"
         return [_span_from_row(r) for r in self.query(sql, params)]
 
+    def spans_overlapping(self, doc_id: int, ranges: Sequence[tuple[int, int]]) -> list[Span]:
+        """A document's spans that share a character with any of ``ranges`` ([start, end)),
+        sorted as :meth:`spans` sorts them: what an edit of those places can have changed,
+        read without reading the whole document's spans."""
+        if not ranges:
+            return []
+        where = " OR ".join('(s.start < ? AND s."end" > ?)' for _ in ranges)
+        params: list[Any] = [doc_id]
+        for start, end in ranges:
+            params += [end, start]
+        return [_span_from_row(r) for r in self.query(
+            f"SELECT {_SPAN_COLUMNS} FROM spans s JOIN labels l ON l.id = s.label_id"
+            f' WHERE s.doc_id = ? AND ({where}) ORDER BY s.start, s."end", s.id', params)]
+
     def span_data(self, doc_id: int, states: Sequence[str]) -> list[SpanData]:
         """A document's spans in the given states as plain SpanData, sorted: the lean read
         that exports use (no join; label names from the cached label list)."""

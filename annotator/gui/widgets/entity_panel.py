@@ -45,53 +45,68 @@ class SpanTableModel(QAbstractTableModel):
         self._rows: dict[int, int] = {}
         self._shown: dict[int, tuple[str, ...]] = {}
         self._colors: dict[str, QColor] = {}
+        self._grey = QBrush(QColor("#9a9a9a"))
+        self._struck = QFont()
+        self._struck.setStrikeOut(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         self._colors = {label.name: QColor(label.color) for label in labels}
+        self._shown = {}  # the swatches change
         if self._spans:
             self.dataChanged.emit(self.index(0, LABEL), self.index(len(self._spans) - 1, LABEL))
 
     def set_spans(self, text: str, spans: Sequence[Span]) -> None:
-        """Show ``spans`` (sorted by position). After one edit the table changes by one row
-        at most: that row is inserted or removed and changed rows repainted, so the view
-        keeps its scroll position and does not repaint a thousand rows per keystroke."""
+        """Show ``spans`` (sorted by position). For the same text the table changes by
+        difference: runs of rows removed and inserted where the ids differ (an edit, what
+        its propagation added or replaced) and ``dataChanged`` for each row whose span
+        changed, so the view keeps its scroll position and repaints only those rows,
+        not a thousand of them per keystroke. A new text resets the model."""
         spans = list(spans)
-        old, old_ids = self._spans, [s.id for s in self._spans]
-        new_ids = [s.id for s in spans]
         same_text = text is self._text or text == self._text
-        if not same_text or abs(len(new_ids) - len(old_ids)) > 1:
+        if not same_text or not self._spans or not spans:
             self._reset(text, spans)
             return
-        if len(new_ids) == len(old_ids) + 1:
-            row = _odd_one_out(new_ids, old_ids)
-            if row is None:
+        old = self._spans
+        old_ids = [s.id for s in old]
+        new_ids = [s.id for s in spans]
+        if old_ids != new_ids:
+            steps = _row_steps(old_ids, new_ids)
+            if steps is None:  # too different: one reset is cheaper than many moves
                 self._reset(text, spans)
                 return
-            self.beginInsertRows(QModelIndex(), row, row)
-            self._set(spans)
-            self.endInsertRows()
-        elif len(new_ids) + 1 == len(old_ids):
-            row = _odd_one_out(old_ids, new_ids)
-            if row is None:
-                self._reset(text, spans)
-                return
-            self.beginRemoveRows(QModelIndex(), row, row)
-            self._set(spans)
-            self.endRemoveRows()
-        elif new_ids != old_ids:
-            self._reset(text, spans)
-            return
-        else:
-            self._set(spans)
+            rows = list(old)  # what rowCount() and data() see between the steps
+            by_id = {s.id: s for s in spans}
+            for kind, at, items in steps:  # from the end: earlier rows keep their numbers
+                if kind == "remove":
+                    self.beginRemoveRows(QModelIndex(), at, at + items - 1)
+                    del rows[at:at + items]
+                    self._spans = rows
+                    self.endRemoveRows()
+                else:
+                    self.beginInsertRows(QModelIndex(), at, at + len(items) - 1)
+                    rows[at:at] = [by_id[i] for i in items]
+                    self._spans = rows
+                    self.endInsertRows()
         before = {s.id: s for s in old}
+        self._set(spans, keep=before)
+        last = len(HEADERS) - 1
         for row, span in enumerate(spans):
-            if span.id in before and before[span.id] != span:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+            was = before.get(span.id)
+            if was is not None and was != span:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
-    def _set(self, spans: list[Span]) -> None:
+    def _set(self, spans: list[Span], keep: dict[int, Span] | None = None) -> None:
+        """Hold ``spans``; rows worked out for a span that is unchanged (``keep``: the
+        spans shown before, by id) are kept, the others are made when first painted."""
         self._spans = spans
         self._rows = {s.id: row for row, s in enumerate(spans)}
-        self._shown: dict[int, tuple[str, ...]] = {}  # span id -> its row's texts, made when painted
+        if keep is None:
+            self._shown = {}
+        else:
+            shown = self._shown
+            self._shown = {s.id: shown[s.id] for s in spans if s.id in shown and keep.get(s.id) == s}
 
     def _reset(self, text: str, spans: list[Span]) -> None:
         self.beginResetModel()
@@ -128,7 +143,8 @@ class SpanTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role: int = _DISPLAY) -> Any:
-        # Qt asks seven roles of every cell it paints; the two never answered cost nothing.
+        # Qt asks seven roles of every cell it paints: each row's answers are worked out
+        # once (a tuple per role, by column), so a call is two lookups.
         role = int(role)
         if role in _UNANSWERED:
             return None
@@ -136,53 +152,77 @@ class SpanTableModel(QAbstractTableModel):
         if not (0 <= row < len(self._spans)):
             return None  # an invalid index has row -1
         span = self._spans[row]
-        column = index.column()
-        if role == _DISPLAY:
-            shown = self._shown.get(span.id)
-            if shown is None:
-                shown = self._shown[span.id] = self._row_texts(span)
-            return shown[column] if 0 <= column < len(shown) else None
         if role == _SPAN_ID:
             return span.id
-        if role == _TOOLTIP:
-            return (f"{span.label} · {STATE_NAMES.get(span.state, span.state)} · {span.origin}"
-                    f"{' ' + span.model_version if span.model_version else ''}"
-                    f" · characters {span.start}–{span.end}")
-        if role == _DECORATION and column == LABEL:
-            return self._colors.get(span.label)
-        if role == _FOREGROUND and span.state == REJECTED:
-            return QBrush(QColor("#9a9a9a"))
-        if role == _FONT:
-            if span.state == REJECTED:
-                font = QFont()
-                font.setStrikeOut(True)
-                return font
-            if span.state == SUGGESTED and column == STATE:
-                font = QFont()
-                font.setItalic(True)
-                return font
-        if role == _ALIGNMENT and column == CONFIDENCE:
-            return _RIGHT
-        return None
+        shown = self._shown.get(span.id)
+        if shown is None:
+            shown = self._shown[span.id] = self._row_answers(span)
+        by_column = shown.get(role)
+        if by_column is None:
+            return None
+        column = index.column()
+        return by_column[column] if 0 <= column < len(by_column) else None
 
-
-    def _row_texts(self, span: Span) -> tuple[str, ...]:
+    def _row_answers(self, span: Span) -> dict[int, tuple]:
+        """Role -> the row's answer per column."""
         text = self._text[span.start:span.end].replace("\n", " ")
-        return (
-            text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…",
-            span.label,
-            STATE_NAMES.get(span.state, span.state),
-            span.origin,
-            "—" if span.confidence is None else f"{span.confidence:.2f}",
-        )
+        tooltip = (f"{span.label} · {STATE_NAMES.get(span.state, span.state)} · {span.origin}"
+                   f"{' ' + span.model_version if span.model_version else ''}"
+                   f" · characters {span.start}–{span.end}")
+        answers: dict[int, tuple] = {
+            _DISPLAY: (
+                text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…",
+                span.label,
+                STATE_NAMES.get(span.state, span.state),
+                span.origin,
+                "—" if span.confidence is None else f"{span.confidence:.2f}",
+            ),
+            _TOOLTIP: (tooltip,) * len(HEADERS),
+            _DECORATION: (None, self._colors.get(span.label), None, None, None),
+            _ALIGNMENT: (None, None, None, None, _RIGHT),
+        }
+        if span.state == REJECTED:
+            answers[_FOREGROUND] = (self._grey,) * len(HEADERS)
+            answers[_FONT] = (self._struck,) * len(HEADERS)
+        elif span.state == SUGGESTED:
+            answers[_FONT] = (None, None, self._italic, None, None)
+        return answers
 
 
-def _odd_one_out(longer: list[int], shorter: list[int]) -> int | None:
-    """Where ``longer`` has the one item ``shorter`` lacks, if that is the only difference."""
-    i = 0
-    while i < len(shorter) and longer[i] == shorter[i]:
-        i += 1
-    return i if longer[i + 1:] == shorter[i:] else None
+def _row_steps(old: list[int], new: list[int]) -> list[tuple[str, int, Any]] | None:
+    """Row removals and insertions turning ``old`` ids into ``new`` (both in text order,
+    each id once), last first: ("remove", row, count) or ("insert", row, ids). One walk
+    of both lists; None when the ids kept changed order (an edge moved past another
+    span) or more than :data:`MOVES` runs would be needed."""
+    gone, added = set(old) - set(new), set(new) - set(old)
+    steps: list[tuple[str, int, Any]] = []
+    i = j = 0
+    while i < len(old) or j < len(new):
+        if i < len(old) and j < len(new) and old[i] == new[j]:
+            i += 1
+            j += 1
+        elif i < len(old) and old[i] in gone:
+            k = i
+            while k < len(old) and old[k] in gone:
+                k += 1
+            steps.append(("remove", i, k - i))
+            i = k
+        elif j < len(new) and new[j] in added:
+            k = j
+            while k < len(new) and new[k] in added:
+                k += 1
+            steps.append(("insert", i, new[j:k]))
+            j = k
+        else:
+            return None  # the same ids in another order
+        if len(steps) > MOVES:
+            return None
+    # Last first; at one place the removal before the insertion (the insertion goes
+    # where the removed rows were).
+    return sorted(steps, key=lambda st: (st[1], st[0] == "remove"), reverse=True)
+
+
+MOVES = 64  # runs of rows; beyond that one reset repaints less than many moves
 
 
 class EntityPanel(QWidget):

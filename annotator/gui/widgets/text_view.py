@@ -58,6 +58,8 @@ SELECTED_FRAME = QColor("#1f4fb8")
 UNKNOWN_LABEL_COLOR = "#cccccc"
 # Above this many changed spans one full rehighlight is cheaper than block-by-block.
 FULL_REHIGHLIGHT = 64
+# Up to this many runs of re-broken paragraphs are edited one edit block each (see _apply_breaks).
+SEPARATE_RUNS = 16
 
 
 # ------------------------------------------------------------------ tokens
@@ -210,6 +212,18 @@ def _changed_paragraphs(text: str, old: Sequence[int], new: Sequence[int]) -> li
     return out
 
 
+def _runs_of(text: str, paragraphs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """``paragraphs`` (sorted, from :func:`_changed_paragraphs`) in runs of neighbours:
+    only a newline (or an empty line) between one and the next."""
+    runs: list[list[tuple[int, int]]] = []
+    for a, b in paragraphs:
+        if runs and not text[runs[-1][-1][1]:a].strip("\n"):
+            runs[-1].append((a, b))
+        else:
+            runs.append([(a, b)])
+    return runs
+
+
 def _tail_start(text: str, start: int, end: int) -> int:
     """Start of the last grapheme cluster of text[start:end] (Thai vowels and tone marks
     attach to the consonant before them; letter spacing must go on the whole cluster)."""
@@ -334,6 +348,7 @@ class TextView(QPlainTextEdit):
         self._tokens_fn: Callable[[], Sequence[tuple[int, int]]] | None = None
         self._grid: TokenGrid | None = None
         self._current: int | None = None
+        self._frame_rects: list = []  # where the selected span's frame was last painted
         self._exact = False
         self._press_modifiers = Qt.KeyboardModifier.NoModifier
         self._word_clicked = False
@@ -403,20 +418,23 @@ class TextView(QPlainTextEdit):
         # Lines on screen counted from our own breaks (each paragraph has one line more
         # than it has breaks), not from Qt's layout: laying blocks out here would lay them
         # out twice, once without their formats.
+        todo = [block for block in self._blocks_on_screen() if block.blockNumber() in pending]
+        self._format_blocks(todo)
+        if pending:
+            self._format_timer.start()
+
+    def _blocks_on_screen(self) -> list:
+        """The blocks on screen (a line or two more), counted from our own line breaks."""
         lines = self.viewport().height() / max(1.0, QFontMetricsF(self.font()).lineSpacing()) + 2
         breaks_qt = self.offsets.breaks_qt
         block = self.firstVisibleBlock()
-        todo = []
+        out = []
         while block.isValid() and lines > 0:
-            if block.blockNumber() in pending:
-                todo.append(block)
+            out.append(block)
             start = block.position()
             lines -= 1 + bisect_left(breaks_qt, start + block.length()) - bisect_left(breaks_qt, start)
             block = block.next()
-        for block in todo:
-            self.highlighter.rehighlightBlock(block)
-        if pending:
-            self._format_timer.start()
+        return out
 
     def reformat_all(self) -> None:
         """Every block's formats are stale (styles or many spans changed): the visible ones
@@ -436,13 +454,46 @@ class TextView(QPlainTextEdit):
         if not pending:
             return
         doc = self.document()
-        for number in sorted(pending)[: self.FORMAT_CHUNK]:
-            block = doc.findBlockByNumber(number)
-            if block.isValid():
-                self.highlighter.rehighlightBlock(block)
-            pending.discard(number)
+        chunk = sorted(pending)[: self.FORMAT_CHUNK]
+        self._format_blocks([b for b in map(doc.findBlockByNumber, chunk) if b.isValid()])
+        pending.difference_update(chunk)
         if pending:
             self._format_timer.start()
+
+    def _format_blocks(self, blocks: list) -> None:
+        """Format ``blocks`` again, repainting only those on screen.
+
+        QSyntaxHighlighter marks a block it formatted as changed over twice the block's
+        length, so Qt's plain-text layout takes it for a change running into the next
+        block: it drops both layouts and repaints the whole viewport, for every block
+        formatted, on screen or not. Here the layout's signals are held back meanwhile;
+        the blocks on screen are repainted, unless a height changed: then the view is
+        repainted and told the document's new size, as Qt would have."""
+        if not blocks:
+            return
+        layout = self.document().documentLayout()
+        viewport = self.viewport()
+        offset = self.contentOffset()
+        height = viewport.height()
+        shown = []  # blocks laid out before and on screen: (block, its height)
+        for block in blocks:
+            if block.layout().lineCount():
+                rect = self.blockBoundingGeometry(block).translated(offset)
+                if rect.bottom() >= 0 and rect.top() <= height:
+                    shown.append((block, rect.height()))
+        layout.blockSignals(True)
+        try:
+            for block in blocks:
+                self.highlighter.rehighlightBlock(block)
+        finally:
+            layout.blockSignals(False)
+        for block, before in shown:
+            rect = self.blockBoundingGeometry(block).translated(offset)  # laid out again, as the paint would
+            if rect.height() != before:
+                layout.documentSizeChanged.emit(layout.documentSize())
+                viewport.update()
+                return
+            viewport.update(0, int(rect.top()) - 1, viewport.width(), int(rect.height()) + 3)
 
     PREPARED_TEXTS = 4  # the shown one, the next (prefetched), the one before, one more
 
@@ -505,28 +556,39 @@ class TextView(QPlainTextEdit):
                     if block.blockNumber() not in redone:
                         blocks[block.blockNumber()] = block
                     block = block.next()
-            for block in blocks.values():
-                self.highlighter.rehighlightBlock(block)
+            self._format_blocks(list(blocks.values()))
         if self._current is not None and self._current not in self._placed:
             self._set_current(None)
-        self.viewport().update()
 
     def _place(self, spans: Sequence[Span]) -> None:
-        to_qt = self.offsets.to_qt
+        offsets = self.offsets
+        to_qt = offsets.to_qt
         text = self.text
+        tails = self._now.tails if self._now.text == text else {}  # kept per text (see _breaks_for)
         self._spans = list(spans)
         # With the same line breaks a span whose edges did not move keeps its positions.
-        old = self._placed if self._placed_with is self.offsets and self._placed_text is text else {}
+        old = self._placed if self._placed_with is offsets and self._placed_text is text else {}
         placed = {}
+        # No character above U+FFFF (most texts): a Qt position is the offset plus the shown
+        # breaks before it, two bisects here instead of three calls per span.
+        plain = offsets.no_astral
+        breaks = offsets.breaks
         for s in spans:
-            if not 0 <= s.start < s.end <= len(text):
+            start, end = s.start, s.end
+            if not 0 <= start < end <= len(text):
                 continue
             o = old.get(s.id)
-            if o is not None and o.span.start == s.start and o.span.end == s.end:
+            if o is not None and o.span.start == start and o.span.end == end:
                 placed[s.id] = PlacedSpan(o.qs, o.qe, o.qtail, s)
+                continue
+            tail = tails.get((start, end))
+            if tail is None:
+                tail = tails[start, end] = _tail_start(text, start, end)
+            if plain:
+                placed[s.id] = PlacedSpan(start + bisect_right(breaks, start), end + bisect_left(breaks, end),
+                                          tail + bisect_right(breaks, tail), s)
             else:
-                placed[s.id] = PlacedSpan(to_qt(s.start), to_qt(s.end, end=True),
-                                          to_qt(_tail_start(text, s.start, s.end)), s)
+                placed[s.id] = PlacedSpan(to_qt(start), to_qt(end, end=True), to_qt(tail), s)
         self._placed = placed
         self._placed_with, self._placed_text = self.offsets, text
         self.index = SpanIndex(p for p in self._placed.values() if p.span.state != REJECTED)
@@ -639,16 +701,41 @@ class TextView(QPlainTextEdit):
         edit = QTextCursor(self.document())
         highlighter = self.highlighter
         highlighter.deferring = True
-        edit.beginEditBlock()
+        # Qt's layout would repaint the whole viewport for each edit block: its signals
+        # wait, and what the edits can have moved is repainted below.
+        layout = self.document().documentLayout()
+        doc = self.document()
+        offset = self.contentOffset()
+        on_screen = {b.blockNumber() for b in self._blocks_on_screen()}
+        heights = {}  # paragraph start -> its block's height, for those on screen and laid out
+        for a, _b in changed:
+            block = doc.findBlock(old.to_qt(a))
+            if block.blockNumber() in on_screen and block.layout().lineCount():
+                heights[a] = self.blockBoundingGeometry(block).height()
+        layout.blockSignals(True)
         try:
-            for a, b in reversed(changed):  # from the end: earlier positions stay put
-                inside = breaks[bisect_right(breaks, a):bisect_left(breaks, b)]
-                edit.setPosition(old.to_qt(a))
-                edit.setPosition(old.to_qt(b, end=True), QTextCursor.MoveMode.KeepAnchor)
-                edit.insertText(display_text(self._shown[a:b], [x - a for x in inside]))
+            # One edit block per run of neighbouring paragraphs: Qt offers the highlighter
+            # everything between the first and the last change of an edit block, and a
+            # block offered loses its formats until it is formatted again.
+            # Many runs (a first show, a new width) are one edit block, as each edit block
+            # costs Qt a pass over the cursor's block and its layout.
+            runs = _runs_of(self._shown, changed)
+            if len(runs) > SEPARATE_RUNS:
+                runs = [changed]
+            for group in reversed(runs):  # from the end: earlier positions stay put
+                edit.beginEditBlock()
+                try:
+                    for a, b in reversed(group):
+                        inside = breaks[bisect_right(breaks, a):bisect_left(breaks, b)]
+                        edit.setPosition(old.to_qt(a))
+                        edit.setPosition(old.to_qt(b, end=True), QTextCursor.MoveMode.KeepAnchor)
+                        edit.insertText(display_text(self._shown[a:b], [x - a for x in inside]))
+                finally:
+                    edit.endEditBlock()
         finally:
-            edit.endEditBlock()
+            layout.blockSignals(False)
             highlighter.deferring = False
+        layout.documentSizeChanged.emit(layout.documentSize())  # lines may have come or gone
         cursor = self.textCursor()
         cursor.setPosition(new.to_qt(anchor))
         cursor.setPosition(new.to_qt(position, end=position > anchor), QTextCursor.MoveMode.KeepAnchor)
@@ -656,13 +743,38 @@ class TextView(QPlainTextEdit):
         self.verticalScrollBar().setValue(scroll)
         if self._current is not None and self._current not in self._placed:
             self._set_current(None)
-        self.viewport().update()
         doc = self.document()
         redone = set(highlighter.pending)
         for a, _b in changed:
             number = doc.findBlock(new.to_qt(a)).blockNumber()
             redone.update((number, number + 1))
         self.format_visible()
+        # Repainted: the paragraphs edited, when their heights stayed; else from the first
+        # one down (lines below it moved), nothing below the screen, all when above it.
+        viewport = self.viewport()
+        shown = self._blocks_on_screen()
+        numbers = {b.blockNumber() for b in shown}
+        rects = []
+        for a, _b in changed:
+            block = doc.findBlock(new.to_qt(a))
+            if block.blockNumber() not in numbers:
+                continue
+            rect = self.blockBoundingGeometry(block).translated(self.contentOffset())
+            if heights.get(a) != rect.height():  # its lines changed: what follows moved
+                rects = None
+                break
+            rects.append(rect)
+        if rects is not None and self.contentOffset() == offset:  # only these paragraphs changed
+            for rect in rects:
+                viewport.update(0, int(rect.top()) - 1, viewport.width(), int(rect.height()) + 3)
+            return redone
+        first = doc.findBlock(new.to_qt(changed[0][0]))
+        if not shown or first.blockNumber() < shown[0].blockNumber():
+            viewport.update()
+        elif first.blockNumber() <= shown[-1].blockNumber():
+            top = self.blockBoundingGeometry(first).translated(self.contentOffset()).top()
+            if top <= viewport.height():
+                viewport.update(0, max(0, int(top) - 1), viewport.width(), viewport.height())
         return redone
 
     def resizeEvent(self, e) -> None:  # noqa: N802
@@ -807,7 +919,14 @@ class TextView(QPlainTextEdit):
         if span_id == self._current:
             return
         self._current = span_id
-        self.viewport().update()
+        # Only the old frame and the new one repaint, not the whole view.
+        viewport = self.viewport()
+        for rect in self._frame_rects:
+            viewport.update(rect)
+        placed = self._placed.get(span_id) if span_id is not None else None
+        if placed is not None:
+            for rect in self._range_rects(placed.qs, placed.qe):
+                viewport.update(_frame_area(rect))
         self.currentSpanChanged.emit(span_id)
 
     def span_at(self, offset: int) -> Span | None:
@@ -919,8 +1038,10 @@ class TextView(QPlainTextEdit):
         if current is not None:
             painter.setPen(QPen(SELECTED_FRAME, 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            for rect in self._range_rects(current.qs, current.qe):
+            rects = self._range_rects(current.qs, current.qe)
+            for rect in rects:
                 painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
+            self._frame_rects = [_frame_area(rect) for rect in rects]
         painter.end()
 
     def _paint_tags(self, painter: QPainter, block, origin, clip) -> None:
@@ -991,6 +1112,11 @@ class TextView(QPlainTextEdit):
                 rects.append(QRectF(origin.x() + x1, origin.y() + line.y(), x2 - x1, line.height()))
             block = block.next()
         return rects
+
+
+def _frame_area(rect: QRectF):
+    """The viewport area a frame drawn around ``rect`` covers (pen, rounding, antialiasing)."""
+    return rect.adjusted(-4, -3, 4, 3).toAlignedRect()
 
 
 def span_tooltip(span: Span) -> str:
