@@ -23,7 +23,8 @@ from typing import Sequence
 from annotator.core.errors import SpanError
 from annotator.core.model import DOC_STATUSES, HUMAN_STATES, IN_PROGRESS, NEW, SPAN_ORIGINS, SUGGESTED, DocumentData
 
-from .project import Project, _overlaps_any, _team_version, content_hash, now
+from .project import Project, _team_version, content_hash, now
+from .ranges import RangeSet
 
 _CHUNK = 500  # ids per IN (...) list
 _TRIGGERS = ("spans_open_insert", "spans_open_delete")  # migrations.py: keep documents.open_suggestions
@@ -69,11 +70,11 @@ def write_suggestions(
             if status not in (NEW, IN_PROGRESS):
                 continue  # finished by a reviewer while we worked: leave it alone
             existing = spans_of[doc_id]
-            human = sorted((r[2], r[3]) for r in existing if r[4] in HUMAN_STATES or _team_version(r[5]))
+            human = RangeSet((r[2], r[3]) for r in existing if r[4] in HUMAN_STATES or _team_version(r[5]))
             old = [r[0] for r in existing if r[4] == SUGGESTED and not _team_version(r[5])]
             keep = []
             for start, end, label, origin, confidence in spans:
-                if label not in label_ids or _overlaps_any(start, end, human):
+                if label not in label_ids or human.overlaps(start, end):
                     continue
                 if not (0 <= start < end <= size):
                     raise SpanError(f"span {start}-{end} is outside the text (0-{size})")

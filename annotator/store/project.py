@@ -41,6 +41,7 @@ from annotator.core.model import (
 from . import db as dbmod
 from . import migrations, token_cache
 from .lock import ProjectLock
+from .ranges import RangeSet
 from .sqlite_errors import translate as _storage_error
 
 DEFAULT_ANNOTATOR = "annotator"
@@ -818,14 +819,14 @@ class Project:
             rows = self._conn.execute(
                 'SELECT id, start, "end", state, provenance FROM spans WHERE doc_id = ?', (doc_id,)
             ).fetchall()
-            human = sorted((r["start"], r["end"]) for r in rows
-                           if r["state"] in HUMAN_STATES or _team_version(r["provenance"]))
+            human = RangeSet((r["start"], r["end"]) for r in rows
+                             if r["state"] in HUMAN_STATES or _team_version(r["provenance"]))
             old = [r["id"] for r in rows if r["state"] == SUGGESTED and not _team_version(r["provenance"])]
             if old:
                 self._conn.execute(
                     f"DELETE FROM spans WHERE id IN ({','.join('?' * len(old))})", old
                 )
-            keep = [s for s in suggestions if not _overlaps_any(s.start, s.end, human) and self.has_label(s.label)]
+            keep = [s for s in suggestions if not human.overlaps(s.start, s.end) and self.has_label(s.label)]
             added = self._insert_spans(doc_id, keep, SUGGESTED, author, model_version, now())
             self._log("doc.suggest", doc_id, before={"removed": old}, after={"model": model_version, "spans": added},
                       author=author)
@@ -852,15 +853,15 @@ class Project:
             wanted = set(replace)
             removed = [r["id"] for r in rows if r["id"] in wanted and r["state"] == SUGGESTED
                        and not _team_version(r["provenance"])]
-            taken = sorted((r["start"], r["end"]) for r in rows
-                           if r["state"] != SUGGESTED or r["id"] not in removed or _team_version(r["provenance"]))
+            gone = set(removed)
+            taken = RangeSet((r["start"], r["end"]) for r in rows if r["id"] not in gone)
             if removed:
                 self._conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(removed))})", removed)
             keep: list[SpanData] = []
             for s in suggestions:
-                if self.has_label(s.label) and not _overlaps_any(s.start, s.end, taken):
+                if self.has_label(s.label) and not taken.overlaps(s.start, s.end):
                     keep.append(s)
-                    taken.append((s.start, s.end))
+                    taken.add(s.start, s.end)
             added = self._insert_spans(doc_id, keep, SUGGESTED, author, model_version, now())
             if added or removed:
                 self._log("doc.suggest", doc_id, before={"removed": removed},
@@ -1018,10 +1019,6 @@ def _same_span(row: dict | None, logged: dict | None) -> bool:
 def _team_version(provenance: str | None) -> bool:
     """Does this provenance name annotators (a version merged by store/team.py)?"""
     return bool(provenance) and "annotators" in json.loads(provenance)  # type: ignore[arg-type]
-
-
-def _overlaps_any(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in ranges)
 
 
 _PALETTE = ["#f4a6a6", "#9ecbf0", "#a8e0a0", "#f7d08a", "#f2b8e0", "#c5e99b", "#d7c4f2", "#f0c8a0",
