@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 HEAD_LINES = 40
 TAIL_LINES = 20
@@ -93,14 +93,15 @@ _SOURCE_URL = re.compile(r"^ที่มา\s*:?\s*(https?://\S+)")
 def extract(text: str) -> dict[str, Any]:
     """Return whichever of title, date, date_text, url the article text gives."""
     meta: dict[str, Any] = {}
-    head = _head(text, HEAD_LINES)
-    title = _title(head)
+    # The lines are cut from the text as they are looked at: a title is on the first
+    # lines, a date line on the first few, the source on the last (not 60 lines each).
+    title = _title(_head_lines(text, HEAD_LINES))
     if title:
         meta["title"] = title
-    found = _date(head)
+    found = _date(_head_lines(text, HEAD_LINES))
     if found:
         meta["date"], meta["date_text"] = found
-    url = _url(_tail(text, TAIL_LINES))
+    url = _url(_tail_lines(text, TAIL_LINES))
     if url:
         meta["url"] = url
     return meta
@@ -128,34 +129,42 @@ def parse_date(line: str) -> str | None:
 
 def _head(text: str, n: int) -> list[str]:
     """The first ``n`` lines, without copying the rest of a long text."""
-    lines: list[str] = []
+    return list(_head_lines(text, n))
+
+
+def _head_lines(text: str, n: int) -> Iterator[str]:
+    """The first ``n`` lines, one at a time (only \\n ends a line)."""
     pos = 0
-    while len(lines) < n:
+    for _ in range(n):
         end = text.find("\n", pos)
         if end < 0:
-            lines.append(text[pos:])
-            break
-        lines.append(text[pos:end])
+            yield text[pos:]
+            return
+        yield text[pos:end]
         pos = end + 1
-    return lines
 
 
 def _tail(text: str, n: int) -> list[str]:
     """The last ``n`` lines, last first."""
-    lines: list[str] = []
+    return list(_tail_lines(text, n))
+
+
+def _tail_lines(text: str, n: int) -> Iterator[str]:
+    """The last ``n`` lines, last first, one at a time."""
     end = len(text)
-    while len(lines) < n and end >= 0:
+    for _ in range(n):
         start = text.rfind("\n", 0, end)
-        lines.append(text[start + 1 : end])
+        yield text[start + 1 : end]
+        if start < 0:
+            return
         end = start
-    return lines
 
 
 def _clean(line: str) -> str:
     return line.strip().strip(_INVISIBLE).strip()
 
 
-def _title(head: list[str]) -> str | None:
+def _title(head: Iterable[str]) -> str | None:
     for line in head:
         line = _clean(line)
         if not line:
@@ -171,7 +180,7 @@ def _title(head: list[str]) -> str | None:
     return None
 
 
-def _date(head: list[str]) -> tuple[str, str] | None:
+def _date(head: Iterable[str]) -> tuple[str, str] | None:
     for line in head:
         line = _clean(line)
         if line and len(line) < 80:  # a date line is short; skip paragraphs cheaply
@@ -181,7 +190,7 @@ def _date(head: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def _url(tail: list[str]) -> str | None:
+def _url(tail: Iterable[str]) -> str | None:
     for line in tail:
         m = _SOURCE_URL.match(_clean(line))
         if m:
