@@ -30,17 +30,23 @@ def read(
     path: str | os.PathLike[str], max_bytes: int = MAX_BYTES
 ) -> Iterator[DocumentData | InputProblem]:
     """Yield the one document of a text file. Raises InputFileError if refused."""
-    data = _read_limited(Path(path), max_bytes)
-    text = encoding.decode(data, path)
+    yield load(path, max_bytes)[0]
+
+
+def load(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> tuple[DocumentData, bytes | None]:
+    """The one document of a text file, and the UTF-8 bytes of its text when the file was
+    UTF-8 (see :func:`encoding.decode_keeping`), else None. Raises InputFileError."""
+    data = _read_limited(path, max_bytes)
+    text, utf8 = encoding.decode_keeping(data, path)
     if not text.strip():
         raise InputFileError(path, 0, "empty file (no text, or only white space)")
-    yield DocumentData(text, metadata.extract(text), [], source=str(path), line=1)
+    return DocumentData(text, metadata.extract(text), [], source=str(path), line=1), utf8
 
 
-def _read_limited(path: Path, max_bytes: int) -> bytes:
+def _read_limited(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     """The file's bytes, refusing it before reading if it is larger than ``max_bytes``."""
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size > max_bytes:
                 raise _too_large(path, size, max_bytes)

@@ -150,6 +150,7 @@ def add_documents(
     span_state: str | None = SUGGESTED,
     author: str | None = None,
     action: str = "doc.import",
+    hashes: Sequence[str | None] | None = None,
 ) -> list[int | None]:
     """:meth:`Project.add_document` for many documents, in a few statements: each text's
     id, or None where the same text is already in the project (or earlier in ``docs``).
@@ -159,7 +160,8 @@ def add_documents(
     its source and spans ([id, start, end, label]). One read of which hashes are already
     stored, one ``executemany`` each for documents, spans and the change log. Runs inside
     the caller's transaction when there is one; a value the database refuses raises, and
-    the caller's savepoint undoes the whole call. Labels must exist.
+    the caller's savepoint undoes the whole call. Labels must exist. ``hashes``: each
+    text's ``content_hash`` where the caller has it already (None: computed here).
     """
     if status not in DOC_STATUSES:
         raise ValueError(f"unknown status {status}")
@@ -168,7 +170,12 @@ def add_documents(
     if not docs:
         return result
     with project.transaction(savepoint=False):
-        hashes = [content_hash(d.text) for d in docs]
+        if hashes is None:
+            hashes = [content_hash(d.text) for d in docs]
+        elif len(hashes) != len(docs):
+            raise ValueError("one hash per document")
+        else:
+            hashes = [h or content_hash(d.text) for d, h in zip(docs, hashes)]
         present: set[str] = set()
         for i in range(0, len(hashes), _DOCUMENT_CHUNK):
             part = hashes[i:i + _DOCUMENT_CHUNK]
