@@ -93,12 +93,24 @@ _SOURCE_URL = re.compile(r"^ที่มา\s*:?\s*(https?://\S+)")
 def extract(text: str) -> dict[str, Any]:
     """Return whichever of title, date, date_text, url the article text gives."""
     meta: dict[str, Any] = {}
-    # The lines are cut from the text as they are looked at: a title is on the first
-    # lines, a date line on the first few, the source on the last (not 60 lines each).
-    title = _title(_head_lines(text, HEAD_LINES))
+    # The lines are cut from the text and cleaned once, as they are looked at: a title
+    # and a date line are on the first lines, the source on the last (not 60 lines each).
+    title = found = None
+    looking_for_title = True
+    for line in _head_lines(text, HEAD_LINES):
+        line = _clean(line)
+        if not line:
+            continue
+        if looking_for_title:
+            title, looking_for_title = _title_of(line)
+        if found is None and len(line) < 80:  # a date line is short; skip paragraphs cheaply
+            iso = parse_date(line)
+            if iso:
+                found = iso, line
+        if found is not None and not looking_for_title:
+            break
     if title:
         meta["title"] = title
-    found = _date(_head_lines(text, HEAD_LINES))
     if found:
         meta["date"], meta["date_text"] = found
     url = _url(_tail_lines(text, TAIL_LINES))
@@ -109,7 +121,7 @@ def extract(text: str) -> dict[str, Any]:
 
 def parse_date(line: str) -> str | None:
     """ISO date of a line that holds only a Thai date, else None."""
-    line = line.strip().strip(_INVISIBLE).strip()
+    line = _clean(line)
     m = _THAI_DATE_LINE.match(line)
     if m:
         month = _MONTHS[_month_key(m.group("month"))]
@@ -127,11 +139,6 @@ def parse_date(line: str) -> str | None:
         return None
 
 
-def _head(text: str, n: int) -> list[str]:
-    """The first ``n`` lines, without copying the rest of a long text."""
-    return list(_head_lines(text, n))
-
-
 def _head_lines(text: str, n: int) -> Iterator[str]:
     """The first ``n`` lines, one at a time (only \\n ends a line)."""
     pos = 0
@@ -142,11 +149,6 @@ def _head_lines(text: str, n: int) -> Iterator[str]:
             return
         yield text[pos:end]
         pos = end + 1
-
-
-def _tail(text: str, n: int) -> list[str]:
-    """The last ``n`` lines, last first."""
-    return list(_tail_lines(text, n))
 
 
 def _tail_lines(text: str, n: int) -> Iterator[str]:
@@ -164,30 +166,17 @@ def _clean(line: str) -> str:
     return line.strip().strip(_INVISIBLE).strip()
 
 
-def _title(head: Iterable[str]) -> str | None:
-    for line in head:
-        line = _clean(line)
-        if not line:
-            continue
-        title = _clean(_TITLE_PREFIX.sub("", line, count=1))
-        if not title:  # a bare site prefix: the title is further down
-            continue
-        # Speeches are titled by their date ("prefix-19 พฤษภาคม 2560"): a title. A bare
-        # date as the first line means the article has no title line.
-        if len(title) == len(line) and parse_date(title):
-            return None
-        return title if len(title) <= MAX_TITLE else None
-    return None
-
-
-def _date(head: Iterable[str]) -> tuple[str, str] | None:
-    for line in head:
-        line = _clean(line)
-        if line and len(line) < 80:  # a date line is short; skip paragraphs cheaply
-            iso = parse_date(line)
-            if iso:
-                return iso, line
-    return None
+def _title_of(line: str) -> tuple[str | None, bool]:
+    """(the title, False) if the non-empty cleaned ``line`` decides it (which may be that
+    there is none), else (None, True): look further down."""
+    title = _clean(_TITLE_PREFIX.sub("", line, count=1))
+    if not title:  # a bare site prefix: the title is further down
+        return None, True
+    # Speeches are titled by their date ("prefix-19 พฤษภาคม 2560"): a title. A bare
+    # date as the first line means the article has no title line.
+    if len(title) == len(line) and parse_date(title):
+        return None, False
+    return (title if len(title) <= MAX_TITLE else None), False
 
 
 def _url(tail: Iterable[str]) -> str | None:

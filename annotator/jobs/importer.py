@@ -339,9 +339,7 @@ def _stage_text(project: Project, path: Path, o: _Options, staged: _Staged) -> _
     if utf8 is None:  # cp874 or UTF-16: the general checks
         problem = _prepare(project, doc, o.label_map, o.unknown_labels, [], o.max_bytes)
         hashed = None
-    elif "\x00" in doc.text:  # never in UTF-8 read here (binary files are refused), but cheap
-        problem = "its text contains NUL characters (\\u0000); is it a binary file?"
-    elif not _encodable(doc.source):
+    elif not _encodable(doc.source):  # (no NUL in the text: decode_keeping refuses NUL bytes)
         problem = "its metadata is not valid Unicode (an unpaired surrogate)"
     else:
         problem = None
