@@ -77,7 +77,11 @@ class ImportReport:
 def _side_file(path: Path) -> bool:
     """Files that travel with exported data but are not documents (manifests, label lists,
     brat configuration): skipped when a folder is imported."""
-    name = path.name
+    return _side_name(path.name)
+
+
+def _side_name(name: str) -> bool:
+    """_side_file of a file name."""
     return (
         name.startswith(".")
         or name in ("manifest.json", "annotation.conf", "visual.conf", "tools.conf", "labels.json", "README.md")
@@ -86,11 +90,6 @@ def _side_file(path: Path) -> bool:
         # imported as a team member's work; these never are)
         or name.endswith((".annot.lock", ".annot-wal", ".annot-shm", ".annot-journal"))
     )
-
-
-def _in_hidden_folder(path: Path, top: Path) -> bool:
-    """Under a hidden folder of ``top`` (.backups, .git, an export's staging folder)."""
-    return any(part.startswith(".") for part in path.relative_to(top).parts[:-1])
 
 
 def expand(paths: Iterable[str | Path], follow_links: bool = False,
@@ -107,8 +106,10 @@ def expand(paths: Iterable[str | Path], follow_links: bool = False,
         except (OSError, ValueError):
             mode = None
         if mode is not None and stat.S_ISDIR(mode):
-            yield from sorted(q for q in _walk(p, follow_links, links)
-                              if not _side_file(q) and not _in_hidden_folder(q, p))
+            # sorted as Paths sort (part by part), without making a Path of each to sort it
+            found = sorted((name.split(os.sep), name) for name, hidden in _walk(str(p), follow_links, links)
+                           if not hidden and not _side_name(os.path.basename(name)))
+            yield from (Path(name) for _, name in found)
         elif mode is not None:
             yield p
         else:
@@ -118,30 +119,31 @@ def expand(paths: Iterable[str | Path], follow_links: bool = False,
             yield from (Path(m) for m in matches if Path(m).is_file())
 
 
-def _walk(top: Path, follow_links: bool, links: list[str] | None) -> Iterator[Path]:
-    """Files under ``top``, told apart by the directory entries themselves (no ``stat``
-    per file, except for links when they are followed)."""
+def _walk(top: str, follow_links: bool, links: list[str] | None,
+          hidden: bool = False) -> Iterator[tuple[str, bool]]:
+    """(path, whether it is under a hidden folder of the walk's top) of each file under
+    ``top``, told apart by the directory entries themselves (no ``stat`` per file, except
+    for links when they are followed)."""
     try:
         entries = list(os.scandir(top))
     except OSError:
         return  # unreadable folder: skipped, as os.walk does
     folders = []
     for entry in entries:
-        path = Path(entry.path)
         try:
             link = entry.is_symlink()
             if link and not follow_links:
                 if links is not None:
-                    links.append(str(path))
+                    links.append(str(Path(entry.path)))
                 continue
             if entry.is_dir():
-                folders.append(path)
+                folders.append(entry)
             elif entry.is_file():
-                yield path
+                yield entry.path, hidden
         except OSError:
             continue
     for folder in folders:
-        yield from _walk(folder, follow_links, links)
+        yield from _walk(folder.path, follow_links, links, hidden or folder.name.startswith("."))
 
 
 def _read_ahead(path: Path) -> None:

@@ -141,6 +141,8 @@ def _chunks(ids: Sequence[int]):
 
 
 _DOCUMENT_CHUNK = 500  # hashes per IN (...) list
+# json.dumps(value, ensure_ascii=False), without making an encoder per call
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def add_documents(
@@ -194,7 +196,7 @@ def add_documents(
             url = meta.pop("url", None)
             opened = sum(1 for s in doc.spans if (span_state or s.state) == SUGGESTED)
             new.append(i)
-            rows.append((doc.text, h, title, date, url, json.dumps(meta, ensure_ascii=False), doc.source or None,
+            rows.append((doc.text, h, title, date, url, _json(meta), doc.source or None,
                          status, opened, t, t))
         if not rows:
             return result
@@ -242,8 +244,7 @@ def add_documents(
             for s in doc.spans:
                 added.append([span_id, s.start, s.end, s.label])
                 span_id += 1
-            log.append((grp, t, who, action, first + k,
-                        json.dumps({"source": doc.source, "spans": added}, ensure_ascii=False)))
+            log.append((grp, t, who, action, first + k, _json({"source": doc.source, "spans": added})))
         conn.executemany("INSERT INTO changes (grp, at, author, action, doc_id, after) VALUES (?, ?, ?, ?, ?, ?)",
                          log)
     return result
