@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import glob
 import json
-import hashlib
 import os
 import sqlite3
 import stat
@@ -268,7 +267,7 @@ class _Staged:
 
     path: Path
     docs: list[DocumentData] = field(default_factory=list)
-    hashes: list[str | None] = field(default_factory=list)  # each doc's content hash, when known
+    utf8: list[bytes | None] = field(default_factory=list)  # each doc's text as UTF-8, when read so
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[InputNotice] = field(default_factory=list)
     refused: InputProblem | None = None
@@ -318,7 +317,7 @@ def _stage(project: Project, path: Path, o: _Options) -> _Staged:
             if snapped:
                 staged.notices.append(_snapped_notice(path, item, snapped))
             staged.docs.append(item)
-            staged.hashes.append(None)
+            staged.utf8.append(None)
     except Exception as e:
         staged.refused = _refusal(path, e)
     return staged
@@ -328,7 +327,7 @@ def _stage_text(project: Project, path: Path, o: _Options, staged: _Staged) -> _
     """_stage for a plain text file (one document, no spans), in one pass: the same checks
     as _prepare and _unstorable, minus what reading it already made sure of. Text decoded
     from UTF-8 has no unpaired surrogate and is at most as long in UTF-8 as the file (read
-    only up to --max-size); its UTF-8 bytes give the content hash without encoding it again.
+    only up to --max-size); its UTF-8 bytes are hashed and stored without encoding it again.
     The metadata is metadata.extract's: text taken from the text, always storable."""
     try:
         doc, utf8 = txt.load(path, o.max_bytes)
@@ -340,17 +339,15 @@ def _stage_text(project: Project, path: Path, o: _Options, staged: _Staged) -> _
         return staged
     if utf8 is None:  # cp874 or UTF-16: the general checks
         problem = _prepare(project, doc, o.label_map, o.unknown_labels, [], o.max_bytes)
-        hashed = None
     elif not _encodable(doc.source):  # (no NUL in the text: decode_keeping refuses NUL bytes)
         problem = "its metadata is not valid Unicode (an unpaired surrogate)"
     else:
         problem = None
-        hashed = hashlib.sha1(utf8).hexdigest()  # = store.project.content_hash(doc.text)
     if problem:
         staged.problems.append(InputProblem(str(path), doc.line, problem))
     else:
         staged.docs.append(doc)
-        staged.hashes.append(hashed)
+        staged.utf8.append(utf8)  # hashed and stored as they are: add_documents
     return staged
 
 
@@ -367,11 +364,11 @@ def _adds_labels(project: Project, doc: DocumentData, o: _Options) -> bool:
 def _write_batch(project: Project, batch: _Batch, o: _Options, report: ImportReport) -> None:
     """Store the documents of files read and checked; report each file in order."""
     docs = [d for staged in batch.files for d in staged.docs]
-    hashes = [h for staged in batch.files for h in staged.hashes]
+    utf8 = [b for staged in batch.files for b in staged.utf8]
     if docs:
         try:
             with project.transaction():
-                ids = add_documents(project, docs, status=o.status, span_state=o.span_state, hashes=hashes)
+                ids = add_documents(project, docs, status=o.status, span_state=o.span_state, utf8=utf8)
         except Exception as e:
             if _stops_import(e):
                 raise
@@ -394,7 +391,7 @@ def _write_alone(project: Project, staged: _Staged, o: _Options, report: ImportR
         try:
             with project.transaction():
                 ids = add_documents(project, staged.docs, status=o.status, span_state=o.span_state,
-                                    hashes=staged.hashes)
+                                    utf8=staged.utf8)
         except Exception as e:
             staged.refused = _refusal(staged.path, e)  # raises again what stops the import
     _report_file(report, staged, ids)
