@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Callable, Container
 
 READERS = ("txt", "jsonl", "conll", "thainer", "hf", "doccano", "brat", "labelstudio", "spacy", "annot")
 WRITERS = ("conll", "jsonl", "hf", "doccano", "brat", "thainer", "labelstudio", "spacy")
@@ -87,16 +89,39 @@ def get(name: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{name}")
 
 
-def guess(path: Path) -> str | None:
+def guess(path: Path, listing: Callable[[str], Container[str] | None] | None = None) -> str | None:
     """The reader for ``path`` by its name (and, for JSON, its first record), or None if
-    neither tells."""
+    neither tells. A ``.txt`` with a ``.ann`` beside it is brat; ``listing(folder)`` gives
+    the names in a folder (or None when it cannot), so that a caller guessing for many
+    files of one folder lists it once instead of asking the disk about each ``.ann``."""
     suffix = path.suffix.lower()
-    if suffix == ".txt" and path.with_suffix(".ann").exists():
-        return "brat"
+    if suffix == ".txt":
+        names = listing(os.path.dirname(path)) if listing is not None else None
+        if (os.path.basename(path)[:-4] + ".ann" in names) if names is not None else path.with_suffix(".ann").exists():
+            return "brat"
+        return "txt"
     name = _BY_SUFFIX.get(suffix)
     if name == "jsonl":
         return sniff_json(path) or name
     return name
+
+
+class FolderNames:
+    """``listing`` for :func:`guess`: each folder's names, read once (``os.listdir``)."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, frozenset[str] | None] = {}
+
+    def __call__(self, folder: str) -> frozenset[str] | None:
+        try:
+            return self._names[folder]
+        except KeyError:
+            try:
+                names: frozenset[str] | None = frozenset(os.listdir(folder or "."))
+            except OSError:
+                names = None  # guess asks the disk about the one file instead
+            self._names[folder] = names
+            return names
 
 
 def sniff_json(path: Path) -> str | None:

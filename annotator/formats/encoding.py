@@ -44,17 +44,26 @@ _MAX_STRAY_MARKS = 0.02  # of all marks
 
 def decode(data: bytes, path: str | PathLike[str]) -> str:
     """Decode a whole text file. Raises InputFileError (line 0 or the bad line)."""
+    return decode_keeping(data, path)[0]
+
+
+def decode_keeping(data: bytes, path: str | PathLike[str]) -> tuple[str, bytes | None]:
+    """:func:`decode`, and the UTF-8 bytes the text was decoded from (without the BOM), or
+    None when the file was not UTF-8. Those bytes are exactly ``text.encode("utf-8")`` (the
+    decoder takes no surrogates and no overlong forms), so a caller can hash or measure
+    them instead of encoding the text again."""
     if data.startswith(UTF8_BOM):
-        return _utf8(data, len(UTF8_BOM), path)
+        body = data[len(UTF8_BOM):]
+        return _utf8(body, len(UTF8_BOM), path, data), body
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _utf16(data, path)
+        return _utf16(data, path), None
     refuse_binary(data, path)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), data
     except UnicodeDecodeError as utf8_error:
         text = _thai_8bit(data)
         if text is not None:
-            return text
+            return text, None
         raise _undecodable(data, utf8_error.start, path) from None
 
 
@@ -78,10 +87,11 @@ def line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _utf8(data: bytes, start: int, path: str | PathLike[str]) -> str:
-    refuse_binary(data[start:], path)
+def _utf8(body: bytes, start: int, path: str | PathLike[str], data: bytes) -> str:
+    """``body``: ``data`` from ``start`` (after its BOM)."""
+    refuse_binary(body, path)
     try:
-        return data[start:].decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as e:
         # A BOM says the file means to be UTF-8: no second guess at cp874.
         raise _undecodable(data, start + e.start, path, thai_tried=False) from None

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 HEAD_LINES = 40
 TAIL_LINES = 20
@@ -93,14 +93,27 @@ _SOURCE_URL = re.compile(r"^ที่มา\s*:?\s*(https?://\S+)")
 def extract(text: str) -> dict[str, Any]:
     """Return whichever of title, date, date_text, url the article text gives."""
     meta: dict[str, Any] = {}
-    head = _head(text, HEAD_LINES)
-    title = _title(head)
+    # The lines are cut from the text and cleaned once, as they are looked at: a title
+    # and a date line are on the first lines, the source on the last (not 60 lines each).
+    title = found = None
+    looking_for_title = True
+    for line in _head_lines(text, HEAD_LINES):
+        line = _clean(line)
+        if not line:
+            continue
+        if looking_for_title:
+            title, looking_for_title = _title_of(line)
+        if found is None and len(line) < 80:  # a date line is short; skip paragraphs cheaply
+            iso = parse_date(line)
+            if iso:
+                found = iso, line
+        if found is not None and not looking_for_title:
+            break
     if title:
         meta["title"] = title
-    found = _date(head)
     if found:
         meta["date"], meta["date_text"] = found
-    url = _url(_tail(text, TAIL_LINES))
+    url = _url(_tail_lines(text, TAIL_LINES))
     if url:
         meta["url"] = url
     return meta
@@ -108,7 +121,7 @@ def extract(text: str) -> dict[str, Any]:
 
 def parse_date(line: str) -> str | None:
     """ISO date of a line that holds only a Thai date, else None."""
-    line = line.strip().strip(_INVISIBLE).strip()
+    line = _clean(line)
     m = _THAI_DATE_LINE.match(line)
     if m:
         month = _MONTHS[_month_key(m.group("month"))]
@@ -126,62 +139,47 @@ def parse_date(line: str) -> str | None:
         return None
 
 
-def _head(text: str, n: int) -> list[str]:
-    """The first ``n`` lines, without copying the rest of a long text."""
-    lines: list[str] = []
+def _head_lines(text: str, n: int) -> Iterator[str]:
+    """The first ``n`` lines, one at a time (only \\n ends a line)."""
     pos = 0
-    while len(lines) < n:
+    for _ in range(n):
         end = text.find("\n", pos)
         if end < 0:
-            lines.append(text[pos:])
-            break
-        lines.append(text[pos:end])
+            yield text[pos:]
+            return
+        yield text[pos:end]
         pos = end + 1
-    return lines
 
 
-def _tail(text: str, n: int) -> list[str]:
-    """The last ``n`` lines, last first."""
-    lines: list[str] = []
+def _tail_lines(text: str, n: int) -> Iterator[str]:
+    """The last ``n`` lines, last first, one at a time."""
     end = len(text)
-    while len(lines) < n and end >= 0:
+    for _ in range(n):
         start = text.rfind("\n", 0, end)
-        lines.append(text[start + 1 : end])
+        yield text[start + 1 : end]
+        if start < 0:
+            return
         end = start
-    return lines
 
 
 def _clean(line: str) -> str:
     return line.strip().strip(_INVISIBLE).strip()
 
 
-def _title(head: list[str]) -> str | None:
-    for line in head:
-        line = _clean(line)
-        if not line:
-            continue
-        title = _clean(_TITLE_PREFIX.sub("", line, count=1))
-        if not title:  # a bare site prefix: the title is further down
-            continue
-        # Speeches are titled by their date ("prefix-19 พฤษภาคม 2560"): a title. A bare
-        # date as the first line means the article has no title line.
-        if len(title) == len(line) and parse_date(title):
-            return None
-        return title if len(title) <= MAX_TITLE else None
-    return None
+def _title_of(line: str) -> tuple[str | None, bool]:
+    """(the title, False) if the non-empty cleaned ``line`` decides it (which may be that
+    there is none), else (None, True): look further down."""
+    title = _clean(_TITLE_PREFIX.sub("", line, count=1))
+    if not title:  # a bare site prefix: the title is further down
+        return None, True
+    # Speeches are titled by their date ("prefix-19 พฤษภาคม 2560"): a title. A bare
+    # date as the first line means the article has no title line.
+    if len(title) == len(line) and parse_date(title):
+        return None, False
+    return (title if len(title) <= MAX_TITLE else None), False
 
 
-def _date(head: list[str]) -> tuple[str, str] | None:
-    for line in head:
-        line = _clean(line)
-        if line and len(line) < 80:  # a date line is short; skip paragraphs cheaply
-            iso = parse_date(line)
-            if iso:
-                return iso, line
-    return None
-
-
-def _url(tail: list[str]) -> str | None:
+def _url(tail: Iterable[str]) -> str | None:
     for line in tail:
         m = _SOURCE_URL.match(_clean(line))
         if m:

@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import sqlite3
+import stat
 import time
 from dataclasses import dataclass, field
 from itertools import chain
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from annotator import formats
+from annotator.formats import txt
 from annotator.core.errors import (Cancelled, InputFileError, InputNotice, InputProblem, ProjectDamagedError,
                                    StorageError)
 from annotator.core.model import ACCEPTED, DONE, NEW, SUGGESTED, DocumentData, SpanData
@@ -74,7 +76,11 @@ class ImportReport:
 def _side_file(path: Path) -> bool:
     """Files that travel with exported data but are not documents (manifests, label lists,
     brat configuration): skipped when a folder is imported."""
-    name = path.name
+    return _side_name(path.name)
+
+
+def _side_name(name: str) -> bool:
+    """_side_file of a file name."""
     return (
         name.startswith(".")
         or name in ("manifest.json", "annotation.conf", "visual.conf", "tools.conf", "labels.json", "README.md")
@@ -83,11 +89,6 @@ def _side_file(path: Path) -> bool:
         # imported as a team member's work; these never are)
         or name.endswith((".annot.lock", ".annot-wal", ".annot-shm", ".annot-journal"))
     )
-
-
-def _in_hidden_folder(path: Path, top: Path) -> bool:
-    """Under a hidden folder of ``top`` (.backups, .git, an export's staging folder)."""
-    return any(part.startswith(".") for part in path.relative_to(top).parts[:-1])
 
 
 def expand(paths: Iterable[str | Path], follow_links: bool = False,
@@ -99,10 +100,16 @@ def expand(paths: Iterable[str | Path], follow_links: bool = False,
     is imported may travel in a shared export. They are listed in ``links``."""
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            yield from sorted(q for q in _walk(p, follow_links, links)
-                              if not _side_file(q) and not _in_hidden_folder(q, p))
-        elif p.exists():
+        try:
+            mode: int | None = os.stat(p).st_mode  # one stat tells a folder from a file
+        except (OSError, ValueError):
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
+            # sorted as Paths sort (part by part), without making a Path of each to sort it
+            found = sorted((name.split(os.sep), name) for name, hidden in _walk(str(p), follow_links, links)
+                           if not hidden and not _side_name(os.path.basename(name)))
+            yield from (Path(name) for _, name in found)
+        elif mode is not None:
             yield p
         else:
             matches = sorted(glob.glob(str(raw), recursive=True))
@@ -111,30 +118,31 @@ def expand(paths: Iterable[str | Path], follow_links: bool = False,
             yield from (Path(m) for m in matches if Path(m).is_file())
 
 
-def _walk(top: Path, follow_links: bool, links: list[str] | None) -> Iterator[Path]:
-    """Files under ``top``, told apart by the directory entries themselves (no ``stat``
-    per file, except for links when they are followed)."""
+def _walk(top: str, follow_links: bool, links: list[str] | None,
+          hidden: bool = False) -> Iterator[tuple[str, bool]]:
+    """(path, whether it is under a hidden folder of the walk's top) of each file under
+    ``top``, told apart by the directory entries themselves (no ``stat`` per file, except
+    for links when they are followed)."""
     try:
         entries = list(os.scandir(top))
     except OSError:
         return  # unreadable folder: skipped, as os.walk does
     folders = []
     for entry in entries:
-        path = Path(entry.path)
         try:
             link = entry.is_symlink()
             if link and not follow_links:
                 if links is not None:
-                    links.append(str(path))
+                    links.append(str(Path(entry.path)))
                 continue
             if entry.is_dir():
-                folders.append(path)
+                folders.append(entry)
             elif entry.is_file():
-                yield path
+                yield entry.path, hidden
         except OSError:
             continue
     for folder in folders:
-        yield from _walk(folder, follow_links, links)
+        yield from _walk(folder.path, follow_links, links, hidden or folder.name.startswith("."))
 
 
 def _read_ahead(path: Path) -> None:
@@ -240,6 +248,7 @@ class _Options:
     label_map: dict[str, str]
     max_bytes: int
     token_sep: str
+    listing: formats.FolderNames = field(default_factory=formats.FolderNames)  # folders listed once, for guess
 
     @property
     def status(self) -> str:
@@ -258,6 +267,7 @@ class _Staged:
 
     path: Path
     docs: list[DocumentData] = field(default_factory=list)
+    utf8: list[bytes | None] = field(default_factory=list)  # each doc's text as UTF-8, when read so
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[InputNotice] = field(default_factory=list)
     refused: InputProblem | None = None
@@ -280,7 +290,10 @@ def _stage(project: Project, path: Path, o: _Options) -> _Staged:
     """Read a whole file and check its documents, writing nothing."""
     staged = _Staged(path)
     try:
-        items = _from_reader(_open_reader(path, o), path)
+        name, reader = _reader_for(path, o.fmt, o.listing)
+        if name == "txt":
+            return _stage_text(project, path, o, staged)
+        items = _from_reader(_open_reader(path, o, name, reader), path)
         read: list = []
         for item in items:
             read.append(item)
@@ -304,8 +317,37 @@ def _stage(project: Project, path: Path, o: _Options) -> _Staged:
             if snapped:
                 staged.notices.append(_snapped_notice(path, item, snapped))
             staged.docs.append(item)
+            staged.utf8.append(None)
     except Exception as e:
         staged.refused = _refusal(path, e)
+    return staged
+
+
+def _stage_text(project: Project, path: Path, o: _Options, staged: _Staged) -> _Staged:
+    """_stage for a plain text file (one document, no spans), in one pass: the same checks
+    as _prepare and _unstorable, minus what reading it already made sure of. Text decoded
+    from UTF-8 has no unpaired surrogate and is at most as long in UTF-8 as the file (read
+    only up to --max-size); its UTF-8 bytes are hashed and stored without encoding it again.
+    The metadata is metadata.extract's: text taken from the text, always storable."""
+    try:
+        doc, utf8 = txt.load(path, o.max_bytes)
+    except (InputFileError, UnicodeError, OSError, ValueError) as e:
+        staged.refused = _refusal(path, e)
+        return staged
+    except Exception as e:  # a reader's own bug: refuses the file, as _from_reader does
+        staged.refused = InputProblem(str(path), 0, f"cannot be read ({type(e).__name__}: {e})")
+        return staged
+    if utf8 is None:  # cp874 or UTF-16: the general checks
+        problem = _prepare(project, doc, o.label_map, o.unknown_labels, [], o.max_bytes)
+    elif not _encodable(doc.source):  # (no NUL in the text: decode_keeping refuses NUL bytes)
+        problem = "its metadata is not valid Unicode (an unpaired surrogate)"
+    else:
+        problem = None
+    if problem:
+        staged.problems.append(InputProblem(str(path), doc.line, problem))
+    else:
+        staged.docs.append(doc)
+        staged.utf8.append(utf8)  # hashed and stored as they are: add_documents
     return staged
 
 
@@ -322,10 +364,11 @@ def _adds_labels(project: Project, doc: DocumentData, o: _Options) -> bool:
 def _write_batch(project: Project, batch: _Batch, o: _Options, report: ImportReport) -> None:
     """Store the documents of files read and checked; report each file in order."""
     docs = [d for staged in batch.files for d in staged.docs]
+    utf8 = [b for staged in batch.files for b in staged.utf8]
     if docs:
         try:
             with project.transaction():
-                ids = add_documents(project, docs, status=o.status, span_state=o.span_state)
+                ids = add_documents(project, docs, status=o.status, span_state=o.span_state, utf8=utf8)
         except Exception as e:
             if _stops_import(e):
                 raise
@@ -347,7 +390,8 @@ def _write_alone(project: Project, staged: _Staged, o: _Options, report: ImportR
     if staged.refused is None and staged.docs:
         try:
             with project.transaction():
-                ids = add_documents(project, staged.docs, status=o.status, span_state=o.span_state)
+                ids = add_documents(project, staged.docs, status=o.status, span_state=o.span_state,
+                                    utf8=staged.utf8)
         except Exception as e:
             staged.refused = _refusal(staged.path, e)  # raises again what stops the import
     _report_file(report, staged, ids)
@@ -367,8 +411,9 @@ def _report_file(report: ImportReport, staged: _Staged, ids: list[int | None]) -
     report.notices.extend(staged.notices)
 
 
-def _open_reader(path: Path, o: _Options) -> Iterator:
-    name, reader = _reader_for(path, o.fmt)
+def _open_reader(path: Path, o: _Options, name: str | None = None, reader=None) -> Iterator:
+    if reader is None:
+        name, reader = _reader_for(path, o.fmt, o.listing)
     # Every reader bounds a document by the --max-size as it reads (formats/limits.py)
     options = {"max_bytes": o.max_bytes, **({"token_sep": o.token_sep} if name == "conll" else {})}
     return reader.read(path, **options)
@@ -403,8 +448,8 @@ def _snapped_notice(path: Path, item: DocumentData, snapped: list[str]) -> Input
         + "; ".join(snapped[:3]) + (" …" if len(snapped) > 3 else "")))
 
 
-def _reader_for(path: Path, fmt: str):
-    name = formats.guess(path) if fmt == "auto" else fmt
+def _reader_for(path: Path, fmt: str, listing=None):
+    name = formats.guess(path, listing) if fmt == "auto" else fmt
     if name is None:
         raise InputFileError(str(path), 0, f"cannot tell the format from the name {path.name!r}: give --format"
                                            f" with one of {', '.join(formats.READERS)}")

@@ -17,6 +17,7 @@ span). tests/nlp/test_fastcrf.py checks the counts against the per-row path and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Sequence
 
@@ -142,6 +143,8 @@ def _chunks(ids: Sequence[int]):
 
 
 _DOCUMENT_CHUNK = 500  # hashes per IN (...) list
+# json.dumps(value, ensure_ascii=False), without making an encoder per call
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def add_documents(
@@ -151,6 +154,7 @@ def add_documents(
     span_state: str | None = SUGGESTED,
     author: str | None = None,
     action: str = "doc.import",
+    utf8: Sequence[bytes | None] | None = None,
 ) -> list[int | None]:
     """:meth:`Project.add_document` for many documents, in a few statements: each text's
     id, or None where the same text is already in the project (or earlier in ``docs``).
@@ -161,6 +165,10 @@ def add_documents(
     stored, one ``executemany`` each for documents, spans and the change log. Runs inside
     the caller's transaction when there is one; a value the database refuses raises, and
     the caller's savepoint undoes the whole call. Labels must exist.
+
+    ``utf8``: each text's UTF-8 bytes where the caller has them (a file read as UTF-8),
+    exactly ``text.encode("utf-8")``, else None: they are hashed and stored as the text
+    (``CAST(? AS TEXT)``: the same TEXT value, without encoding the text once more).
     """
     if status not in DOC_STATUSES:
         raise ValueError(f"unknown status {status}")
@@ -169,7 +177,11 @@ def add_documents(
     if not docs:
         return result
     with project.transaction(savepoint=False):
-        hashes = [content_hash(d.text) for d in docs]
+        if utf8 is None:
+            utf8 = [None] * len(docs)
+        elif len(utf8) != len(docs):
+            raise ValueError("utf8: one entry per document")
+        hashes = [content_hash(d.text) if b is None else hashlib.sha1(b).hexdigest() for d, b in zip(docs, utf8)]
         present: set[str] = set()
         for i in range(0, len(hashes), _DOCUMENT_CHUNK):
             part = hashes[i:i + _DOCUMENT_CHUNK]
@@ -188,14 +200,14 @@ def add_documents(
             url = meta.pop("url", None)
             opened = sum(1 for s in doc.spans if (span_state or s.state) == SUGGESTED)
             new.append(i)
-            rows.append((doc.text, h, title, date, url, json.dumps(meta, ensure_ascii=False), doc.source or None,
+            rows.append((doc.text if utf8[i] is None else utf8[i], h, title, date, url, _json(meta), doc.source or None,
                          status, opened, t, t))
         if not rows:
             return result
         first = _next_id(conn, "documents")
         conn.executemany(
             "INSERT INTO documents (text, content_hash, title, date, url, meta, source, status,"
-            " open_suggestions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " open_suggestions, created_at, updated_at) VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         if _next_id(conn, "documents") != first + len(rows):
             raise RuntimeError("document ids of a bulk insert were not consecutive")  # rolls back
         label_ids = {label.name: label.id for label in project.labels()}
@@ -236,8 +248,7 @@ def add_documents(
             for s in doc.spans:
                 added.append([span_id, s.start, s.end, s.label])
                 span_id += 1
-            log.append((grp, t, who, action, first + k,
-                        json.dumps({"source": doc.source, "spans": added}, ensure_ascii=False)))
+            log.append((grp, t, who, action, first + k, _json({"source": doc.source, "spans": added})))
         conn.executemany("INSERT INTO changes (grp, at, author, action, doc_id, after) VALUES (?, ?, ?, ?, ?, ?)",
                          log)
     return result

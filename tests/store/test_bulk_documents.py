@@ -25,8 +25,8 @@ def docs():
 
 def rows(project):
     documents = [tuple(r) for r in project.query(
-        "SELECT id, text, content_hash, title, date, url, meta, source, status, open_suggestions FROM documents"
-        " ORDER BY id")]
+        "SELECT id, text, typeof(text), length(text), CAST(text AS BLOB), content_hash, title, date, url, meta,"
+        " source, status, open_suggestions FROM documents ORDER BY id")]
     spans = [tuple(r) for r in project.query(
         'SELECT id, doc_id, start, "end", label_id, state, origin, confidence, author, model_version FROM spans'
         " ORDER BY id")]
@@ -47,7 +47,7 @@ def test_same_rows_as_one_add_document_each(tmp_path, state):
         assert ids_one == ids_many == [1, 2, None, 3]
         assert rows(one) == rows(many)
         documents, spans, log = rows(many)
-        assert [d[9] for d in documents] == ([1, 0, 2] if state == SUGGESTED else [0, 0, 0])
+        assert [d[12] for d in documents] == ([1, 0, 2] if state == SUGGESTED else [0, 0, 0])
         assert [entry[6]["spans"] for entry in log] == [[[1, 2, 11, "LOCATION"]], [],
                                                         [[2, 0, 13, "PERSON"], [3, 17, 24, "LOCATION"]]]
         # the trigger that keeps the counts is back, and counts the next writer's spans
@@ -72,3 +72,27 @@ def test_a_refused_value_leaves_nothing_of_the_call(project):
             add_documents(project, bad)
     assert project.document_count() == 0
     assert project.query("SELECT COUNT(*) FROM changes WHERE action = 'doc.import'")[0][0] == 0
+
+
+@pytest.mark.parametrize("state", [SUGGESTED, ACCEPTED])
+def test_texts_given_as_utf8_are_the_same_rows(tmp_path, state):
+    """What the importer does for files read as UTF-8: the bytes are hashed and stored as
+    the text (a TEXT value, byte for byte the same), the others encoded here."""
+    one = Project.create(tmp_path / "one.annot")
+    many = Project.create(tmp_path / "many.annot")
+    try:
+        with one.transaction():
+            ids_one = [one.add_document(d, span_state=state) for d in docs()]
+        given = docs()
+        utf8 = [d.text.encode("utf-8") if k != 1 else None for k, d in enumerate(given)]
+        with many.transaction():
+            ids_many = add_documents(many, given, span_state=state, utf8=utf8)
+        assert ids_one == ids_many == [1, 2, None, 3]
+        assert rows(one) == rows(many)
+        assert {r[2] for r in rows(many)[0]} == {"text"}
+        assert many.document(1).text == docs()[0].text
+        with pytest.raises(ValueError):
+            add_documents(many, given, utf8=utf8[:2])
+    finally:
+        one.close()
+        many.close()
