@@ -74,13 +74,15 @@ def write_suggestions(
             human = RangeSet((r[2], r[3]) for r in existing if r[4] in HUMAN_STATES or _team_version(r[5]))
             old = [r[0] for r in existing if r[4] == SUGGESTED and not _team_version(r[5])]
             keep = []
+            overlaps = human.overlaps if len(human) else None  # nobody's spans: the usual case
             for start, end, label, origin, confidence in spans:
-                if label not in label_ids or human.overlaps(start, end):
+                label_id = label_ids.get(label)
+                if label_id is None or (overlaps is not None and overlaps(start, end)):
                     continue
                 if not (0 <= start < end <= size):
                     raise SpanError(f"span {start}-{end} is outside the text (0-{size})")
                 keep.append([start, end, label])
-                rows.append((doc_id, start, end, label_ids[label], SUGGESTED,
+                rows.append((doc_id, start, end, label_id, SUGGESTED,
                              origin if origin in SPAN_ORIGINS else "import", confidence, author,
                              model_version, t, t))
             old_ids += old
