@@ -369,7 +369,7 @@ def decode_spans(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], parts: 
 
 def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weights, outside) -> None:
     names = weights.labels
-    best = fastcrf.viterbi(fastcrf.Batch(states, lengths), weights.transition)
+    best = fastcrf.best_paths(states, lengths, weights.transition)
     ends = np.cumsum(lengths)
     starts = ends - np.asarray(lengths)
     entity = best != outside
@@ -378,7 +378,7 @@ def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weigh
     if not len(tagged):
         return
     rows = np.concatenate([np.arange(starts[j], ends[j]) for j in tagged])
-    margins = fastcrf.marginals(fastcrf.Batch(states[rows], [lengths[j] for j in tagged]), weights.transition)
+    margins = fastcrf.flat_marginals(states[rows], [lengths[j] for j in tagged], weights.transition)
     chosen = np.where(entity[rows], margins[np.arange(len(rows)), best[rows]], 0.0).tolist()
     labels = [names[i] for i in best[rows].tolist()]
     at = 0

@@ -9,9 +9,10 @@ exact double weights, straight from crfsuite's binary format) and:
   token's attributes from cached pieces (the word as current, previous, next word…), so
   each piece's summed row is cached too (:class:`RowCache`) and a token costs a few row
   additions, done for a whole sequence at once with numpy;
-* Viterbi and the marginals (forward-backward) run over many sequences at once, one numpy
-  step per position, so the per-step overhead is shared by every sequence of a batch of
-  documents.
+* Viterbi and the marginals (forward-backward) run over many sequences at once: in C
+  (``annotator/nlp/_crfc.c``, an optional extension built by ``pip install``) when it is
+  built, else with numpy, one step per position, so the per-step overhead is shared by
+  every sequence of a batch of documents (:func:`best_paths`, :func:`flat_marginals`).
 
 The result is crfsuite's: the same best label sequence (ties go to the lowest label id, as in
 crfsuite's ``crf1dc_viterbi``) and the same marginals up to floating-point rounding (the
@@ -25,6 +26,13 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
+
+try:
+    from annotator.nlp import _crfc
+except ImportError:  # built without a C compiler: numpy does the same
+    _crfc = None
+
+COMPILED = _crfc is not None  # Viterbi and marginals run in C
 
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
 
@@ -219,3 +227,34 @@ def marginals(batch: Batch, transition: np.ndarray) -> np.ndarray:
     alpha *= beta
     alpha /= alpha.sum(axis=1, keepdims=True)
     return batch.unpack(alpha)
+
+
+def best_paths(states: np.ndarray, lengths: Sequence[int], transition: np.ndarray,
+               compiled: bool | None = None) -> np.ndarray:
+    """:func:`viterbi` of sequences whose state scores are laid end to end in ``states``
+    (positions, labels): the best label id at each position. ``compiled``: use the C
+    extension (default: when it is built); the two give identical paths."""
+    if compiled is None:
+        compiled = COMPILED
+    if not compiled:
+        return viterbi(Batch(states, lengths), transition)
+    states = np.ascontiguousarray(states, dtype=np.float64)
+    out = np.empty(len(states), dtype=np.intp)
+    _crfc.viterbi(states, np.asarray(lengths, dtype=np.intp), np.ascontiguousarray(transition, dtype=np.float64),
+                  transition.shape[0], out)
+    return out
+
+
+def flat_marginals(states: np.ndarray, lengths: Sequence[int], transition: np.ndarray,
+                   compiled: bool | None = None) -> np.ndarray:
+    """:func:`marginals` of sequences laid end to end, as :func:`best_paths`: (positions,
+    labels). The C and numpy results differ by float rounding only (~1e-16)."""
+    if compiled is None:
+        compiled = COMPILED
+    if not compiled:
+        return marginals(Batch(states, lengths), transition)
+    states = np.ascontiguousarray(states, dtype=np.float64)
+    out = np.empty(states.shape, dtype=np.float64)
+    _crfc.marginals(states, np.asarray(lengths, dtype=np.intp), np.ascontiguousarray(transition, dtype=np.float64),
+                    transition.shape[0], out)
+    return out
