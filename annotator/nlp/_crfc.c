@@ -55,13 +55,49 @@ check_sizes(Py_buffer *states, Py_buffer *lengths, Py_buffer *trans, Py_ssize_t 
     return 0;
 }
 
+/* dt[j] = max over i of (dp[i] + tr[i][j]), + xt[j]. "From" outer, "to" inner: contiguous
+ * rows, which the compiler vectorizes (a maximum is exact in any order); the argmax is
+ * found when tracing back. */
+static inline void
+viterbi_step(const double *restrict dp, const double *restrict tr, const double *restrict xt,
+             double *restrict dt, Py_ssize_t L)
+{
+    Py_ssize_t i, j;
+    for (j = 0; j < L; j++)
+        dt[j] = dp[0] + tr[j];
+    for (i = 1; i < L; i++) {
+        const double a = dp[i];
+        const double *restrict row = tr + i * L;
+        for (j = 0; j < L; j++) {
+            const double v = a + row[j];
+            dt[j] = v > dt[j] ? v : dt[j];
+        }
+    }
+    for (j = 0; j < L; j++)
+        dt[j] += xt[j];
+}
+
+/* out[j] = sum over i of v[i] * m[i][j] */
+static inline void
+vec_mat(const double *restrict v, const double *restrict m, double *restrict out, Py_ssize_t L)
+{
+    Py_ssize_t i, j;
+    for (j = 0; j < L; j++)
+        out[j] = 0.0;
+    for (i = 0; i < L; i++) {
+        const double a = v[i];
+        const double *restrict row = m + i * L;
+        for (j = 0; j < L; j++)
+            out[j] += a * row[j];
+    }
+}
+
 static PyObject *
 crfc_viterbi(PyObject *self, PyObject *args)
 {
     Py_buffer states, lengths, trans, out;
     Py_ssize_t L, N, longest, n_seq, s, t, i, j, start = 0;
     double *delta = NULL;
-    Py_ssize_t *back = NULL;
     PyObject *result = NULL;
 
     if (!PyArg_ParseTuple(args, "y*y*y*nw*", &states, &lengths, &trans, &L, &out))
@@ -74,8 +110,7 @@ crfc_viterbi(PyObject *self, PyObject *args)
     }
     if (longest) {
         delta = PyMem_Malloc(sizeof(double) * longest * L);
-        back = PyMem_Malloc(sizeof(Py_ssize_t) * longest * L);
-        if (!delta || !back) {
+        if (!delta) {
             PyErr_NoMemory();
             goto done;
         }
@@ -94,24 +129,8 @@ crfc_viterbi(PyObject *self, PyObject *args)
             if (!n)
                 continue;
             memcpy(delta, xs, sizeof(double) * L);
-            for (t = 1; t < n; t++) {
-                const double *dp = delta + (t - 1) * L;
-                double *dt = delta + t * L;
-                Py_ssize_t *bt = back + t * L;
-                for (j = 0; j < L; j++) {
-                    double m = dp[0] + tr[j];
-                    Py_ssize_t arg = 0;
-                    for (i = 1; i < L; i++) {
-                        double v = dp[i] + tr[i * L + j];
-                        if (v > m) {
-                            m = v;
-                            arg = i;
-                        }
-                    }
-                    dt[j] = m + xs[t * L + j];
-                    bt[j] = arg;
-                }
-            }
+            for (t = 1; t < n; t++)
+                viterbi_step(delta + (t - 1) * L, tr, xs + t * L, delta + t * L, L);
             {
                 const double *dl = delta + (n - 1) * L;
                 Py_ssize_t cur = 0;
@@ -120,7 +139,18 @@ crfc_viterbi(PyObject *self, PyObject *args)
                         cur = j;
                 best[start + n - 1] = cur;
                 for (t = n - 1; t > 0; t--) {
-                    cur = back[t * L + cur];
+                    /* the predecessor crfsuite keeps: the first label with the best score into cur */
+                    const double *dp = delta + (t - 1) * L;
+                    Py_ssize_t arg = 0;
+                    double m = dp[0] + tr[cur];
+                    for (i = 1; i < L; i++) {
+                        const double v = dp[i] + tr[i * L + cur];
+                        if (v > m) {
+                            m = v;
+                            arg = i;
+                        }
+                    }
+                    cur = arg;
                     best[start + t - 1] = cur;
                 }
             }
@@ -132,7 +162,6 @@ crfc_viterbi(PyObject *self, PyObject *args)
     Py_INCREF(result);
 done:
     PyMem_Free(delta);
-    PyMem_Free(back);
     PyBuffer_Release(&states);
     PyBuffer_Release(&lengths);
     PyBuffer_Release(&trans);
@@ -145,7 +174,7 @@ crfc_marginals(PyObject *self, PyObject *args)
 {
     Py_buffer states, lengths, trans, out;
     Py_ssize_t L, N, longest, n_seq, s, t, i, j, start = 0;
-    double *xe = NULL, *beta = NULL, *et = NULL, *tmp = NULL;
+    double *xe = NULL, *beta = NULL, *et = NULL, *ett = NULL, *tmp = NULL;
     PyObject *result = NULL;
 
     if (!PyArg_ParseTuple(args, "y*y*y*nw*", &states, &lengths, &trans, &L, &out))
@@ -157,12 +186,13 @@ crfc_marginals(PyObject *self, PyObject *args)
         goto done;
     }
     et = PyMem_Malloc(sizeof(double) * L * L);
+    ett = PyMem_Malloc(sizeof(double) * L * L);
     tmp = PyMem_Malloc(sizeof(double) * L);
     if (longest) {
         xe = PyMem_Malloc(sizeof(double) * longest * L);
         beta = PyMem_Malloc(sizeof(double) * longest * L);
     }
-    if (!et || !tmp || (longest && (!xe || !beta))) {
+    if (!et || !ett || !tmp || (longest && (!xe || !beta))) {
         PyErr_NoMemory();
         goto done;
     }
@@ -176,11 +206,14 @@ crfc_marginals(PyObject *self, PyObject *args)
         Py_BEGIN_ALLOW_THREADS
         for (i = 0; i < L * L; i++)
             et[i] = exp(tr[i]);
+        for (i = 0; i < L; i++)
+            for (j = 0; j < L; j++)
+                ett[j * L + i] = et[i * L + j];
         for (s = 0; s < n_seq; s++) {
             Py_ssize_t n = len[s];
             const double *xs = x + start * L;
             double *alpha = alpha_all + start * L;
-            double sum;
+            double sum, inv;
             if (!n)
                 continue;
             /* a shift per position: the same marginals, no overflow */
@@ -203,21 +236,15 @@ crfc_marginals(PyObject *self, PyObject *args)
                 const double *ap = alpha + (t - 1) * L;
                 double *at = alpha + t * L;
                 const double *xt = xe + t * L;
-                for (j = 0; j < L; j++)
-                    at[j] = 0.0;
-                for (i = 0; i < L; i++) {
-                    const double a = ap[i];
-                    const double *row = et + i * L;
-                    for (j = 0; j < L; j++)
-                        at[j] += a * row[j];
-                }
+                vec_mat(ap, et, at, L);
                 sum = 0.0;
                 for (j = 0; j < L; j++) {
                     at[j] *= xt[j];
                     sum += at[j];
                 }
+                inv = 1.0 / sum;
                 for (j = 0; j < L; j++)
-                    at[j] /= sum;
+                    at[j] *= inv;
             }
             for (j = 0; j < L; j++)
                 beta[(n - 1) * L + j] = 1.0;
@@ -227,17 +254,13 @@ crfc_marginals(PyObject *self, PyObject *args)
                 double *bt = beta + t * L;
                 for (j = 0; j < L; j++)
                     tmp[j] = xn[j] * bn[j];
+                vec_mat(tmp, ett, bt, L);  /* bt[i] = sum over j of tmp[j] * et[i][j] */
                 sum = 0.0;
-                for (i = 0; i < L; i++) {
-                    const double *row = et + i * L;
-                    double v = 0.0;
-                    for (j = 0; j < L; j++)
-                        v += tmp[j] * row[j];
-                    bt[i] = v;
-                    sum += v;
-                }
                 for (i = 0; i < L; i++)
-                    bt[i] /= sum;
+                    sum += bt[i];
+                inv = 1.0 / sum;
+                for (i = 0; i < L; i++)
+                    bt[i] *= inv;
             }
             for (t = 0; t < n; t++) {
                 double *at = alpha + t * L;
@@ -247,8 +270,9 @@ crfc_marginals(PyObject *self, PyObject *args)
                     at[j] *= bt[j];
                     sum += at[j];
                 }
+                inv = 1.0 / sum;
                 for (j = 0; j < L; j++)
-                    at[j] /= sum;
+                    at[j] *= inv;
             }
             start += n;
         }
@@ -258,6 +282,7 @@ crfc_marginals(PyObject *self, PyObject *args)
     Py_INCREF(result);
 done:
     PyMem_Free(et);
+    PyMem_Free(ett);
     PyMem_Free(tmp);
     PyMem_Free(xe);
     PyMem_Free(beta);
