@@ -368,7 +368,6 @@ def decode_spans(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], parts: 
 
 
 def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weights, outside) -> None:
-    names = weights.labels
     best = fastcrf.best_paths(states, lengths, weights.transition)
     ends = np.cumsum(lengths)
     starts = ends - np.asarray(lengths)
@@ -378,16 +377,77 @@ def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weigh
     if not len(tagged):
         return
     rows = np.concatenate([np.arange(starts[j], ends[j]) for j in tagged])
-    margins = fastcrf.flat_marginals(states[rows], [lengths[j] for j in tagged], weights.transition)
-    chosen = np.where(entity[rows], margins[np.arange(len(rows)), best[rows]], 0.0).tolist()
-    labels = [names[i] for i in best[rows].tolist()]
-    at = 0
-    for j in tagged.tolist():
-        k, lo, hi = parts[j]
+    tagged_lengths = [lengths[j] for j in tagged]
+    margins = fastcrf.flat_marginals(states[rows], tagged_lengths, weights.transition)
+    best = best[rows]
+    # label_spans of decode_iob's runs, found with numpy among the entity tokens only
+    kinds, begins, kind_names = _iob_tables(weights.labels)
+    kind = kinds[best]  # -1: outside an entity
+    first = np.zeros(len(rows), dtype=bool)
+    first[np.cumsum(tagged_lengths) - tagged_lengths] = True  # each sequence's first token
+    # decode_iob's runs: an entity token starts one at B-, after a token of another kind
+    # (or none), and at a sequence's start; an entity token that does not start one continues it
+    prev_kind = np.empty_like(kind)
+    prev_kind[0] = -1
+    prev_kind[1:] = kind[:-1]
+    at = np.flatnonzero(kind >= 0)
+    opens = begins[best[at]] | first[at] | (prev_kind[at] != kind[at])
+    run_first = np.flatnonzero(opens)
+    run_last = np.append(run_first[1:], len(at)) - 1
+    if not len(run_first):
+        return
+    chosen = margins[at, best[at]].tolist()  # the marginal of each entity token's label
+    seq = np.searchsorted(np.cumsum(tagged_lengths), at, side="right")  # tagged sequence of each entity token
+    offset = np.cumsum(tagged_lengths) - tagged_lengths
+    tagged = tagged.tolist()
+    for c, a, b, j, lo_row, label in zip(run_first.tolist(), at[run_first].tolist(), (at[run_last] + 1).tolist(),
+                                         seq[run_first].tolist(), offset[seq[run_first]].tolist(),
+                                         kind[at[run_first]].tolist()):
+        k, lo, _hi = parts[tagged[j]]
         text, tokens = items[k]
-        n = hi - lo
-        out[k] += label_spans(text, tokens[lo:hi], labels[at:at + n], chosen[at:at + n])
-        at += n
+        span = _span(text, tokens, lo + a - lo_row, lo + b - lo_row, kind_names[label], chosen, c)
+        if span is not None:
+            out[k].append(span)
+
+
+@lru_cache(maxsize=8)
+def _iob_label_tables(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    names: list[str] = []
+    kinds = np.full(len(labels), -1, dtype=np.intp)
+    begins = np.zeros(len(labels), dtype=bool)
+    for i, lab in enumerate(labels):
+        if lab == "O" or len(lab) < 3 or lab[1] != "-":  # as decode_iob
+            continue
+        if lab[2:] not in names:
+            names.append(lab[2:])
+        kinds[i] = names.index(lab[2:])
+        begins[i] = lab[0] == "B"
+    return kinds, begins, names
+
+
+def _iob_tables(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per label id: its entity kind's number (-1 for none), whether it is a B- label, and
+    the kinds' names."""
+    return _iob_label_tables(tuple(labels))
+
+
+def _span(text: str, tokens: Sequence[tuple[int, int]], a: int, b: int, label: str,
+          chosen: list[float], c: int) -> SpanData | None:
+    """:func:`label_spans`' span of tokens [a, b) of ``label`` (None if they are all
+    whitespace); ``chosen[c:]`` holds the marginals of tokens a, a+1, …"""
+    while a < b and text[tokens[a][0]:tokens[a][1]].isspace():
+        a += 1
+        c += 1
+    while b > a and text[tokens[b - 1][0]:tokens[b - 1][1]].isspace():
+        b -= 1
+    if a == b:
+        return None
+    start, end = tokens[a][0], tokens[b - 1][1]
+    while text[start].isspace():
+        start += 1
+    while text[end - 1].isspace():
+        end -= 1
+    return SpanData(start, end, label, origin="model", confidence=round(min(chosen[c:c + b - a]), 4))
 
 
 def label_spans(text: str, tokens: Sequence[tuple[int, int]], labels: Sequence[str],

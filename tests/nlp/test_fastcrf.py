@@ -315,3 +315,42 @@ def test_every_case_above_compared_both_paths():
     """Runs after the tagging tests (pytest keeps file order): they went through both."""
     if fastcrf.COMPILED:
         assert CHECKED["viterbi"] > 100 and CHECKED["marginals"] > 20
+
+
+def test_spans_from_label_ids_are_label_spans_of_decode_iob():
+    """_decode_into finds decode_iob's runs with numpy among the entity tokens; the spans
+    and confidences are label_spans' of the labels (I- after O or after another kind,
+    B- inside a run, odd labels, whitespace at the edges, sequences end to end)."""
+    import numpy as np
+
+    from annotator.nlp import crf
+    from annotator.nlp.crf import label_spans, sequences
+
+    labels = ["O", "B-A", "I-A", "B-B", "I-B", "X", "I-C"]
+    rng = np.random.default_rng(3)
+    weights = fastcrf.CrfWeights(labels, {}, np.zeros((1, len(labels))), rng.normal(0, 1, (len(labels), len(labels))))
+    words = ["ก", " ", "ขค", "\n", "ง", "  ", "จ", "ฉ", "\t", "ช"]
+    found = 0
+    for trial in range(40):
+        text = "".join(rng.choice(words, size=int(rng.integers(1, 60))))
+        tokens = tokenize(text)
+        parts = [(0, lo, hi) for lo, hi in sequences(text, tokens, max_len=7)]
+        if not parts:
+            continue
+        lengths = [hi - lo for _, lo, hi in parts]
+        states = rng.normal(0, 2, (sum(lengths), len(labels)))
+        states[:, 0] += rng.choice([-3.0, 0.0, 3.0])
+        got: list[list[SpanData]] = [[]]
+        crf._decode_into(got, [(text, tokens)], parts, lengths, states, weights, 0)
+        best = fastcrf.best_paths(states, lengths, weights.transition)
+        margins = fastcrf.flat_marginals(states, lengths, weights.transition)
+        ref, at = [], 0
+        for (_, lo, hi), n in zip(parts, lengths):
+            ids = best[at:at + n].tolist()
+            if any(i != 0 for i in ids):
+                probs = [margins[at + t, i] if i != 0 else 0.0 for t, i in enumerate(ids)]
+                ref += label_spans(text, tokens[lo:hi], [labels[i] for i in ids], probs)
+            at += n
+        assert got[0] == ref
+        found += len(ref)
+    assert found > 50
