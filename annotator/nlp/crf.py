@@ -13,8 +13,11 @@ Offsets everywhere are code points, end-exclusive.
 from __future__ import annotations
 
 import os
+import re
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import is_
 from typing import Callable, Sequence
 
 import numpy as np
@@ -56,7 +59,10 @@ def is_thai_word(word: str) -> bool:
 
     The notebook lets "." through so abbreviations such as ``ก.ย.`` count as Thai.
     """
-    return bool(word) and all(c == "." or "\u0e00" <= c <= "\u0e7f" for c in word)
+    return _THAI_WORD.fullmatch(word) is not None
+
+
+_THAI_WORD = re.compile("[.\u0e00-\u0e7f]+")
 
 
 # Attribute names by role: the word itself, its left neighbour, its right neighbour.
@@ -279,7 +285,13 @@ class CrfModel:
                 lo += n
             ids = list(map(triples.get, keys))
         if None in ids:
-            ids = [i if i is not None else triples.get(key) or self._add_triple(key) for i, key in zip(ids, keys)]
+            # the new words, once each, in order; then every token looked up again
+            for key in dict.fromkeys(compress(keys, map(is_, ids, repeat(None)))):
+                if key not in triples:
+                    self._add_triple(key)
+            ids = list(map(triples.get, keys))
+            if None in ids:  # the table was cleared while adding (bound on memory): one at a time
+                ids = [triples.get(key) or self._add_triple(key) for key in keys]
         tri = self._table[np.array(ids, dtype=np.intp)]
         ends = np.cumsum(lengths) - 1
         starts = ends - np.asarray(lengths) + 1
