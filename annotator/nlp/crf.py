@@ -319,7 +319,7 @@ class CrfModel:
             self._triples.clear()
             self._n_triples = 1
         if self._n_triples == len(self._table):
-            self._table = np.concatenate([self._table, np.zeros_like(self._table)])
+            self._table = fastcrf.grown(self._table, self._n_triples)
         flags = _flags(word)
         # Most new words are words the model does not know: their rows depend only on the
         # flags and the tag, so words alike share one computation.
