@@ -286,12 +286,11 @@ class CrfModel:
             ids = list(map(triples.get, keys))
         if None in ids:
             # the new words, once each, in order; then every token looked up again
-            for key in dict.fromkeys(compress(keys, map(is_, ids, repeat(None)))):
-                if key not in triples:
-                    self._add_triple(key)
+            new = list(dict.fromkeys(compress(keys, map(is_, ids, repeat(None)))))
+            if len(triples) + len(new) > 300_000:  # the table is cleared first: all of them are new
+                new = list(dict.fromkeys(keys))
+            self._add_triples(new)
             ids = list(map(triples.get, keys))
-            if None in ids:  # the table was cleared while adding (bound on memory): one at a time
-                ids = [triples.get(key) or self._add_triple(key) for key in keys]
         tri = self._table[np.array(ids, dtype=np.intp)]
         ends = np.cumsum(lengths) - 1
         starts = ends - np.asarray(lengths) + 1
@@ -312,38 +311,60 @@ class CrfModel:
     def _add_triple(self, key: object) -> int:
         """Index in ``_table`` of the rows a word (and POS tag) gives as current, previous
         and next word: the attributes of :func:`_word_features` in each role."""
-        word, tag = (key, None) if self._word_keys else key  # type: ignore[misc]
-        if self._word_keys and self._pos is not None:
-            tag = self._pos([word])[0]
-        if len(self._triples) >= 300_000:  # bound memory on endless input
+        return self._add_triples([key])[0]
+
+    def _add_triples(self, keys: Sequence[object]) -> list[int]:
+        """:meth:`_add_triple` of each of ``keys`` (none of them in ``_triples``), the new
+        summed rows made together."""
+        if len(self._triples) + len(keys) > 300_000:  # bound memory on endless input
             self._triples.clear()
             self._n_triples = 1
-        if self._n_triples == len(self._table):
-            self._table = fastcrf.grown(self._table, self._n_triples)
-        flags = _flags(word)
-        # Most new words are words the model does not know: their rows depend only on the
-        # flags and the tag, so words alike share one computation.
+        if self._n_triples + len(keys) > len(self._table):
+            self._table = fastcrf.grown(self._table, self._n_triples, self._n_triples + len(keys))
         ids = self._weights.attributes
-        known = tuple(ids.get(f"{name}:{word}") for name in _WORD_NAMES) if word else (None, None, None)
-        alike = (known, flags, len(word) == 5, tag)
-        triple = self._alike.get(alike)
-        if triple is None:
-            row = self._rows.row
-            triple = []
-            for role in (_CUR, _PREV, _NEXT):
-                attrs = [f"{_WORD_NAMES[role]}:{word}"] if word else []
-                attrs += [names[role] for on, names in zip(flags, _FLAG_NAMES) if on]
-                if role == _CUR and flags[3] and len(word) == 5:
-                    attrs.append("word.islen5")
-                if tag:
-                    attrs.append(f"{_POS_NAMES[role]}:{tag}")
-                triple.append(row(attrs))
-            self._alike[alike] = triple
+        word_keys, pos = self._word_keys, self._pos
+        alikes = self._alike
+        new: dict[tuple, int] = {}  # alike keys first met here -> their place in wanted
+        wanted: list[list[str]] = []  # the attributes of each role of each of those
+        triples: list[object] = []  # per key: its known triple, or its alike key when new
+        for key in keys:
+            word, tag = (key, None) if word_keys else key  # type: ignore[misc]
+            if word_keys and pos is not None:
+                tag = pos([word])[0]
+            flags = _flags(word)
+            # Most new words are words the model does not know: their rows depend only on
+            # the flags and the tag, so words alike share one computation.
+            if word:
+                known = (ids.get("word.word:" + word), ids.get("word.prevword:" + word),
+                         ids.get("word.nextword:" + word))
+            else:
+                known = (None, None, None)
+            alike = (known, flags, len(word) == 5, tag)
+            triple = alikes.get(alike)
+            if triple is None:
+                if alike not in new:
+                    new[alike] = len(wanted)
+                    for role in (_CUR, _PREV, _NEXT):
+                        attrs = [f"{_WORD_NAMES[role]}:{word}"] if word else []
+                        attrs += [names[role] for on, names in zip(flags, _FLAG_NAMES) if on]
+                        if role == _CUR and flags[3] and len(word) == 5:
+                            attrs.append("word.islen5")
+                        if tag:
+                            attrs.append(f"{_POS_NAMES[role]}:{tag}")
+                        wanted.append(attrs)
+                triple = alike
+            triples.append(triple)
+        if new:
+            rows = self._rows.rows_for(wanted)
+            for alike, at in new.items():
+                alikes[alike] = rows[at:at + 3]
+            triples = [alikes[t] if isinstance(t, tuple) else t for t in triples]
         n = self._n_triples
-        self._table[n] = triple
-        self._triples[key] = n
-        self._n_triples += 1
-        return n
+        self._table[n:n + len(keys)] = np.array(triples, dtype=np.intp).reshape(-1, 3)
+        out = list(range(n, n + len(keys)))
+        self._triples.update(zip(keys, out))
+        self._n_triples += len(keys)
+        return out
 
     def predict_crfsuite(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[SpanData]:
         """:meth:`predict` through python-crfsuite's own tagger, string attributes and all:

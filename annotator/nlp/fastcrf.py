@@ -83,12 +83,13 @@ def read_model(path: str) -> CrfWeights:
     return CrfWeights(labels, {a: i for i, a in enumerate(attrs)}, state, trans)
 
 
-def grown(table: np.ndarray, used: int) -> np.ndarray:
+def grown(table: np.ndarray, used: int, wanted: int = 0) -> np.ndarray:
     """``table`` with room for a quarter more rows (at least 1,024), its first ``used`` rows
     copied: the caches of per-word rows grow over a whole corpus (tens of thousands of
     words), so doubling would leave up to half of the memory unused, and a doubling copy
-    holds three times the table at its peak."""
-    out = np.zeros((used + used // 4 + 1024, *table.shape[1:]), dtype=table.dtype)
+    holds three times the table at its peak. ``wanted``: at least room for that many rows."""
+    size = max(used, wanted)
+    out = np.zeros((size + size // 4 + 1024, *table.shape[1:]), dtype=table.dtype)
     out[:used] = table[:used]
     return out
 
@@ -130,6 +131,37 @@ class RowCache:
             self._by_ids[key] = row
             self._n += 1
         return row
+
+
+    def rows_for(self, lists: Sequence[Iterable[str]]) -> list[int]:
+        """:meth:`row` of each attribute list, the new rows summed together: the same
+        doubles as :meth:`row` makes (each row's weights added in the same order)."""
+        unknown, ids, known = self._unknown, self._ids, self._by_ids
+        out = []
+        new: dict[tuple[int, ...], int] = {}
+        for attributes in lists:
+            key = tuple(sorted(i for i in (ids(a, unknown) for a in attributes) if i != unknown))
+            row = known.get(key)
+            if row is None:
+                row = new.get(key)
+                if row is None:
+                    row = new[key] = self._n + len(new)
+            out.append(row)
+        if new:
+            if self._n + len(new) > len(self._rows):
+                self._rows = grown(self._rows, self._n, self._n + len(new))
+            # the k-th attribute of every new row added at once, k = 0, 1, …: each row is
+            # summed in its own order, from zero, as row() sums it
+            state, rows = self._w.state, self._rows
+            keys = sorted(new, key=len, reverse=True)
+            at = np.array([new[key] for key in keys], dtype=np.intp)
+            for k in range(len(keys[0])):
+                while len(keys[-1]) <= k:
+                    keys.pop()
+                rows[at[:len(keys)]] += state[[key[k] for key in keys]]
+            known.update(new)
+            self._n += len(new)
+        return out
 
 
 class Batch:

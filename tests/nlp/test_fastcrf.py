@@ -354,3 +354,26 @@ def test_spans_from_label_ids_are_label_spans_of_decode_iob():
         assert got[0] == ref
         found += len(ref)
     assert found > 50
+
+
+def test_rows_made_together_are_the_rows_made_one_at_a_time():
+    """RowCache.rows_for sums the new rows with one numpy call: the same doubles, bit for
+    bit, as row() adding them one attribute at a time, and the same row numbers."""
+    import numpy as np
+
+    from annotator.nlp.crf import _FLAG_NAMES, _POS_NAMES, _WORD_NAMES
+
+    weights = fastcrf.read_model(bundled_model_path())
+    words = [t[s:e] for t in ARTICLES for s, e in tokenize(t)]
+    lists = []
+    for k, word in enumerate(words):
+        role = k % 3
+        attrs = [f"{_WORD_NAMES[role]}:{word}", _FLAG_NAMES[k % 4][role], f"{_POS_NAMES[role]}:NN"]
+        lists.append(attrs[: 1 + k % 3])
+    lists += [[], ["no such attribute"], lists[0]]
+    one, many = fastcrf.RowCache(weights), fastcrf.RowCache(weights)
+    expected = [one.row(a) for a in lists]
+    got = many.rows_for(lists[:7]) + many.rows_for(lists[7:])
+    assert got == expected
+    assert np.array_equal(one.rows[:one._n], many.rows[:many._n])
+    assert len(set(expected)) > 100
