@@ -17,6 +17,10 @@
 #include <math.h>
 #include <string.h>
 
+#if defined(_MSC_VER) && !defined(restrict)
+#define restrict __restrict  /* MSVC's C has no C99 restrict */
+#endif
+
 static int
 check_sizes(Py_buffer *states, Py_buffer *lengths, Py_buffer *trans, Py_ssize_t n_labels,
             Py_ssize_t *positions, Py_ssize_t *longest)
