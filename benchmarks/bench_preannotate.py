@@ -141,9 +141,12 @@ def phase(args: argparse.Namespace) -> None:
                 seconds = time.perf_counter() - t
                 n = report.documents
                 spans = project.query("SELECT COUNT(*) FROM spans WHERE state = 'suggested'")[0][0]
+            from annotator.nlp import fastcrf
+
+            compiled = getattr(fastcrf, "COMPILED", False)  # Viterbi and marginals in C (nlp/_crfc.c)
     print(json.dumps({"phase": args.phase, "documents": n, "seconds": seconds, "peak_mb": peak.peak,
                       "peak_pss_mb": peak.peak_pss,
-                      **({"spans": spans} if args.phase != "raw" else {})}))
+                      **({"spans": spans, "compiled": compiled} if args.phase != "raw" else {})}))
 
 
 def texts_from(corpus: Path | None, sample: int) -> list[Path] | list[str]:
@@ -243,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu = statistics.median(r["cpu"] for r in runs)
         docs = runs[-1]["documents"]
         extra = f", {runs[-1]['spans']} suggestions" if "spans" in runs[-1] else ""
+        extra += ", C Viterbi" if runs[-1].get("compiled") else ""
         print(f"{name:<7} median {seconds:7.2f} s  {docs / seconds:7.0f} articles/s  ratio to raw"
               f" {seconds / raw:5.2f}  CPU {cpu:7.1f} s, ratio {cpu / raw_cpu:5.2f}  peak tree RSS {max(r['peak_mb'] for r in runs):5.0f} MB"
               f" PSS {max(r['peak_pss_mb'] for r in runs):5.0f} MB{extra}")

@@ -13,8 +13,11 @@ Offsets everywhere are code points, end-exclusive.
 from __future__ import annotations
 
 import os
+import re
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import is_
 from typing import Callable, Sequence
 
 import numpy as np
@@ -56,7 +59,10 @@ def is_thai_word(word: str) -> bool:
 
     The notebook lets "." through so abbreviations such as ``ก.ย.`` count as Thai.
     """
-    return bool(word) and all(c == "." or "\u0e00" <= c <= "\u0e7f" for c in word)
+    return _THAI_WORD.fullmatch(word) is not None
+
+
+_THAI_WORD = re.compile("[.\u0e00-\u0e7f]+")
 
 
 # Attribute names by role: the word itself, its left neighbour, its right neighbour.
@@ -279,7 +285,12 @@ class CrfModel:
                 lo += n
             ids = list(map(triples.get, keys))
         if None in ids:
-            ids = [i if i is not None else triples.get(key) or self._add_triple(key) for i, key in zip(ids, keys)]
+            # the new words, once each, in order; then every token looked up again
+            new = list(dict.fromkeys(compress(keys, map(is_, ids, repeat(None)))))
+            if len(triples) + len(new) > 300_000:  # the table is cleared first: all of them are new
+                new = list(dict.fromkeys(keys))
+            self._add_triples(new)
+            ids = list(map(triples.get, keys))
         tri = self._table[np.array(ids, dtype=np.intp)]
         ends = np.cumsum(lengths) - 1
         starts = ends - np.asarray(lengths) + 1
@@ -300,38 +311,60 @@ class CrfModel:
     def _add_triple(self, key: object) -> int:
         """Index in ``_table`` of the rows a word (and POS tag) gives as current, previous
         and next word: the attributes of :func:`_word_features` in each role."""
-        word, tag = (key, None) if self._word_keys else key  # type: ignore[misc]
-        if self._word_keys and self._pos is not None:
-            tag = self._pos([word])[0]
-        if len(self._triples) >= 300_000:  # bound memory on endless input
+        return self._add_triples([key])[0]
+
+    def _add_triples(self, keys: Sequence[object]) -> list[int]:
+        """:meth:`_add_triple` of each of ``keys`` (none of them in ``_triples``), the new
+        summed rows made together."""
+        if len(self._triples) + len(keys) > 300_000:  # bound memory on endless input
             self._triples.clear()
             self._n_triples = 1
-        if self._n_triples == len(self._table):
-            self._table = np.concatenate([self._table, np.zeros_like(self._table)])
-        flags = _flags(word)
-        # Most new words are words the model does not know: their rows depend only on the
-        # flags and the tag, so words alike share one computation.
+        if self._n_triples + len(keys) > len(self._table):
+            self._table = fastcrf.grown(self._table, self._n_triples, self._n_triples + len(keys))
         ids = self._weights.attributes
-        known = tuple(ids.get(f"{name}:{word}") for name in _WORD_NAMES) if word else (None, None, None)
-        alike = (known, flags, len(word) == 5, tag)
-        triple = self._alike.get(alike)
-        if triple is None:
-            row = self._rows.row
-            triple = []
-            for role in (_CUR, _PREV, _NEXT):
-                attrs = [f"{_WORD_NAMES[role]}:{word}"] if word else []
-                attrs += [names[role] for on, names in zip(flags, _FLAG_NAMES) if on]
-                if role == _CUR and flags[3] and len(word) == 5:
-                    attrs.append("word.islen5")
-                if tag:
-                    attrs.append(f"{_POS_NAMES[role]}:{tag}")
-                triple.append(row(attrs))
-            self._alike[alike] = triple
+        word_keys, pos = self._word_keys, self._pos
+        alikes = self._alike
+        new: dict[tuple, int] = {}  # alike keys first met here -> their place in wanted
+        wanted: list[list[str]] = []  # the attributes of each role of each of those
+        triples: list[object] = []  # per key: its known triple, or its alike key when new
+        for key in keys:
+            word, tag = (key, None) if word_keys else key  # type: ignore[misc]
+            if word_keys and pos is not None:
+                tag = pos([word])[0]
+            flags = _flags(word)
+            # Most new words are words the model does not know: their rows depend only on
+            # the flags and the tag, so words alike share one computation.
+            if word:
+                known = (ids.get("word.word:" + word), ids.get("word.prevword:" + word),
+                         ids.get("word.nextword:" + word))
+            else:
+                known = (None, None, None)
+            alike = (known, flags, len(word) == 5, tag)
+            triple = alikes.get(alike)
+            if triple is None:
+                if alike not in new:
+                    new[alike] = len(wanted)
+                    for role in (_CUR, _PREV, _NEXT):
+                        attrs = [f"{_WORD_NAMES[role]}:{word}"] if word else []
+                        attrs += [names[role] for on, names in zip(flags, _FLAG_NAMES) if on]
+                        if role == _CUR and flags[3] and len(word) == 5:
+                            attrs.append("word.islen5")
+                        if tag:
+                            attrs.append(f"{_POS_NAMES[role]}:{tag}")
+                        wanted.append(attrs)
+                triple = alike
+            triples.append(triple)
+        if new:
+            rows = self._rows.rows_for(wanted)
+            for alike, at in new.items():
+                alikes[alike] = rows[at:at + 3]
+            triples = [alikes[t] if isinstance(t, tuple) else t for t in triples]
         n = self._n_triples
-        self._table[n] = triple
-        self._triples[key] = n
-        self._n_triples += 1
-        return n
+        self._table[n:n + len(keys)] = np.array(triples, dtype=np.intp).reshape(-1, 3)
+        out = list(range(n, n + len(keys)))
+        self._triples.update(zip(keys, out))
+        self._n_triples += len(keys)
+        return out
 
     def predict_crfsuite(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[SpanData]:
         """:meth:`predict` through python-crfsuite's own tagger, string attributes and all:
@@ -368,8 +401,7 @@ def decode_spans(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], parts: 
 
 
 def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weights, outside) -> None:
-    names = weights.labels
-    best = fastcrf.viterbi(fastcrf.Batch(states, lengths), weights.transition)
+    best = fastcrf.best_paths(states, lengths, weights.transition)
     ends = np.cumsum(lengths)
     starts = ends - np.asarray(lengths)
     entity = best != outside
@@ -378,16 +410,77 @@ def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weigh
     if not len(tagged):
         return
     rows = np.concatenate([np.arange(starts[j], ends[j]) for j in tagged])
-    margins = fastcrf.marginals(fastcrf.Batch(states[rows], [lengths[j] for j in tagged]), weights.transition)
-    chosen = np.where(entity[rows], margins[np.arange(len(rows)), best[rows]], 0.0).tolist()
-    labels = [names[i] for i in best[rows].tolist()]
-    at = 0
-    for j in tagged.tolist():
-        k, lo, hi = parts[j]
+    tagged_lengths = [lengths[j] for j in tagged]
+    margins = fastcrf.flat_marginals(states[rows], tagged_lengths, weights.transition)
+    best = best[rows]
+    # label_spans of decode_iob's runs, found with numpy among the entity tokens only
+    kinds, begins, kind_names = _iob_tables(weights.labels)
+    kind = kinds[best]  # -1: outside an entity
+    first = np.zeros(len(rows), dtype=bool)
+    first[np.cumsum(tagged_lengths) - tagged_lengths] = True  # each sequence's first token
+    # decode_iob's runs: an entity token starts one at B-, after a token of another kind
+    # (or none), and at a sequence's start; an entity token that does not start one continues it
+    prev_kind = np.empty_like(kind)
+    prev_kind[0] = -1
+    prev_kind[1:] = kind[:-1]
+    at = np.flatnonzero(kind >= 0)
+    opens = begins[best[at]] | first[at] | (prev_kind[at] != kind[at])
+    run_first = np.flatnonzero(opens)
+    run_last = np.append(run_first[1:], len(at)) - 1
+    if not len(run_first):
+        return
+    chosen = margins[at, best[at]].tolist()  # the marginal of each entity token's label
+    seq = np.searchsorted(np.cumsum(tagged_lengths), at, side="right")  # tagged sequence of each entity token
+    offset = np.cumsum(tagged_lengths) - tagged_lengths
+    tagged = tagged.tolist()
+    for c, a, b, j, lo_row, label in zip(run_first.tolist(), at[run_first].tolist(), (at[run_last] + 1).tolist(),
+                                         seq[run_first].tolist(), offset[seq[run_first]].tolist(),
+                                         kind[at[run_first]].tolist()):
+        k, lo, _hi = parts[tagged[j]]
         text, tokens = items[k]
-        n = hi - lo
-        out[k] += label_spans(text, tokens[lo:hi], labels[at:at + n], chosen[at:at + n])
-        at += n
+        span = _span(text, tokens, lo + a - lo_row, lo + b - lo_row, kind_names[label], chosen, c)
+        if span is not None:
+            out[k].append(span)
+
+
+@lru_cache(maxsize=8)
+def _iob_label_tables(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    names: list[str] = []
+    kinds = np.full(len(labels), -1, dtype=np.intp)
+    begins = np.zeros(len(labels), dtype=bool)
+    for i, lab in enumerate(labels):
+        if lab == "O" or len(lab) < 3 or lab[1] != "-":  # as decode_iob
+            continue
+        if lab[2:] not in names:
+            names.append(lab[2:])
+        kinds[i] = names.index(lab[2:])
+        begins[i] = lab[0] == "B"
+    return kinds, begins, names
+
+
+def _iob_tables(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per label id: its entity kind's number (-1 for none), whether it is a B- label, and
+    the kinds' names."""
+    return _iob_label_tables(tuple(labels))
+
+
+def _span(text: str, tokens: Sequence[tuple[int, int]], a: int, b: int, label: str,
+          chosen: list[float], c: int) -> SpanData | None:
+    """:func:`label_spans`' span of tokens [a, b) of ``label`` (None if they are all
+    whitespace); ``chosen[c:]`` holds the marginals of tokens a, a+1, …"""
+    while a < b and text[tokens[a][0]:tokens[a][1]].isspace():
+        a += 1
+        c += 1
+    while b > a and text[tokens[b - 1][0]:tokens[b - 1][1]].isspace():
+        b -= 1
+    if a == b:
+        return None
+    start, end = tokens[a][0], tokens[b - 1][1]
+    while text[start].isspace():
+        start += 1
+    while text[end - 1].isspace():
+        end -= 1
+    return SpanData(start, end, label, origin="model", confidence=round(min(chosen[c:c + b - a]), 4))
 
 
 def label_spans(text: str, tokens: Sequence[tuple[int, int]], labels: Sequence[str],

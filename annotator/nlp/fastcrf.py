@@ -9,9 +9,10 @@ exact double weights, straight from crfsuite's binary format) and:
   token's attributes from cached pieces (the word as current, previous, next word…), so
   each piece's summed row is cached too (:class:`RowCache`) and a token costs a few row
   additions, done for a whole sequence at once with numpy;
-* Viterbi and the marginals (forward-backward) run over many sequences at once, one numpy
-  step per position, so the per-step overhead is shared by every sequence of a batch of
-  documents.
+* Viterbi and the marginals (forward-backward) run over many sequences at once: in C
+  (``annotator/nlp/_crfc.c``, an optional extension built by ``pip install``) when it is
+  built, else with numpy, one step per position, so the per-step overhead is shared by
+  every sequence of a batch of documents (:func:`best_paths`, :func:`flat_marginals`).
 
 The result is crfsuite's: the same best label sequence (ties go to the lowest label id, as in
 crfsuite's ``crf1dc_viterbi``) and the same marginals up to floating-point rounding (the
@@ -25,6 +26,13 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
+
+try:
+    from annotator.nlp import _crfc
+except ImportError:  # built without a C compiler: numpy does the same
+    _crfc = None
+
+COMPILED = _crfc is not None  # Viterbi and marginals run in C
 
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
 
@@ -75,6 +83,17 @@ def read_model(path: str) -> CrfWeights:
     return CrfWeights(labels, {a: i for i, a in enumerate(attrs)}, state, trans)
 
 
+def grown(table: np.ndarray, used: int, wanted: int = 0) -> np.ndarray:
+    """``table`` with room for a quarter more rows (at least 1,024), its first ``used`` rows
+    copied: the caches of per-word rows grow over a whole corpus (tens of thousands of
+    words), so doubling would leave up to half of the memory unused, and a doubling copy
+    holds three times the table at its peak. ``wanted``: at least room for that many rows."""
+    size = max(used, wanted)
+    out = np.zeros((size + size // 4 + 1024, *table.shape[1:]), dtype=table.dtype)
+    out[:used] = table[:used]
+    return out
+
+
 class RowCache:
     """Summed weight rows of attribute lists, shared between lists with the same known
     attributes.
@@ -103,7 +122,7 @@ class RowCache:
         row = self._by_ids.get(key)
         if row is None:
             if self._n == len(self._rows):
-                self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
+                self._rows = grown(self._rows, self._n)
             row = self._n
             state = self._w.state
             total = self._rows[row]
@@ -112,6 +131,37 @@ class RowCache:
             self._by_ids[key] = row
             self._n += 1
         return row
+
+
+    def rows_for(self, lists: Sequence[Iterable[str]]) -> list[int]:
+        """:meth:`row` of each attribute list, the new rows summed together: the same
+        doubles as :meth:`row` makes (each row's weights added in the same order)."""
+        unknown, ids, known = self._unknown, self._ids, self._by_ids
+        out = []
+        new: dict[tuple[int, ...], int] = {}
+        for attributes in lists:
+            key = tuple(sorted(i for i in (ids(a, unknown) for a in attributes) if i != unknown))
+            row = known.get(key)
+            if row is None:
+                row = new.get(key)
+                if row is None:
+                    row = new[key] = self._n + len(new)
+            out.append(row)
+        if new:
+            if self._n + len(new) > len(self._rows):
+                self._rows = grown(self._rows, self._n, self._n + len(new))
+            # the k-th attribute of every new row added at once, k = 0, 1, …: each row is
+            # summed in its own order, from zero, as row() sums it
+            state, rows = self._w.state, self._rows
+            keys = sorted(new, key=len, reverse=True)
+            at = np.array([new[key] for key in keys], dtype=np.intp)
+            for k in range(len(keys[0])):
+                while len(keys[-1]) <= k:
+                    keys.pop()
+                rows[at[:len(keys)]] += state[[key[k] for key in keys]]
+            known.update(new)
+            self._n += len(new)
+        return out
 
 
 class Batch:
@@ -219,3 +269,34 @@ def marginals(batch: Batch, transition: np.ndarray) -> np.ndarray:
     alpha *= beta
     alpha /= alpha.sum(axis=1, keepdims=True)
     return batch.unpack(alpha)
+
+
+def best_paths(states: np.ndarray, lengths: Sequence[int], transition: np.ndarray,
+               compiled: bool | None = None) -> np.ndarray:
+    """:func:`viterbi` of sequences whose state scores are laid end to end in ``states``
+    (positions, labels): the best label id at each position. ``compiled``: use the C
+    extension (default: when it is built); the two give identical paths."""
+    if compiled is None:
+        compiled = COMPILED
+    if not compiled:
+        return viterbi(Batch(states, lengths), transition)
+    states = np.ascontiguousarray(states, dtype=np.float64)
+    out = np.empty(len(states), dtype=np.intp)
+    _crfc.viterbi(states, np.asarray(lengths, dtype=np.intp), np.ascontiguousarray(transition, dtype=np.float64),
+                  transition.shape[0], out)
+    return out
+
+
+def flat_marginals(states: np.ndarray, lengths: Sequence[int], transition: np.ndarray,
+                   compiled: bool | None = None) -> np.ndarray:
+    """:func:`marginals` of sequences laid end to end, as :func:`best_paths`: (positions,
+    labels). The C and numpy results differ by float rounding only (~1e-16)."""
+    if compiled is None:
+        compiled = COMPILED
+    if not compiled:
+        return marginals(Batch(states, lengths), transition)
+    states = np.ascontiguousarray(states, dtype=np.float64)
+    out = np.empty(states.shape, dtype=np.float64)
+    _crfc.marginals(states, np.asarray(lengths, dtype=np.intp), np.ascontiguousarray(transition, dtype=np.float64),
+                    transition.shape[0], out)
+    return out

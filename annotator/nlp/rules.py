@@ -135,7 +135,8 @@ RULES: tuple[Rule, ...] = (
     _rule("email", "EMAIL",
           r"[A-Za-z0-9._%+-](?<![\w.+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*"
           r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", ("@",)),
-    _rule("url-scheme", "URL", rf"(?i:https?://){_URL_CHARS}+", ("://",)),
+    # [hH] first (not inside the (?i:)): the engine then skips to candidate characters
+    _rule("url-scheme", "URL", rf"[hH](?i:ttps?://){_URL_CHARS}+", ("://",)),
     _rule("url-www", "URL", rf"[wW](?<![\w.@/][wW])(?i:ww\.){_URL_CHARS}+",
           ("www.", "WWW.", "Www.")),
     # Bare domains only under Thai or common generic suffixes: moph.go.th, thaigov.com
@@ -145,7 +146,8 @@ RULES: tuple[Rule, ...] = (
           (".th", ".com", ".org", ".net")),
     # 02-123-4567, 0 2283 4000, 081-234-5678, +66 2 123 4567: checked by _valid_phone
     _rule("phone", "PHONE",
-          rf"(?:\+66|\+๖๖|[0๐](?<![0-9๐-๙.,/+][0๐]))(?:[ -]?{D}){{8,9}}{_NOT_BEFORE_DIGIT}"),
+          # (each branch starts with a literal, so the engine skips to + 0 ๐)
+          rf"(?:\+66|\+๖๖|0(?<![0-9๐-๙.,/+]0)|๐(?<![0-9๐-๙.,/+]๐))(?:[ -]?{D}){{8,9}}{_NOT_BEFORE_DIGIT}"),
 )
 
 _TRAILING = ".,;:!?)'\"]"

@@ -29,7 +29,6 @@ from typing import Callable, Iterator, Sequence
 TOKENIZER = "newmm-2"  # the cache key of tokens made by this module (schema 3)
 MAX_CHUNK = 2000  # code points handed to the segmenter in one call
 CHUNK_MARGIN = 200  # words this close to a hard cut are segmented again with what follows
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
 
 Segment = Callable[[str], list[str]]
 
@@ -81,7 +80,9 @@ def segment(s: str) -> list[str]:
     ``s`` exactly, empty words dropped. This check is what lets :func:`tokenize` place the
     words by their lengths."""
     for seg in _segmenters():
-        words = [w for w in seg(s) if w]
+        words = seg(s)
+        if "" in words:
+            words = [w for w in words if w]
         if "".join(words) == s:
             return words
     return _clusters(s)
@@ -128,19 +129,40 @@ def tokenize(text: str, seg: Segment | None = None) -> list[tuple[int, int]]:
 
     ``seg`` replaces :func:`segment` (tests use it to feed a broken segmenter)."""
     seg = segment if seg is None else _checked(seg)
-    lengths: list[int] = []
-    for match in _LINE.finditer(text):
-        line = match.group()
-        body = line[:-1] if line.endswith("\n") else line
-        for words in _chunks(body, seg):
-            lengths.extend(map(len, words))
-        if len(body) != len(line):
-            lengths.append(1)
-    ends = list(accumulate(lengths))
+    words: list[str] = []  # every token's text, the newlines included
+    lines = text.split("\n")
+    last = len(lines) - 1
+    for k, body in enumerate(lines):
+        if len(body) > MAX_CHUNK:
+            for piece in _chunks(body, seg):
+                words += piece
+        elif body:
+            words += seg(body)
+        if k < last:
+            words.append("\n")
+    ends = list(accumulate(map(len, words)))
     if (ends[-1] if ends else 0) != len(text):
         raise AssertionError("the segmenter lost characters")
     offsets = list(zip([0, *ends[:-1]], ends))
-    return mend_clusters(text, offsets) if broken_boundaries(text, offsets) else offsets
+    return mend_clusters(text, offsets) if _cuts_a_cluster(words) else offsets
+
+
+def _cuts_a_cluster(words: Sequence[str]) -> bool:
+    """Whether :func:`broken_boundaries` finds any of the tokens that are ``words`` (none
+    empty) laid end to end: a boundary between a word's last character and the next one's
+    first that :func:`cannot_start_token` forbids. Looked for with regular expressions over
+    the first and last characters, as there."""
+    if len(words) < 2:
+        return False
+    firsts = "".join(map(itemgetter(0), words))
+    lasts = "".join(map(itemgetter(-1), words))
+    for m in _MARK_RE.finditer(firsts, 1):
+        if cannot_start_token(lasts[m.start() - 1], firsts[m.start()]):
+            return True
+    for m in _LEADER_RE.finditer(lasts, 0, len(lasts) - 1):
+        if cannot_start_token(lasts[m.start()], firsts[m.start() + 1]):
+            return True
+    return False
 
 
 def mend_clusters(text: str, offsets: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -145,12 +145,15 @@ def test_a_worker_killed_mid_run_loses_and_doubles_nothing(client, tmp_path):
     killed: list[int] = []
 
     def kill_a_busy_worker(done, total, message):
-        if done and not killed:  # the first partition has been written
+        if done and not killed:  # a partition has been written
+            # partitions in flight: the killed one's must be computed again. (Tagging is fast
+            # enough that, when the first is written, none may be in flight yet: the next
+            # progress call then tries again.)
             busy = [addr for addr, keys in client.processing().items() if keys]
-            assert busy  # partitions are in flight: the killed one's must be computed again
-            pid = pids_before[busy[0]]
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
+            if busy:
+                pid = pids_before[busy[0]]
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
 
     report = run_cluster_preannotate(on_cluster, client, partition=PARTITION, model="bundled",
                                      progress=kill_a_busy_worker)

@@ -121,3 +121,18 @@ def test_model_can_run_without_pos():
     m = CrfModel(pos=None)
     text = "กระทรวงการคลัง"
     assert all(s.origin == "model" for s in m.predict(text, tokenize(text)))
+
+
+def test_is_thai_word_is_the_notebooks_test():
+    import random
+
+    from annotator.nlp.crf import is_thai_word
+
+    def notebook(word):
+        return bool(word) and all(c == "." or "\u0e00" <= c <= "\u0e7f" for c in word)
+
+    rng = random.Random(2)
+    chars = ["ก", ".", "\u0e00", "\u0e7f", "\u0e80", "\u0dff", "a", " ", "\n", "1", "๑"]
+    for _ in range(2000):
+        word = "".join(rng.choice(chars) for _ in range(rng.randint(0, 4)))
+        assert is_thai_word(word) == notebook(word), repr(word)

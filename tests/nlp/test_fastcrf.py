@@ -35,6 +35,80 @@ def key(spans):
     return [(s.start, s.end, s.label, s.origin) for s in spans]
 
 
+CHECKED = {"viterbi": 0, "marginals": 0}
+
+
+@pytest.fixture(autouse=True)
+def compiled_and_numpy_agree(monkeypatch):
+    """Every decoding in these tests runs both the compiled Viterbi and marginals and the
+    numpy ones on the same state scores: identical best paths, marginals within 1e-12."""
+    import numpy as np
+
+    best_paths, flat_marginals = fastcrf.best_paths, fastcrf.flat_marginals
+
+    def both_paths(states, lengths, transition, compiled=None):
+        ref = best_paths(states, lengths, transition, compiled=False)
+        if fastcrf.COMPILED:
+            got = best_paths(states, lengths, transition, compiled=True)
+            assert got.dtype == ref.dtype and np.array_equal(got, ref)
+            CHECKED["viterbi"] += len(lengths)
+            return got
+        return ref
+
+    def both_marginals(states, lengths, transition, compiled=None):
+        ref = flat_marginals(states, lengths, transition, compiled=False)
+        if fastcrf.COMPILED:
+            got = flat_marginals(states, lengths, transition, compiled=True)
+            assert got.shape == ref.shape
+            assert np.abs(got - ref).max(initial=0.0) <= 1e-12
+            CHECKED["marginals"] += len(lengths)
+            return got
+        return ref
+
+    monkeypatch.setattr(fastcrf, "best_paths", both_paths)
+    monkeypatch.setattr(fastcrf, "flat_marginals", both_marginals)
+
+
+def test_the_compiled_viterbi_and_marginals_are_built_and_used(monkeypatch):
+    """This install built annotator/nlp/_crfc.c (pip install -e . with gcc and Python's
+    headers, as on CI), and decoding goes through it, not through numpy."""
+    from annotator.nlp import _crfc  # noqa: F401  (fails if the extension was not built)
+
+    assert fastcrf.COMPILED
+    monkeypatch.undo()  # the real functions, not the comparing ones of the fixture
+    calls = []
+    for name in ("viterbi", "marginals"):
+        real = getattr(fastcrf._crfc, name)
+        monkeypatch.setattr(fastcrf._crfc, name, lambda *a, real=real, name=name: (calls.append(name), real(*a))[1])
+    monkeypatch.setattr(fastcrf, "viterbi", lambda *a: pytest.fail("numpy Viterbi used"))
+    monkeypatch.setattr(fastcrf, "marginals", lambda *a: pytest.fail("numpy marginals used"))
+    text = ARTICLES[0]
+    assert CrfModel().predict(text, tokenize(text))
+    assert calls == ["viterbi", "marginals"]
+
+
+def test_compiled_and_numpy_decoding_agree_on_made_up_scores(monkeypatch):
+    """Random scores and ties, sequences of one token among them."""
+    import numpy as np
+
+    if not fastcrf.COMPILED:
+        pytest.skip("the C extension is not built")
+    monkeypatch.undo()  # each path by itself
+    rng = np.random.default_rng(7)
+    for n_labels in (1, 2, 5, 26):
+        lengths = [1, 3, 17, 1, 300, 2, 40]  # (callers never make empty sequences)
+        states = rng.normal(0, 3, (sum(lengths), n_labels))
+        trans = rng.normal(0, 2, (n_labels, n_labels))
+        for s, t in ((states, trans), (np.round(states), np.round(trans)), (np.zeros_like(states), np.zeros_like(trans))):
+            assert np.array_equal(fastcrf.best_paths(s, lengths, t, compiled=True),
+                                  fastcrf.best_paths(s, lengths, t, compiled=False))
+            assert np.abs(fastcrf.flat_marginals(s, lengths, t, compiled=True)
+                          - fastcrf.flat_marginals(s, lengths, t, compiled=False)).max() <= 1e-12
+    assert fastcrf.best_paths(np.zeros((0, 3)), [], np.zeros((3, 3)), compiled=True).tolist() == []
+    with pytest.raises(ValueError):
+        fastcrf.best_paths(np.zeros((4, 3)), [5], np.zeros((3, 3)), compiled=True)
+
+
 def test_weights_read_from_the_file_are_crfsuites():
     weights = fastcrf.read_model(bundled_model_path())
     tagger = pycrfsuite.Tagger()
@@ -104,6 +178,7 @@ def test_viterbi_breaks_ties_as_crfsuite():
     states = np.zeros((4, 3))  # all equal: crfsuite keeps label 0 everywhere
     best = fastcrf.viterbi(fastcrf.Batch(states, [4]), np.zeros((3, 3)))
     assert best.tolist() == [0, 0, 0, 0]
+    assert fastcrf.best_paths(states, [4], np.zeros((3, 3))).tolist() == [0, 0, 0, 0]
 
 
 def _old_path(project: Project, suggester: Suggester) -> None:
@@ -234,3 +309,71 @@ def test_bulk_writes_leave_the_triggers_working(tmp_path):
         project.add_span(doc_id, 14, 16, "PERSON")
         project.execute("DELETE FROM spans WHERE state = 'suggested'")
         assert count() == 0
+
+
+def test_every_case_above_compared_both_paths():
+    """Runs after the tagging tests (pytest keeps file order): they went through both."""
+    if fastcrf.COMPILED:
+        assert CHECKED["viterbi"] > 100 and CHECKED["marginals"] > 20
+
+
+def test_spans_from_label_ids_are_label_spans_of_decode_iob():
+    """_decode_into finds decode_iob's runs with numpy among the entity tokens; the spans
+    and confidences are label_spans' of the labels (I- after O or after another kind,
+    B- inside a run, odd labels, whitespace at the edges, sequences end to end)."""
+    import numpy as np
+
+    from annotator.nlp import crf
+    from annotator.nlp.crf import label_spans, sequences
+
+    labels = ["O", "B-A", "I-A", "B-B", "I-B", "X", "I-C"]
+    rng = np.random.default_rng(3)
+    weights = fastcrf.CrfWeights(labels, {}, np.zeros((1, len(labels))), rng.normal(0, 1, (len(labels), len(labels))))
+    words = ["ก", " ", "ขค", "\n", "ง", "  ", "จ", "ฉ", "\t", "ช"]
+    found = 0
+    for trial in range(40):
+        text = "".join(rng.choice(words, size=int(rng.integers(1, 60))))
+        tokens = tokenize(text)
+        parts = [(0, lo, hi) for lo, hi in sequences(text, tokens, max_len=7)]
+        if not parts:
+            continue
+        lengths = [hi - lo for _, lo, hi in parts]
+        states = rng.normal(0, 2, (sum(lengths), len(labels)))
+        states[:, 0] += rng.choice([-3.0, 0.0, 3.0])
+        got: list[list[SpanData]] = [[]]
+        crf._decode_into(got, [(text, tokens)], parts, lengths, states, weights, 0)
+        best = fastcrf.best_paths(states, lengths, weights.transition)
+        margins = fastcrf.flat_marginals(states, lengths, weights.transition)
+        ref, at = [], 0
+        for (_, lo, hi), n in zip(parts, lengths):
+            ids = best[at:at + n].tolist()
+            if any(i != 0 for i in ids):
+                probs = [margins[at + t, i] if i != 0 else 0.0 for t, i in enumerate(ids)]
+                ref += label_spans(text, tokens[lo:hi], [labels[i] for i in ids], probs)
+            at += n
+        assert got[0] == ref
+        found += len(ref)
+    assert found > 50
+
+
+def test_rows_made_together_are_the_rows_made_one_at_a_time():
+    """RowCache.rows_for sums the new rows with one numpy call: the same doubles, bit for
+    bit, as row() adding them one attribute at a time, and the same row numbers."""
+    import numpy as np
+
+    from annotator.nlp.crf import _FLAG_NAMES, _POS_NAMES, _WORD_NAMES
+
+    weights = fastcrf.read_model(bundled_model_path())
+    words = [t[s:e] for t in ARTICLES for s, e in tokenize(t)]
+    lists = []
+    for k, word in enumerate(words):
+        role = k % 3
+        attrs = [f"{_WORD_NAMES[role]}:{word}", _FLAG_NAMES[k % 4][role], f"{_POS_NAMES[role]}:NN"]
+        lists.append(attrs[: 1 + k % 3])
+    lists += [[], ["no such attribute"], lists[0]]
+    one, many = fastcrf.RowCache(weights), fastcrf.RowCache(weights)
+    expected = [one.row(a) for a in lists]
+    got = many.rows_for(lists[:7]) + many.rows_for(lists[7:])
+    assert got == expected
+    assert np.array_equal(one.rows[:one._n], many.rows[:many._n])
+    assert len(set(expected)) > 100

@@ -127,3 +127,25 @@ def test_spans_do_not_overlap_and_carry_provenance():
         "18 ธันวาคม 2566", "10.00 - 12.00 น.", "1,500 บาท", "02-123-4567"]
     assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
     assert all(s.origin == "rule" and s.confidence == RULE_CONFIDENCE[s.label] for s in spans)
+
+
+def test_rewritten_patterns_match_what_the_first_ones_matched():
+    """url-scheme and phone were rewritten so the engine can skip to their first
+    characters; they find what the first versions found."""
+    import random
+    import re
+
+    from annotator.nlp.rules import _NOT_BEFORE_DIGIT, _URL_CHARS, D, RULES
+
+    first = {
+        "url-scheme": re.compile(rf"(?i:https?://){_URL_CHARS}+"),
+        "phone": re.compile(rf"(?:\+66|\+๖๖|[0๐](?<![0-9๐-๙.,/+][0๐]))(?:[ -]?{D}){{8,9}}{_NOT_BEFORE_DIGIT}"),
+    }
+    now = {r.name: r.pattern for r in RULES}
+    rng = random.Random(4)
+    pieces = ["0", "๐", "+66", "+๖๖", "8", "๘", " ", "-", ".", ",", "/", "+", "ก", "HTTPS://", "http://", "hTtP://",
+              "ftp://", "a", "H", "s", "://", "\n"]
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        for name, pattern in first.items():
+            assert [m.span() for m in now[name].finditer(text)] == [m.span() for m in pattern.finditer(text)], text

@@ -96,3 +96,22 @@ def test_runs_without_spaces_go_to_the_segmenter_in_bounded_chunks():
     assert max(seen) <= MAX_CHUNK and len(seen) >= len(text) // MAX_CHUNK
     # Cutting at newmm's own boundaries inside the window changes no word.
     assert [text[s:e] for s, e in offsets] == segment(text)
+
+
+def test_the_quick_cluster_check_agrees_with_broken_boundaries():
+    """tokenize() decides whether to mend from the words' first and last characters; that is
+    broken_boundaries' answer on the same tokens (marks after spaces, leading vowels, Latin
+    combining accents among them)."""
+    import random
+    from itertools import accumulate
+
+    from annotator.nlp.tokenizer import _cuts_a_cluster, broken_boundaries
+
+    rng = random.Random(5)
+    pieces = ["ก", "ท", "ํา", "า", "่", "เ", "แก", " ", "\n", "e", "\u0301", "ไ", "ข", "1", "ะ"]
+    for _ in range(3000):
+        words = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(0, 8))]
+        text = "".join(words)
+        ends = list(accumulate(map(len, words)))
+        offsets = list(zip([0, *ends[:-1]], ends))
+        assert _cuts_a_cluster(words) == bool(broken_boundaries(text, offsets)), words
