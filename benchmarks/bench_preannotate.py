@@ -215,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.before],
                        check=True, capture_output=True)
+        if (tree / "setup.py").exists():  # a revision with the compiled decoding: build it there
+            subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=tree,
+                           check=False, capture_output=True)
         roots["before"] = str(tree)
     results: dict[str, list[dict]] = {name: [] for name in ["raw", *roots]}
     try:
