@@ -40,10 +40,8 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 MADE_UP = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม โดยนายสมชาย ใจดี รัฐมนตรีว่าการฯ แถลงที่ทำเนียบรัฐบาล กรุงเทพมหานคร เมื่อวันที่ 5 มกราคม 2566 เวลา 10.00 น.\n"
 
 
-def tree_memory_mb(pid: int) -> tuple[float, float]:
-    """Memory of ``pid`` and all its descendants now, in MB (Linux /proc): the sum of their
-    resident sets (pages shared between processes counted in each) and of their
-    proportional sets (PSS: a shared page split among its sharers, so what the tree costs)."""
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process under it now (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -54,21 +52,35 @@ def tree_memory_mb(pid: int) -> tuple[float, float]:
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    rss = pss = 0
-    todo = [pid]
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         todo += children.get(p, [])
-        try:
-            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as fh:
-                for line in fh:
-                    if line.startswith("Rss:"):
-                        rss += int(line.split()[1])
-                    elif line.startswith("Pss:"):
-                        pss += int(line.split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
+    return out
+
+
+def process_memory_mb(pid: int) -> tuple[float, float]:
+    """Resident set and proportional set (PSS) of one process now, in MB; 0 when it is gone."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
     return rss / 1e3, pss / 1e3
+
+
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Memory of ``pid`` and all its descendants now, in MB: the sum of their resident sets
+    (pages shared between processes counted in each) and of their proportional sets (PSS:
+    a shared page split among its sharers, so what the tree costs)."""
+    sums = [process_memory_mb(p) for p in descendants(pid)]
+    return sum(r for r, _ in sums), sum(p for _, p in sums)
 
 
 class PeakSampler:

@@ -22,38 +22,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-
-def descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo += children.get(pid, [])
-    return out
-
-
-def memory_mb(pid: int) -> tuple[float, float]:
-    rss = pss = 0
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Rss:"):
-                    rss = int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss = int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return rss / 1e3, pss / 1e3
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_preannotate import descendants, process_memory_mb  # noqa: E402
 
 
 def role(pid: int) -> str:
@@ -82,7 +52,7 @@ class Sampler:
         while not self._stop.is_set():
             rss_sum = pss_sum = 0.0
             for pid in descendants(os.getpid()):
-                rss, pss = memory_mb(pid)
+                rss, pss = process_memory_mb(pid)
                 rss_sum, pss_sum = rss_sum + rss, pss_sum + pss
                 if rss:
                     got = self.each.setdefault(pid, [0.0, 0.0, role(pid)])
