@@ -88,6 +88,31 @@ def _init_worker(model) -> None:
         _suggester = _make_suggester(model)
 
 
+GC_EVERY = 100_000  # a pool worker collects cycles once this many more containers are alive
+
+
+def _init_pool_worker(model) -> None:
+    """A pool worker: the Suggester, and Python's cycle collector off. The collector kept
+    walking the worker's growing caches (hundreds of thousands of objects, none of them
+    garbage): with it off, 7% less CPU per article (two interleaved pairs of runs on 7,000
+    articles). Tagging makes no reference cycles that outlive a task, but in case some
+    code does, :func:`_collect_if_due` collects after a task once GC_EVERY more container
+    objects are alive than at the last collection."""
+    import gc
+
+    _init_worker(model)
+    gc.disable()
+
+
+def _collect_if_due(every: int = GC_EVERY) -> bool:
+    import gc
+
+    if gc.isenabled() or gc.get_count()[0] < every:
+        return False
+    gc.collect()
+    return True
+
+
 def _pool_context():
     """Workers forked from a fork server that has loaded what they share (see
     nlp/worker_preload.py); spawned where there is no fork server. Never a plain fork: the
@@ -116,6 +141,7 @@ def _work(items: list[tuple[int, str]]) -> list[tuple[int, bytes, list[tuple]]]:
     """In a worker: tokens and suggestions of each (doc_id, text)."""
     assert _suggester is not None
     out = suggest_items(_suggester, items)
+    _collect_if_due()
     _give_back_memory()
     return out
 
@@ -229,7 +255,7 @@ def _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars) 
         return report
     ctx, fork_server = _pool_context()
     try:
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(model_path,)) as pool:
+        with ctx.Pool(workers, initializer=_init_pool_worker, initargs=(model_path,)) as pool:
             _pooled(project, pool, workers, tasks(), pending, version, report, total, progress, cancelled)
     finally:
         if fork_server:

@@ -73,3 +73,42 @@ def test_tasks_are_split_by_characters_in_order():
     assert tasks == [[(1, "a" * 10), (2, "b" * 15)], [(3, "c" * 40)], [(4, "d" * 5), (5, "e" * 5)]]
     assert preannotate.split_task([], max_chars=25) == []
     assert preannotate.split_task(items, max_chars=1000) == [items]
+
+
+def _gc_enabled(_=None) -> bool:
+    import gc
+
+    return gc.isenabled()
+
+
+def test_pool_workers_run_without_the_cycle_collector_and_collect_when_due():
+    import gc
+
+    ctx, fork_server = preannotate._pool_context()
+    try:
+        with ctx.Pool(1, initializer=preannotate._init_pool_worker, initargs=(None,)) as pool:
+            assert pool.apply(_gc_enabled) is False
+    finally:
+        if fork_server:
+            preannotate._stop_fork_server()
+    assert gc.isenabled()  # this process keeps it
+    assert not preannotate._collect_if_due(every=10)  # on: the collector does its own work
+
+    class Node:
+        def __init__(self):
+            self.me = self  # a cycle: only the collector frees it
+
+    gc.disable()
+    try:
+        gc.collect()
+        import weakref
+
+        nodes = [Node() for _ in range(50)]
+        refs = [weakref.ref(n) for n in nodes]
+        del nodes
+        assert all(r() is not None for r in refs)  # garbage, not freed
+        assert not preannotate._collect_if_due(every=10_000_000)  # not due yet
+        assert preannotate._collect_if_due(every=10)
+        assert all(r() is None for r in refs)
+    finally:
+        gc.enable()
