@@ -220,8 +220,23 @@ def test_write_read_round_trip(tmp_path, cases, scheme):
     warnings = conll.write(docs, out, WriteOptions(scheme))
     # Random edges may fall inside a syllable (before า or a tone mark): written, and named.
     assert [w for w in warnings if "cuts a character cluster" not in w] == []
-    back = read_all(out)
-    assert [(d.text, triples(d)) for d in back] == [(t, s) for t, s in cases]
+    expected = [(t, s) for t, s in cases]
+    # Files written here mark spaces with "_": read so, every text comes back exactly.
+    assert [(d.text, triples(d)) for d in read_all(out, token_sep="underscore")] == expected
+    # The default guesses the marking from the tokens. With a Thai letter it guesses right;
+    # a file of only other words and no spaces ('a😀') looks like space-separated English
+    # and reads as such, with a notice (test_auto_reads_spaceless_latin_as_space_separated).
+    if any("\u0e01" <= c <= "\u0e7f" for t, _ in cases for c in t):
+        assert [(d.text, triples(d)) for d in read_all(out)] == expected
+
+
+def test_auto_reads_spaceless_latin_as_space_separated(tmp_path):
+    out = tmp_path / "l.conll"
+    conll.write([export_doc(0, "a😀", [])], out, WriteOptions("iob2"))
+    results = list(conll.read(out))
+    assert [r.text for r in results if isinstance(r, DocumentData)] == ["a 😀"]
+    assert any(isinstance(r, InputNotice) for r in results)  # the guess is named
+    assert [d.text for d in read_all(out, token_sep="underscore")] == ["a😀"]
 
 
 # --- files from other tools --------------------------------------------------------
