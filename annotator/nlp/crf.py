@@ -308,14 +308,10 @@ class CrfModel:
         out[ends] += self._eos
         return out
 
-    def _add_triple(self, key: object) -> int:
-        """Index in ``_table`` of the rows a word (and POS tag) gives as current, previous
-        and next word: the attributes of :func:`_word_features` in each role."""
-        return self._add_triples([key])[0]
-
     def _add_triples(self, keys: Sequence[object]) -> list[int]:
-        """:meth:`_add_triple` of each of ``keys`` (none of them in ``_triples``), the new
-        summed rows made together."""
+        """Indexes in ``_table`` of the rows each of ``keys`` (a word, or a word and POS tag;
+        none of them in ``_triples``) gives as current, previous and next word: the
+        attributes of :func:`_word_features` in each role, the new summed rows made together."""
         if len(self._triples) + len(keys) > 300_000:  # bound memory on endless input
             self._triples.clear()
             self._n_triples = 1
@@ -467,7 +463,8 @@ def _iob_tables(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str
 def _span(text: str, tokens: Sequence[tuple[int, int]], a: int, b: int, label: str,
           chosen: list[float], c: int) -> SpanData | None:
     """:func:`label_spans`' span of tokens [a, b) of ``label`` (None if they are all
-    whitespace); ``chosen[c:]`` holds the marginals of tokens a, a+1, …"""
+    whitespace); ``chosen[c:]`` holds the marginals of tokens a, a+1, … Never starts or
+    ends a suggestion on whitespace."""
     while a < b and text[tokens[a][0]:tokens[a][1]].isspace():
         a += 1
         c += 1
@@ -476,6 +473,7 @@ def _span(text: str, tokens: Sequence[tuple[int, int]], a: int, b: int, label: s
     if a == b:
         return None
     start, end = tokens[a][0], tokens[b - 1][1]
+    # A token can carry whitespace at an edge (newmm keeps "x\r" whole).
     while text[start].isspace():
         start += 1
     while text[end - 1].isspace():
@@ -488,24 +486,8 @@ def label_spans(text: str, tokens: Sequence[tuple[int, int]], labels: Sequence[s
     """Spans (origin "model") of one tagged sequence: ``tokens`` are its offsets,
     ``labels`` its IOB labels and ``probs`` their marginals. The confidence of a span is
     the lowest marginal of its tokens (see :meth:`CrfModel.predict`)."""
-    spans: list[SpanData] = []
-    for a, b, label in decode_iob(labels):
-        # Never start or end a suggestion on whitespace.
-        while a < b and text[tokens[a][0]:tokens[a][1]].isspace():
-            a += 1
-        while b > a and text[tokens[b - 1][0]:tokens[b - 1][1]].isspace():
-            b -= 1
-        if a == b:
-            continue
-        start, end = tokens[a][0], tokens[b - 1][1]
-        # A token can carry whitespace at an edge (newmm keeps "x\r" whole).
-        while text[start].isspace():
-            start += 1
-        while text[end - 1].isspace():
-            end -= 1
-        spans.append(SpanData(start, end, label, origin="model",
-                              confidence=round(min(probs[a:b]), 4)))
-    return spans
+    found = (_span(text, tokens, a, b, label, probs, a) for a, b, label in decode_iob(labels))
+    return [span for span in found if span is not None]
 
 
 def decode_iob(labels: Sequence[str]) -> list[tuple[int, int, str]]:

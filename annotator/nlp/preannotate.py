@@ -60,7 +60,7 @@ def split_task(items: list[tuple[int, str]], max_chars: int = TASK_CHARS) -> lis
     size = 0
     for item in items:
         n = len(item[1])
-        if not tasks or (size + n > max_chars and tasks[-1]):
+        if not tasks or size + n > max_chars:
             tasks.append([])
             size = 0
         tasks[-1].append(item)
