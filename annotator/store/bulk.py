@@ -2,8 +2,9 @@
 
 :func:`write_suggestions` does for many documents at once what ``store_tokens`` and
 :meth:`Project.replace_suggestions` do for one (nlp/preannotate.py calls it per batch):
-one transaction, one read of the batch's statuses, lengths and spans, one ``executemany``
-each for tokens, deletions, new spans and the change log. The rules are the same: a
+one transaction, one read of the batch's statuses, lengths and spans, one statement
+each for tokens, deletions and the change log, and new spans a hundred rows to a statement
+(store/inserts.py). The rules are the same: a
 document a reviewer finished meanwhile is left alone (its tokens are still cached), a new
 suggestion overlapping a span a person touched (or an annotator's version waiting for
 adjudication) is dropped, labels the project does not have are dropped, and each
@@ -24,6 +25,7 @@ from typing import Sequence
 from annotator.core.errors import SpanError
 from annotator.core.model import DOC_STATUSES, HUMAN_STATES, IN_PROGRESS, NEW, SPAN_ORIGINS, SUGGESTED, DocumentData
 
+from .inserts import insert_rows
 from .project import Project, _team_version, content_hash, now
 from .ranges import RangeSet
 
@@ -98,11 +100,8 @@ def write_suggestions(
         for part in _chunks(old_ids):
             conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(part))})", part)
         first = _next_span_id(conn)
-        conn.executemany(
-            'INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
-            " model_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        insert_rows(conn, 'INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
+                    " model_version, created_at, updated_at)", rows)
         if rows and _next_span_id(conn) != first + len(rows):
             raise RuntimeError("span ids of a bulk insert were not consecutive")  # rolls back
         if len(triggers) == len(_TRIGGERS):
