@@ -51,6 +51,9 @@ GROUPS = ("word", "shape", "affix", "thai", "flags", "pos", "lex", "bigram", "cl
           "dict", "bundled")
 # Groups a neighbour contributes (prefixed with its offset, "-1:" …).
 CONTEXT_GROUPS = ("word", "shape", "pos", "lex", "flags", "clusters")
+_FAR_GROUPS = ("word", "pos", "shape")  # what neighbours beyond the nearest contribute
+# The groups of a word's own attributes, in the order they are listed.
+WORD_GROUPS = ("word", "shape", "affix", "thai", "flags", "pos", "lex", "clusters")
 
 # Words that start an organisation or a place name in Thai news.
 ORG_CUES = frozenset((
@@ -119,18 +122,37 @@ def char_class(c: str) -> str:
     return "P" if unicodedata.category(c)[0] in "PS" else "?"
 
 
+class _ClassTable(dict):
+    """code point -> :func:`char_class`, filled as characters are met: ``str.translate``
+    with it gives a word's classes in one call."""
+
+    def __missing__(self, code: int) -> str:
+        got = self[code] = char_class(chr(code))
+        return got
+
+
+_CLASSES = _ClassTable()
+
+
+def char_classes(word: str) -> str:
+    """:func:`char_class` of each character of ``word``."""
+    return word.translate(_CLASSES)
+
+
 def shape(word: str) -> str:
     """Character classes with runs collapsed, at most 8 letters: ``นาย`` -> ``CVC``."""
-    out: list[str] = []
-    for c in word:
-        k = char_class(c)
-        if not out or out[-1] != k:
-            out.append(k)
-    return "".join(out[:8])
+    classes = char_classes(word)
+    out = classes[:1]
+    for k in classes[1:]:
+        if k != out[-1]:
+            out += k
+            if len(out) == 8:
+                break
+    return out
 
 
 def kind(word: str) -> str:
-    classes = {char_class(c) for c in word}
+    classes = set(char_classes(word))
     if classes <= {"S"}:
         return "space"
     if classes <= {"D", ".", "P"} and "D" in classes:
@@ -206,45 +228,46 @@ class Featurizer:
 
     # ---- word-level pieces
     def _word_attrs(self, word: str, tag: str | None, groups: Sequence[str] | set[str]) -> list[str]:
-        out: list[str] = []
+        """The word's attributes of ``groups``, in the order of :data:`WORD_GROUPS`."""
+        by_group = self._group_attrs(word, tag, groups)
+        return [a for g in WORD_GROUPS if g in by_group for a in by_group[g]]
+
+    def _group_attrs(self, word: str, tag: str | None, groups: Sequence[str] | set[str]) -> dict[str, list[str]]:
+        """The word's attributes, group by group, for those of ``groups`` it has."""
+        out: dict[str, list[str]] = {}
         if "word" in groups:
-            out.append("w=" + word)
             low = word.lower()
-            if low != word:
-                out.append("lw=" + low)
+            out["word"] = ["w=" + word, "lw=" + low] if low != word else ["w=" + word]
         if "shape" in groups:
-            out.append("sh=" + shape(word))
-            out.append("k=" + kind(word))
+            out["shape"] = ["sh=" + shape(word), "k=" + kind(word)]
         if "affix" in groups and len(word) > 1:
-            for n in (1, 2, 3):
-                if len(word) > n:
-                    out.append(f"p{n}=" + word[:n])
-                    out.append(f"s{n}=" + word[-n:])
+            out["affix"] = [f"{side}{n}=" + (word[:n] if side == "p" else word[-n:])
+                            for n in (1, 2, 3) if len(word) > n for side in ("p", "s")]
         if "thai" in groups:
-            out.append("f=" + char_class(word[0]))
-            out.append("l=" + char_class(word[-1]))
-            out.append("n=" + _length_bucket(len(word)))
-            if any(0x0E48 <= ord(c) <= 0x0E4B for c in word):
-                out.append("tone")
+            classes = char_classes(word)
+            got = ["f=" + classes[0], "l=" + classes[-1], "n=" + _length_bucket(len(word))]
+            if "T" in classes:  # a tone mark, U+0E48-U+0E4B
+                got.append("tone")
             if "." in word and len(word) > 1:
-                out.append("dot")
+                got.append("dot")
+            out["thai"] = got
         if "flags" in groups and self._stop is not None:
+            got = []
             if word in self._stop:
-                out.append("stop")
+                got.append("stop")
             if word.isdigit():
-                out.append("digit")
+                got.append("digit")
                 if len(word) == 5:
-                    out.append("len5")
+                    got.append("len5")
+            out["flags"] = got
         if "pos" in groups and tag is not None:
-            out.append("pos=" + tag)
+            out["pos"] = ["pos=" + tag]
         if "lex" in groups:
-            for name, words in self._lex.items():
-                if word in words:
-                    out.append("lex=" + name)
+            out["lex"] = ["lex=" + name for name, words in self._lex.items() if word in words]
         if "clusters" in groups and self.clusters:
             classes = self.clusters.get(word)
             if classes is not None:
-                out += [f"c{n}={c}" for n, c in enumerate(classes)]
+                out["clusters"] = [f"c{n}={c}" for n, c in enumerate(classes)]
         return out
 
     def _pieces(self, word: str, tag: str | None, keep: bool = True) -> tuple[list[str], ...]:
@@ -257,12 +280,14 @@ class Featurizer:
             return got
         if len(self._cache) > 300_000:  # bound memory on endless input
             self._cache.clear()
-        near = [g for g in CONTEXT_GROUPS if g in self._g]
-        far = [g for g in near if g in ("word", "pos", "shape")]
-        pieces = [self._word_attrs(word, tag, self._g)]
+        by_group = self._group_attrs(word, tag, self._g)  # once: each role takes some groups
+        pieces = [[a for g in WORD_GROUPS if g in by_group for a in by_group[g]]]
+        near = [a for g in WORD_GROUPS if g in CONTEXT_GROUPS and g in by_group for a in by_group[g]
+                if not a.startswith("k=")]
+        far = [a for g in WORD_GROUPS if g in _FAR_GROUPS and g in by_group for a in by_group[g]
+               if not a.startswith("k=")]
         for k in range(1, self.features.window + 1):
-            groups = near if k == 1 else far
-            attrs = [a for a in self._word_attrs(word, tag, groups) if not a.startswith("k=")]
+            attrs = near if k == 1 else far
             pieces.append([f"-{k}:" + a for a in attrs])
             pieces.append([f"+{k}:" + a for a in attrs])
         got = tuple(pieces)

@@ -21,6 +21,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -30,8 +31,10 @@ from annotator.nlp import fastcrf
 from annotator.nlp.crf import decode_spans, label_spans, sequences
 from annotator.nlp.features import EntityDictionary, FeatureSet, Featurizer
 from annotator.nlp.refine import SplitTable
+from annotator.store.ranges import RangeSet
 
-MIN_CONSISTENT_CHARS = 3  # shorter strings are too often parts of other words
+MIN_CONSISTENT_CHARS = 3
+_TAGGED = "O".__ne__  # shorter strings are too often parts of other words
 
 
 @dataclass(frozen=True)
@@ -87,16 +90,18 @@ class TrainedModel:
         bundled = (self.featurizer._bundled.predict_many(refined) if self.featurizer._bundled is not None
                    else [None] * len(items))
         parts: list[tuple[int, int, int]] = []
-        states = []
+        words: list[str] = []
+        tag_parts: list[tuple[dict[str, list[str]], int, int]] = []
         for k, ((text, tokens), found) in enumerate(zip(refined, bundled)):
             tags = self.featurizer.document_tags(text, tokens, bundled=found)
             for lo, hi in sequences(text, tokens):
-                words = [text[s:e] for s, e in tokens[lo:hi]]
-                states.append(self._fast.scores(words, {k: v[lo:hi] for k, v in tags.items()}))
+                words += [text[s:e] for s, e in tokens[lo:hi]]
                 parts.append((k, lo, hi))
+                tag_parts.append((tags, lo, hi))
         if not parts:
             return [[] for _ in items]
-        out = decode_spans(refined, parts, [hi - lo for _, lo, hi in parts], np.concatenate(states),
+        lengths = [hi - lo for _, lo, hi in parts]
+        out = decode_spans(refined, parts, lengths, self._fast.scores_many(words, lengths, _joined(tag_parts)),
                            self._fast.weights, self._fast.outside)
         if self.consistent:
             out = [make_consistent(text, tokens, spans) for (text, tokens), spans in zip(refined, out)]
@@ -155,24 +160,46 @@ class _FastScores:
         return got
 
     def scores(self, words: Sequence[str], tags: dict[str, Sequence[str]]) -> np.ndarray:
+        """State scores (tokens, labels) of one sequence."""
+        return self.scores_many(words, [len(words)], tags)
+
+    def scores_many(self, words: Sequence[str], lengths: Sequence[int], tags: dict[str, Sequence[str]]) -> np.ndarray:
+        """State scores of sequences of ``lengths`` tokens laid end to end (``words`` and
+        each source's ``tags`` too): what :meth:`scores` gives each, made together, as
+        numpy's per-call cost is shared; every element is summed in the same order, so
+        the scores are the same doubles."""
         f = self.featurizer
-        n = len(words)
-        pos = f._pos(words) if f._pos is not None else [None] * n
+        total = len(words)
+        if f._pos is not None:
+            pos: list = []
+            at = 0
+            for n in lengths:  # tagged sequence by sequence, as when tagged alone
+                pos += f._pos(words[at:at + n])
+                at += n
+        else:
+            pos = [None] * total
         keys = [w if t is None else w + "\x00" + t for w, t in zip(words, pos)]
         get = self._slots.get
         idx = np.array([get(k) or self._add(k, w, t) for k, w, t in zip(keys, words, pos)], dtype=np.intp)
+        ends = np.cumsum(lengths)
+        starts = ends - np.asarray(lengths, dtype=np.intp)
+        place = np.arange(total) - np.repeat(starts, lengths)  # each token's index in its sequence
+        size = np.repeat(np.asarray(lengths, dtype=np.intp), lengths)
         rows = self._rows.rows
         out = rows[idx[:, 0]]
         out += self._bias
         for k in range(1, self._window + 1):
-            if n > k:
-                out[k:] += rows[idx[:-k, 2 * k - 1]]
-                out[:-k] += rows[idx[k:, 2 * k]]
-            if k <= n:
-                out[k - 1] += self._bos[k - 1]
-                out[n - k] += self._eos[k - 1]
+            if total > k:
+                # row 0 of the cache is zero: a neighbour in another sequence adds nothing
+                prev = np.where(place[k:] >= k, idx[:-k, 2 * k - 1], 0)
+                out[k:] += rows[prev]
+                nxt = np.where(place[:-k] + k < size[:-k], idx[k:, 2 * k], 0)
+                out[:-k] += rows[nxt]
+            long_enough = np.asarray(lengths) >= k
+            out[(starts + k - 1)[long_enough]] += self._bos[k - 1]
+            out[(ends - k)[long_enough]] += self._eos[k - 1]
         w, ids, zero = self.weights.state, self._ids, self._zero
-        if self._bigram and n > 1:
+        if self._bigram and total > 1:
             pairs = self._pairs
             if len(pairs) >= 200_000:
                 pairs.clear()
@@ -183,18 +210,29 @@ class _FastScores:
                         a = words[j] + "|" + words[j + 1]
                         got[j] = pairs[(words[j], words[j + 1])] = (ids.get("b-=" + a, zero), ids.get("b+=" + a, zero))
             both = np.array(got, dtype=np.intp)
-            out[1:] += w[both[:, 0]]
-            out[:-1] += w[both[:, 1]]
+            inside = place[1:] > 0  # the pair of a sequence's last and the next one's first is no pair
+            out[1:] += w[np.where(inside, both[:, 0], zero)]
+            out[:-1] += w[np.where(inside, both[:, 1], zero)]
         for source, seq in tags.items():
-            for i, t in enumerate(seq):  # mostly "O": only the few tagged tokens cost anything
-                if t == "O":
-                    continue
+            for i in compress(range(len(seq)), map(_TAGGED, seq)):  # mostly "O": only the few tagged cost
+                t = seq[i]
                 out[i] += w[ids.get(f"{source}={t}", zero)]
-                if i + 1 < n:
+                if place[i] + 1 < size[i]:
                     out[i + 1] += w[ids.get(f"{source}-1={t}", zero)]
-                if i > 0:
+                if place[i] > 0:
                     out[i - 1] += w[ids.get(f"{source}+1={t}", zero)]
         return out
+
+
+def _joined(parts: Sequence[tuple[dict[str, list[str]], int, int]]) -> dict[str, list[str]]:
+    """Each source's tags of the sequences ``(document's tags, lo, hi)``, one after another."""
+    sources = list(dict.fromkeys(source for tags, _, _ in parts for source in tags))
+    out: dict[str, list[str]] = {source: [] for source in sources}
+    for tags, lo, hi in parts:
+        for source in sources:
+            seq = tags.get(source)
+            out[source] += seq[lo:hi] if seq is not None else ["O"] * (hi - lo)
+    return out
 
 
 def make_consistent(text: str, tokens: Sequence[tuple[int, int]], spans: list[SpanData]) -> list[SpanData]:
@@ -207,7 +245,7 @@ def make_consistent(text: str, tokens: Sequence[tuple[int, int]], spans: list[Sp
     first: dict[str, SpanData] = {}
     for span in spans:
         first.setdefault(text[span.start:span.end], span)
-    taken = [(s.start, s.end) for s in spans]
+    taken = RangeSet((s.start, s.end) for s in spans)
     out = list(spans)
     for string, span in first.items():
         if len(string) < MIN_CONSISTENT_CHARS:
@@ -215,9 +253,9 @@ def make_consistent(text: str, tokens: Sequence[tuple[int, int]], spans: list[Sp
         pos = text.find(string)
         while pos != -1:
             end = pos + len(string)
-            if pos in starts and end in ends and not any(a < end and pos < b for a, b in taken):
+            if pos in starts and end in ends and not taken.overlaps(pos, end):
                 out.append(SpanData(pos, end, span.label, origin="model", confidence=span.confidence))
-                taken.append((pos, end))
+                taken.add(pos, end)
             pos = text.find(string, pos + 1)
     out.sort(key=lambda s: (s.start, s.end))
     return out

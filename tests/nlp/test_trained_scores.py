@@ -1,0 +1,92 @@
+"""A trained model's state scores made for many sequences at once (trained._FastScores):
+the same doubles as each sequence alone, and the sums of the weights of the attributes
+crfsuite would be given (Featurizer.attributes)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from annotator.nlp import fastcrf
+from annotator.nlp.crf import sequences
+from annotator.nlp.features import Featurizer, char_class, char_classes, kind, shape
+from annotator.nlp.tokenizer import tokenize
+from annotator.store.project import Project
+from ner_fixture import UNSEEN, add_gold, training_docs
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from annotator.jobs.train import TrainParams, run_train
+    from annotator.nlp.trained import TrainedModel, materialize
+
+    path = tmp_path_factory.mktemp("trained") / "gold.annot"
+    with Project.create(path) as project:
+        add_gold(project)
+        run_train(project, base="bundled", dev=0, params=TrainParams(max_iterations=30), use="always")
+        with materialize(project, "latest") as spec:
+            model = TrainedModel(spec)
+            model.predict(UNSEEN, tokenize(UNSEEN))  # builds the fast path
+            yield model
+
+
+def _sequences(model):
+    """(words, tags) of every sequence of a few documents, with sequences of one and two
+    tokens among them (a lone token is its own first and last)."""
+    texts = [UNSEEN, *(d.text for d in training_docs(8)), "ก", "กรุงเทพ ฯ", "ขอนแก่น\nเชียงใหม่"]
+    out = []
+    for text in texts:
+        tokens = tokenize(text)
+        if model.table is not None:
+            tokens = model.table.apply(text, tokens)
+        tags = model.featurizer.document_tags(text, tokens)
+        for lo, hi in sequences(text, tokens):
+            out.append(([text[s:e] for s, e in tokens[lo:hi]], {k: v[lo:hi] for k, v in tags.items()}))
+            if hi - lo > 6:  # and in two: the pair and neighbours across the cut are known to the model
+                for a, b in ((lo, lo + 3), (lo + 3, hi)):
+                    out.append(([text[s:e] for s, e in tokens[a:b]], {k: v[a:b] for k, v in tags.items()}))
+    return out
+
+
+def test_scores_made_together_are_each_sequences_own(trained):
+    fast = trained._fast
+    seqs = _sequences(trained)
+    assert min(len(w) for w, _ in seqs) == 1 and any(any(t != "O" for t in tags["bundled"]) for _, tags in seqs)
+    alone = np.concatenate([fast.scores(words, tags) for words, tags in seqs])
+    words = [w for ws, _ in seqs for w in ws]
+    tags = {k: [t for _, ts in seqs for t in ts[k]] for k in seqs[0][1]}
+    together = fast.scores_many(words, [len(ws) for ws, _ in seqs], tags)
+    assert np.array_equal(together, alone)  # bit for bit: the decoding cannot differ
+
+
+def test_scores_are_the_attributes_weights(trained):
+    weights = fastcrf.read_model(trained.path)
+    for words, tags in _sequences(trained):
+        attrs = trained.featurizer.attributes(words, tags)
+        expected = np.array([sum((weights.state[weights.attributes[a]] for a in item if a in weights.attributes),
+                                 np.zeros(weights.state.shape[1])) for item in attrs])
+        assert np.allclose(trained._fast.scores(words, tags), expected, rtol=0, atol=1e-9)
+
+
+WORDS = ["นาย", "กรุงเทพมหานคร", "ก่อน", "เชียงใหม่", "ABC", "abc", "A.B.", "12345", "๑๒", "ๆ", "…",
+         "€", "a😀", "x-y", " ", "\t", "ฯลฯ", "2,500", "COVID-19", "ไทยแลนด์4.0"]
+
+
+def test_character_classes_of_a_word_are_each_characters():
+    for word in WORDS:
+        classes = "".join(char_class(c) for c in word)
+        assert char_classes(word) == classes
+        collapsed = "".join(k for i, k in enumerate(classes) if i == 0 or classes[i - 1] != k)
+        assert shape(word) == collapsed[:8]
+    assert kind("นาย") == "thai" and kind("12345") == "digit" and kind("abc") == "latin" and kind(" ") == "space"
+    assert kind("a😀") == "mixed" and kind("…") == "punct"
+
+
+def test_word_attributes_group_by_group_in_each_role():
+    f = Featurizer()
+    for word in WORDS:
+        own, *roles = f._pieces(word, "NN", keep=False)
+        assert own == f._word_attrs(word, "NN", f._g)
+        near = [a for a in f._word_attrs(word, "NN", [g for g in ("word", "shape", "pos", "lex", "flags", "clusters")
+                                                       if g in f._g]) if not a.startswith("k=")]
+        assert roles[0] == ["-1:" + a for a in near] and roles[1] == ["+1:" + a for a in near]
