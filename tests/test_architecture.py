@@ -46,3 +46,66 @@ def test_the_project_loads_sqlite_utils_without_pandas_and_pandas_still_imports(
     assert "sqlite_utils" in loaded and "pandas" not in loaded
     loaded = _loaded_after("import annotator.store.project, pandas\nassert pandas.DataFrame")
     assert "pandas" in loaded
+
+
+def _imports(modules: dict[str, "Path"]) -> dict[str, set[str]]:
+    """Each module's annotator modules imported anywhere in it (in functions too, where a
+    cycle is only put off; not under ``if TYPE_CHECKING``)."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+
+        def add(target: str) -> None:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+
+        def visit(node) -> None:
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                return
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    add(alias.name)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")
+                    base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+                for alias in node.names:
+                    add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base)
+            for child in ast.iter_child_nodes(node):
+                visit(child)
+
+        visit(ast.parse(path.read_text(encoding="utf-8")))
+        graph[name] = found
+    return graph
+
+
+def test_no_import_cycles():
+    """Modules form layers: no module reaches itself through what it imports (a cycle
+    means two modules that can only be understood, and changed, together)."""
+    from pathlib import Path
+
+    root = Path(annotator.__file__).parent
+    modules = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = _imports(modules)
+    assert "annotator.store.project" in graph["annotator.store.bulk"]  # the graph sees imports
+    cycles = []
+    for start in graph:  # a path back to start, by depth-first search
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    cycles.append(path)
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, path + [nxt]))
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c + [c[0]]) for c in cycles[:5])

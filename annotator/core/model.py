@@ -25,6 +25,10 @@ DONE = "done"
 SKIPPED = "skipped"
 DOC_STATUSES = (NEW, IN_PROGRESS, DONE, SKIPPED)
 
+# The change-log action of an adjudicated document (store/team.py writes it; the file
+# check reads past it).
+MERGE_ACTION = "doc.merge"
+
 
 @dataclass(frozen=True)
 class SpanData:

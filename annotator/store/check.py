@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from annotator.core.model import MERGE_ACTION
+
 from . import db as dbmod
 from . import migrations, token_cache
-from .team import MERGE_ACTION
 
 EXAMPLES = 10  # problems shown per kind; the rest are counted
 # Tables and triggers every project has had since schema 1.

@@ -33,6 +33,7 @@ from annotator.core.model import (
     CONFIRMED_STATES,
     DONE,
     IN_PROGRESS,
+    MERGE_ACTION,
     NEW,
     REJECTED,
     SUGGESTED,
@@ -43,7 +44,6 @@ from annotator.store.project import Project, content_hash, now
 # One log entry per annotation merged (not undoable), like "doc.import": its before and
 # after hold the annotation, the span rows removed or changed (whole, as they were and
 # became) and those added ([id, start, end, label, state]), and the status change.
-MERGE_ACTION = "doc.merge"
 _PREFIX = "team:"
 
 Version = tuple[int, int, str]
