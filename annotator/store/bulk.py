@@ -232,9 +232,8 @@ def add_documents(
                 "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'spans_open_insert'").fetchone()
             if trigger is not None:
                 conn.execute("DROP TRIGGER spans_open_insert")
-            conn.executemany(
-                'INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
-                " model_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", span_rows)
+            insert_rows(conn, 'INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
+                        " model_version, created_at, updated_at)", span_rows)
             if trigger is not None:
                 conn.execute(trigger[0])
             if _next_span_id(conn) != span_first + len(span_rows):
