@@ -166,6 +166,11 @@ def kind(word: str) -> str:
     return "mixed"
 
 
+def _in_order(by_group: dict[str, list[str]], groups: Sequence[str]) -> list[str]:
+    """The attributes of those of ``groups`` present, in the order of :data:`WORD_GROUPS`."""
+    return [a for g in WORD_GROUPS if g in groups and g in by_group for a in by_group[g]]
+
+
 def _length_bucket(n: int) -> str:
     return str(n) if n <= 4 else ("5-6" if n <= 6 else ("7-10" if n <= 10 else "11+"))
 
@@ -229,8 +234,7 @@ class Featurizer:
     # ---- word-level pieces
     def _word_attrs(self, word: str, tag: str | None, groups: Sequence[str] | set[str]) -> list[str]:
         """The word's attributes of ``groups``, in the order of :data:`WORD_GROUPS`."""
-        by_group = self._group_attrs(word, tag, groups)
-        return [a for g in WORD_GROUPS if g in by_group for a in by_group[g]]
+        return _in_order(self._group_attrs(word, tag, groups), WORD_GROUPS)
 
     def _group_attrs(self, word: str, tag: str | None, groups: Sequence[str] | set[str]) -> dict[str, list[str]]:
         """The word's attributes, group by group, for those of ``groups`` it has."""
@@ -281,11 +285,9 @@ class Featurizer:
         if len(self._cache) > 300_000:  # bound memory on endless input
             self._cache.clear()
         by_group = self._group_attrs(word, tag, self._g)  # once: each role takes some groups
-        pieces = [[a for g in WORD_GROUPS if g in by_group for a in by_group[g]]]
-        near = [a for g in WORD_GROUPS if g in CONTEXT_GROUPS and g in by_group for a in by_group[g]
-                if not a.startswith("k=")]
-        far = [a for g in WORD_GROUPS if g in _FAR_GROUPS and g in by_group for a in by_group[g]
-               if not a.startswith("k=")]
+        pieces = [_in_order(by_group, WORD_GROUPS)]
+        near = [a for a in _in_order(by_group, CONTEXT_GROUPS) if not a.startswith("k=")]
+        far = [a for a in _in_order(by_group, _FAR_GROUPS) if not a.startswith("k=")]
         for k in range(1, self.features.window + 1):
             attrs = near if k == 1 else far
             pieces.append([f"-{k}:" + a for a in attrs])

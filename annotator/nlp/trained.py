@@ -33,8 +33,8 @@ from annotator.nlp.features import EntityDictionary, FeatureSet, Featurizer
 from annotator.nlp.refine import SplitTable
 from annotator.store.ranges import RangeSet
 
-MIN_CONSISTENT_CHARS = 3
-_TAGGED = "O".__ne__  # shorter strings are too often parts of other words
+MIN_CONSISTENT_CHARS = 3  # shorter strings are too often parts of other words
+_TAGGED = "O".__ne__  # a token a tag source marked
 
 
 @dataclass(frozen=True)
@@ -181,10 +181,11 @@ class _FastScores:
         keys = [w if t is None else w + "\x00" + t for w, t in zip(words, pos)]
         get = self._slots.get
         idx = np.array([get(k) or self._add(k, w, t) for k, w, t in zip(keys, words, pos)], dtype=np.intp)
-        ends = np.cumsum(lengths)
-        starts = ends - np.asarray(lengths, dtype=np.intp)
-        place = np.arange(total) - np.repeat(starts, lengths)  # each token's index in its sequence
-        size = np.repeat(np.asarray(lengths, dtype=np.intp), lengths)
+        lens = np.asarray(lengths, dtype=np.intp)
+        ends = np.cumsum(lens)
+        starts = ends - lens
+        place = np.arange(total) - np.repeat(starts, lens)  # each token's index in its sequence
+        size = np.repeat(lens, lens)
         rows = self._rows.rows
         out = rows[idx[:, 0]]
         out += self._bias
@@ -195,7 +196,7 @@ class _FastScores:
                 out[k:] += rows[prev]
                 nxt = np.where(place[:-k] + k < size[:-k], idx[k:, 2 * k], 0)
                 out[:-k] += rows[nxt]
-            long_enough = np.asarray(lengths) >= k
+            long_enough = lens >= k
             out[(starts + k - 1)[long_enough]] += self._bos[k - 1]
             out[(ends - k)[long_enough]] += self._eos[k - 1]
         w, ids, zero = self.weights.state, self._ids, self._zero

@@ -30,6 +30,8 @@ from .project import Project, _team_version, content_hash, now
 from .ranges import RangeSet
 
 _CHUNK = 500  # ids per IN (...) list
+_INSERT_SPANS = ('INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
+                 " model_version, created_at, updated_at)")
 _TRIGGERS = ("spans_open_insert", "spans_open_delete")  # migrations.py: keep documents.open_suggestions
 
 
@@ -100,8 +102,7 @@ def write_suggestions(
         for part in _chunks(old_ids):
             conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(part))})", part)
         first = _next_span_id(conn)
-        insert_rows(conn, 'INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
-                    " model_version, created_at, updated_at)", rows)
+        insert_rows(conn, _INSERT_SPANS, rows)
         if rows and _next_span_id(conn) != first + len(rows):
             raise RuntimeError("span ids of a bulk insert were not consecutive")  # rolls back
         if len(triggers) == len(_TRIGGERS):
@@ -232,8 +233,7 @@ def add_documents(
                 "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'spans_open_insert'").fetchone()
             if trigger is not None:
                 conn.execute("DROP TRIGGER spans_open_insert")
-            insert_rows(conn, 'INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
-                        " model_version, created_at, updated_at)", span_rows)
+            insert_rows(conn, _INSERT_SPANS, span_rows)
             if trigger is not None:
                 conn.execute(trigger[0])
             if _next_span_id(conn) != span_first + len(span_rows):

@@ -41,9 +41,10 @@ from annotator.core.model import (
 )
 from annotator.store.project import Project, content_hash, now
 
-# One log entry per annotation merged (not undoable), like "doc.import": its before and
-# after hold the annotation, the span rows removed or changed (whole, as they were and
-# became) and those added ([id, start, end, label, state]), and the status change.
+# MERGE_ACTION (core/model.py) logs one entry per annotation merged (not undoable), like
+# "doc.import": its before and after hold the annotation, the span rows removed or changed
+# (whole, as they were and became) and those added ([id, start, end, label, state]), and
+# the status change.
 _PREFIX = "team:"
 
 Version = tuple[int, int, str]
