@@ -22,12 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("project")
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
-    from PySide6.QtWidgets import QApplication
 
+    from annotator.gui.app import application
     from annotator.gui.main_window import MainWindow
     from annotator.store.project import Project
 
-    app = QApplication.instance() or QApplication([])
+    app = application()  # with the window's style sheet, as users see it
     times = []
     for _ in range(args.runs):
         started = time.perf_counter()

@@ -126,7 +126,6 @@ def summary(name: str, times: list[float], target: str) -> str:
 def measure(path: Path, median_ids: list[int], largest_ids: list[int], keystrokes: int) -> None:
     from PySide6.QtCore import QCoreApplication, QSettings, Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
     from annotator.core.model import SUGGESTED
 
@@ -134,7 +133,8 @@ def measure(path: Path, median_ids: list[int], largest_ids: list[int], keystroke
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path.parent / "bench-settings"))
     QCoreApplication.setOrganizationName("ThaiNER-benchmark")
-    app = QApplication.instance() or QApplication([])
+    from annotator.gui.app import application
+    app = application()  # with the window's style sheet, as users see it
     from annotator.gui.main_window import MainWindow
     from annotator.store.project import Project
 
@@ -299,12 +299,12 @@ def measure_dense(path: Path, rounds_of_switches: int = 2) -> dict:
     """In this process: next-article and label-keystroke times on the dense project."""
     from PySide6.QtCore import QCoreApplication, QSettings, Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path.parent / "bench-settings"))
     QCoreApplication.setOrganizationName("ThaiNER-benchmark")
-    app = QApplication.instance() or QApplication([])
+    from annotator.gui.app import application
+    app = application()  # with the window's style sheet, as users see it
     from annotator.core.model import SUGGESTED
     from annotator.gui.main_window import MainWindow
     from annotator.gui.models.document_list import DocumentListModel

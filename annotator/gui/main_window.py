@@ -429,7 +429,7 @@ class MainWindow(QMainWindow):
         self.text_view.set_document(document.text, spans, tokens=lambda: project.tokens(doc_id, document.text))
         self.entity_panel.set_spans(document.text, spans)
         self._doc_open = sum(1 for s in spans if s.state == SUGGESTED)
-        first = min((s for s in spans if s.state == SUGGESTED), key=lambda s: (s.start, s.end), default=None)
+        first = _first_open(spans)
         if first is not None:  # ready for Return / X at once (quietly: a warning may be showing)
             self._quiet_select = True
             try:
@@ -466,6 +466,8 @@ class MainWindow(QMainWindow):
                 stamp = project.change_stamp()
                 spans = project.spans(target)
                 self.text_view.prepare(document.text, spans, tokens=lambda t=tokens: t)
+                first = _first_open(spans)
+                self.entity_panel.prepare(document.text, spans, first.id if first is not None else None)
                 self._prefetched[target] = (stamp, document, spans)
         except (AnnotatorError, sqlite3.Error):
             pass  # a head start only: the project closed or is busy, the switch reads it all itself
@@ -1048,6 +1050,11 @@ class MainWindow(QMainWindow):
 IDLE_CHECKPOINT_MS = 20_000
 PREFETCH_MS = 120  # after the switch has painted
 NO_DOCUMENT = "No document open. Open a project (Ctrl+O) or import articles (Ctrl+I)."
+
+
+def _first_open(spans: list[Span]) -> Span | None:
+    """The open suggestion a document opens at: the first in the text."""
+    return min((s for s in spans if s.state == SUGGESTED), key=lambda s: (s.start, s.end), default=None)
 
 
 def _more(added: int) -> str:

@@ -9,10 +9,11 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from annotator.core.model import SUGGESTED
-from annotator.gui.widgets.entity_panel import HEADERS, SpanTableModel, _row_steps
+from annotator.gui.widgets.entity_panel import CONFIDENCE, LABEL, SpanTable, _row_steps
 from annotator.gui.widgets.text_view import TextView
 from annotator.store.project import Project
 
@@ -100,20 +101,19 @@ def test_every_edit_leaves_the_window_spans_equal_to_a_fresh_read(window, ui):
 
 
 @pytest.fixture
-def data_rows(monkeypatch):
-    """Rows the entity table asks data() of (patched before the window is made: PySide
-    binds a Python override when the object is created)."""
+def painted_rows(monkeypatch):
+    """Rows the entity table paints (as pictures kept or drawn), in order."""
     rows: list[int] = []
-    original = SpanTableModel.data
+    original = SpanTable._picture
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        rows.append(index.row())
-        return original(self, index, role)
-    monkeypatch.setattr(SpanTableModel, "data", data)
+    def picture(self, model, row, selected):
+        rows.append(row)
+        return original(self, model, row, selected)
+    monkeypatch.setattr(SpanTable, "_picture", picture)
     return rows
 
 
-def test_a_changed_span_repaints_its_row_only(data_rows, window, qtbot):
+def test_a_changed_span_repaints_its_row_only(painted_rows, window, qtbot):
     table = window.entity_panel.table
     model = window.entity_panel.model
     qtbot.waitUntil(lambda: table.isVisible())
@@ -121,15 +121,58 @@ def test_a_changed_span_repaints_its_row_only(data_rows, window, qtbot):
     spans = list(window.spans)
     assert len(spans) >= 5
     relabelled = replace(spans[1], label="LOCATION", state="edited")
-    data_rows.clear()
+    painted_rows.clear()
+    drawn = table.rows_drawn
     window.entity_panel.set_spans(window.document.text, [spans[0], relabelled, *spans[2:]])
     QApplication.processEvents()  # the paint of what changed
     # The row, and at most a pixel's worth of its neighbours (the grid line between), is
-    # painted again: not the rows further down.
-    assert data_rows.count(1) >= len(HEADERS)
-    assert set(data_rows) <= {0, 1, 2}
-    assert data_rows.count(0) < data_rows.count(1)
+    # painted again: not the rows further down; only the changed row is drawn anew.
+    assert 1 in painted_rows
+    assert set(painted_rows) <= {0, 1, 2}
+    assert table.rows_drawn == drawn + 1
     assert model.data(model.index(1, 1)) == "LOCATION"
+
+
+def test_the_table_paints_what_its_rows_say(window, qtbot):
+    """Each row's picture holds its label's colour swatch; the selected row is painted
+    in the selection colour; a relabel changes the swatch painted."""
+    panel = window.entity_panel
+    table = panel.table
+    qtbot.waitUntil(lambda: table.isVisible())
+    QApplication.processEvents()
+    spans = list(window.spans)
+    colors = {label.name: QColor(label.color) for label in window.project.labels()}
+
+    def pixel(row, column, dx):
+        image = table.viewport().grab().toImage()
+        x = table.columnViewportPosition(column) + dx
+        y = table.rowViewportPosition(row) + table.rowHeight(row) // 2
+        return image.pixelColor(x, y)
+
+    swatch_x = SpanTable.MARGIN + SpanTable.SWATCH // 2
+    assert pixel(1, LABEL, swatch_x) == colors[spans[1].label]
+    panel.select_span(spans[1].id)
+    QApplication.processEvents()
+    assert pixel(1, CONFIDENCE, 2) == table.palette().highlight().color()
+    assert pixel(2, CONFIDENCE, 2) == table.palette().base().color()
+    other = next(name for name in colors if name != spans[2].label)
+    panel.set_spans(window.document.text, [*spans[:2], replace(spans[2], label=other), *spans[3:]])
+    QApplication.processEvents()
+    assert pixel(2, LABEL, swatch_x) == colors[other]
+
+
+def test_the_next_article_s_rows_are_drawn_while_the_reviewer_reads(window, qtbot):
+    table = window.entity_panel.table
+    qtbot.waitUntil(lambda: table.isVisible())
+    first = window.doc_id
+    following = window.list_panel.next_id(first)
+    assert following is not None
+    qtbot.waitUntil(lambda: following in window._prefetched, timeout=3000)  # idle time: prefetched
+    drawn = table.rows_drawn
+    window.step_document(True)
+    QApplication.processEvents()
+    assert window.doc_id == following and window.entity_panel.model.rowCount()
+    assert table.rows_drawn == drawn  # every row on screen was drawn in advance
 
 
 def test_row_steps_turn_the_old_ids_into_the_new():
