@@ -113,6 +113,38 @@ def test_the_prefetched_next_document_shows_as_a_fresh_pass_would(window, qtbot)
     assert shown(view, qtbot) == fresh(view)
 
 
+def staged_text(view, doc_id, qtbot):
+    """Wait for the window's idle time to stage the long article; its staged document."""
+    qtbot.waitUntil(lambda: any(t.startswith("หัวข่าวยาว") for t in view._staged), timeout=3000)
+    return next(staged.doc for t, staged in view._staged.items() if t.startswith("หัวข่าวยาว"))
+
+
+def test_the_staged_next_document_is_shown_by_a_swap_and_as_a_fresh_pass_would(window, qtbot):
+    view = window.text_view
+    view.setFixedWidth(520)
+    doc_id = long_article(window)
+    window.show_document(doc_id - 1)
+    staged = staged_text(view, doc_id, qtbot)
+    first_screen = staged.findBlockByNumber(2)
+    assert first_screen.layout().formats()  # its first screen formatted in idle time
+    window.step_document(True)
+    assert window.doc_id == doc_id
+    assert view.document() is staged  # no new text for Qt to take in: the staged one shown
+    assert shown(view, qtbot) == fresh(view)
+
+
+def test_a_zoom_after_staging_shows_the_next_document_afresh(window, ui, qtbot):
+    view = window.text_view
+    view.setFixedWidth(520)
+    doc_id = long_article(window)
+    window.show_document(doc_id - 1)
+    staged = staged_text(view, doc_id, qtbot)
+    ui.key(K.Key_Plus, M.ControlModifier)  # staged with the old font and tags: stale
+    window.step_document(True)
+    assert view.document() is not staged
+    assert shown(view, qtbot) == fresh(view)
+
+
 def test_zoom_and_resize_then_back_give_a_fresh_pass(window, ui, qtbot):
     view = window.text_view
     view.setFixedWidth(520)

@@ -41,9 +41,10 @@ from PySide6.QtGui import (
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextOption,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
 
 from annotator.core.model import CONFIRMED_STATES, REJECTED, SUGGESTED, Label, Span
 from annotator.gui.fonts import text_font
@@ -258,14 +259,14 @@ class SpanHighlighter(QSyntaxHighlighter):
     the block, whatever asked for it (an edit, a relabel, a full rehighlight).
     """
 
-    def __init__(self, view: "TextView"):
-        super().__init__(view.document())
-        self._view = view
+    def __init__(self, document: QTextDocument, source: "TextView | _Staged"):
+        super().__init__(document)
+        self.source = source  # what holds the span index: the view, or a text staged for it
         self.deferring = False
         self.pending: set[int] = set()  # block numbers not formatted yet
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
-        view = self._view
+        view = self.source
         block = self.currentBlock()
         if self.deferring:
             self.pending.add(block.blockNumber())
@@ -289,6 +290,36 @@ class SpanHighlighter(QSyntaxHighlighter):
                 self.setFormat(s, e - s, style.body)
 
 
+def _placement(text: str, offsets: OffsetMap, spans: Sequence[Span], tails: dict[tuple[int, int], int],
+               old: dict[int, PlacedSpan]) -> dict[int, PlacedSpan]:
+    """Each span of ``text`` in Qt positions under ``offsets`` (span id -> PlacedSpan);
+    a span of ``old`` (placed under the same offsets) whose edges did not move is kept.
+    ``tails`` keeps each (start, end)'s last cluster for the text."""
+    to_qt = offsets.to_qt
+    placed = {}
+    # No character above U+FFFF (most texts): a Qt position is the offset plus the shown
+    # breaks before it, two bisects here instead of three calls per span.
+    plain = offsets.no_astral
+    breaks = offsets.breaks
+    for s in spans:
+        start, end = s.start, s.end
+        if not 0 <= start < end <= len(text):
+            continue
+        o = old.get(s.id)
+        if o is not None and o.span.start == start and o.span.end == end:
+            placed[s.id] = PlacedSpan(o.qs, o.qe, o.qtail, s)
+            continue
+        tail = tails.get((start, end))
+        if tail is None:
+            tail = tails[start, end] = _tail_start(text, start, end)
+        if plain:
+            placed[s.id] = PlacedSpan(start + bisect_right(breaks, start), end + bisect_left(breaks, end),
+                                      tail + bisect_right(breaks, tail), s)
+        else:
+            placed[s.id] = PlacedSpan(to_qt(start), to_qt(end, end=True), to_qt(tail), s)
+    return placed
+
+
 # ---------------------------------------------------------------- prepared
 class _Prepared:
     """What the view works out from a text alone, never from its spans: the text as given
@@ -310,6 +341,24 @@ class _Prepared:
         if self.grid is None:
             self.grid = TokenGrid(self.text, self.tokens_fn() if self.tokens_fn else [])
         return self.grid
+
+
+class _Staged:
+    """A text made ready to show with given spans, in a document of its own: line breaks,
+    spans placed, the text in a QTextDocument with the first screen's blocks formatted.
+    Showing it is a swap of documents (:meth:`TextView.set_document`), not Qt's
+    setPlainText of the whole text and Python's passes over every span."""
+
+    __slots__ = ("prepared", "spans", "width", "font", "styles", "breaks", "offsets", "placed", "index",
+                 "doc", "highlighter", "style_for")
+
+    def fits(self, view: "TextView", spans: list[Span]) -> bool:
+        """Whether showing it now would show what a fresh pass would."""
+        return (self.styles is view._styles and self.font == view._styled_font
+                and self.width == view._wrap_width() and self.spans == spans)
+
+    def discard(self) -> None:
+        self.doc.deleteLater()  # its highlighter goes with it
 
 
 # -------------------------------------------------------------------- view
@@ -365,7 +414,8 @@ class TextView(QPlainTextEdit):
         self._rewrap_timer.setInterval(40)  # while a window is dragged wider, wrap once it rests
         self._rewrap_timer.timeout.connect(self.rewrap)
         self._rebuild_styles()
-        self.highlighter = SpanHighlighter(self)
+        self.highlighter = SpanHighlighter(self.document(), self)
+        self._staged: OrderedDict[str, _Staged] = OrderedDict()  # texts staged to show next
         self._format_timer = QTimer(self)
         self._format_timer.setSingleShot(True)
         self._format_timer.setInterval(30)
@@ -385,29 +435,79 @@ class TextView(QPlainTextEdit):
         tokens: Callable[[], Sequence[tuple[int, int]]] | None = None,
     ) -> None:
         """Show a new text. ``tokens`` is called the first time words are needed (once per
-        text: a text prepared before, see :meth:`prepare`, reuses its tokens and breaks)."""
+        text: a text prepared before, see :meth:`prepare`, reuses its tokens and breaks,
+        and one staged with these spans is shown by a swap of documents)."""
+        spans = list(spans)
+        staged = self._staged.pop(text, None)
+        if staged is not None and not staged.fits(self, spans):
+            staged.discard()
+            staged = None
+        if staged is None:
+            staged = self._stage(text, spans, tokens)
+        elif staged.prepared.tokens_fn is None:
+            staged.prepared.tokens_fn = tokens
+        old = self.document()
+        ours = old.parent() is self  # one of ours, else Qt's first one: Qt deletes that itself
+        prepared = self._now = staged.prepared
+        if text:  # the newest of the texts kept (it may have been dropped meanwhile)
+            self._prepared[text] = prepared
+            self._prepared.move_to_end(text)
+            while len(self._prepared) > self.PREPARED_TEXTS:
+                self._prepared.popitem(last=False)
         self.text = text
-        self._now = self._prepared_for(text, tokens)
-        self._tokens_fn = self._now.tokens_fn
-        self._grid = self._now.grid
+        self._tokens_fn, self._grid = prepared.tokens_fn, prepared.grid
         self._current = None
         self._exact = False
-        self._spans = list(spans)
-        self._shown = self._now.shown
-        breaks = self._line_breaks()
-        self.offsets = OffsetMap(text, breaks)
-        self._place(spans)
-        # Qt offers every block to the highlighter as it builds them; only those on screen
-        # are formatted now (format_visible), the rest in idle time.
-        highlighter = self.highlighter
-        highlighter.pending.clear()
-        highlighter.deferring = bool(self.index)
-        try:
-            self.setPlainText(display_text(text, breaks) if breaks else self._shown)
-        finally:
-            highlighter.deferring = False
+        self._spans = spans
+        self._shown = prepared.shown
+        if staged.width is not None:
+            self._wrapped_width = self.viewport().width()
+        self.offsets = staged.offsets
+        self._placed, self._placed_with, self._placed_text = staged.placed, staged.offsets, text
+        self.index = staged.index
+        self.highlighter = staged.highlighter
+        self.highlighter.source = self
+        self.setDocument(staged.doc)
+        if ours:
+            old.deleteLater()
         self.currentSpanChanged.emit(None)
         self.format_visible()
+
+    def _stage(self, text: str, spans: list[Span], tokens: Callable[[], Sequence[tuple[int, int]]] | None
+               ) -> _Staged:
+        """``text`` with ``spans`` made ready to show, in a new document; nothing shown changes."""
+        staged = _Staged()
+        prepared = staged.prepared = self._prepared_for(text, tokens)
+        staged.spans, staged.styles, staged.font = spans, self._styles, self._styled_font
+        staged.width = self._wrap_width() if text else None
+        staged.breaks = self._breaks_for(prepared, spans) if staged.width is not None else []
+        staged.offsets = OffsetMap(text, staged.breaks)
+        staged.placed = _placement(text, staged.offsets, spans, prepared.tails, {})
+        staged.index = SpanIndex(p for p in staged.placed.values() if p.span.state != REJECTED)
+        staged.style_for = self.style_for  # styles are the view's, shared by every text
+        mine = self.document()
+        doc = staged.doc = QTextDocument(self)
+        doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
+        doc.setUndoRedoEnabled(False)
+        doc.setDefaultFont(mine.defaultFont())
+        doc.setDocumentMargin(mine.documentMargin())
+        doc.setDefaultTextOption(mine.defaultTextOption())
+        # Qt offers every block to the highlighter as the text goes in: only noted, and
+        # those of the first screen formatted now, the rest once shown, in idle time.
+        highlighter = staged.highlighter = SpanHighlighter(doc, staged)  # before the text: no full pass
+        highlighter.deferring = bool(staged.index)
+        try:
+            doc.setPlainText(display_text(text, staged.breaks) if staged.breaks else prepared.shown)
+        finally:
+            highlighter.deferring = False
+        if highlighter.pending:
+            for block in self._blocks_from(doc.firstBlock(), staged.offsets.breaks_qt):
+                highlighter.rehighlightBlock(block)
+        return staged
+
+    def _wrap_width(self) -> int | None:
+        """The viewport width lines are broken for, None when they are not (Qt breaks them)."""
+        return self.viewport().width() if self.word_wrap and self.isVisible() else None
 
     def format_visible(self) -> None:
         """Format the blocks on screen that are not yet (before they are painted); the
@@ -425,9 +525,11 @@ class TextView(QPlainTextEdit):
 
     def _blocks_on_screen(self) -> list:
         """The blocks on screen (a line or two more), counted from our own line breaks."""
+        return self._blocks_from(self.firstVisibleBlock(), self.offsets.breaks_qt)
+
+    def _blocks_from(self, block, breaks_qt: Sequence[int]) -> list:
+        """``block`` and those after it that fill a screen (breaks_qt: the shown breaks)."""
         lines = self.viewport().height() / max(1.0, QFontMetricsF(self.font()).lineSpacing()) + 2
-        breaks_qt = self.offsets.breaks_qt
-        block = self.firstVisibleBlock()
         out = []
         while block.isValid() and lines > 0:
             out.append(block)
@@ -520,13 +622,22 @@ class TextView(QPlainTextEdit):
         """Work out in advance what showing ``text`` with ``spans`` needs (tokens, widths,
         line breaks for the current width and font), so that :meth:`set_document` of that
         text is only Qt's part. Meant for idle time; showing nothing changes here."""
-        if not text or not self.word_wrap or not self.isVisible():
+        if not text or not self.isVisible() or text == self.text:
             return
-        self._breaks_for(self._prepared_for(text, tokens), spans)
+        old = self._staged.pop(text, None)
+        if old is not None:
+            old.discard()
+        self._staged[text] = self._stage(text, list(spans), tokens)
+        while len(self._staged) > self.STAGED_TEXTS:
+            self._staged.popitem(last=False)[1].discard()
+
+    STAGED_TEXTS = 2  # the window prefetches the list's next and the next unfinished
 
     def forget_prepared(self) -> None:
         """Drop what was worked out for other texts (another project is shown)."""
         self._prepared.clear()
+        while self._staged:
+            self._staged.popitem()[1].discard()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
         """The document's spans changed: repaint only the blocks whose spans differ (and
@@ -561,35 +672,12 @@ class TextView(QPlainTextEdit):
             self._set_current(None)
 
     def _place(self, spans: Sequence[Span]) -> None:
-        offsets = self.offsets
-        to_qt = offsets.to_qt
-        text = self.text
+        offsets, text = self.offsets, self.text
         tails = self._now.tails if self._now.text == text else {}  # kept per text (see _breaks_for)
         self._spans = list(spans)
         # With the same line breaks a span whose edges did not move keeps its positions.
         old = self._placed if self._placed_with is offsets and self._placed_text is text else {}
-        placed = {}
-        # No character above U+FFFF (most texts): a Qt position is the offset plus the shown
-        # breaks before it, two bisects here instead of three calls per span.
-        plain = offsets.no_astral
-        breaks = offsets.breaks
-        for s in spans:
-            start, end = s.start, s.end
-            if not 0 <= start < end <= len(text):
-                continue
-            o = old.get(s.id)
-            if o is not None and o.span.start == start and o.span.end == end:
-                placed[s.id] = PlacedSpan(o.qs, o.qe, o.qtail, s)
-                continue
-            tail = tails.get((start, end))
-            if tail is None:
-                tail = tails[start, end] = _tail_start(text, start, end)
-            if plain:
-                placed[s.id] = PlacedSpan(start + bisect_right(breaks, start), end + bisect_left(breaks, end),
-                                          tail + bisect_right(breaks, tail), s)
-            else:
-                placed[s.id] = PlacedSpan(to_qt(start), to_qt(end, end=True), to_qt(tail), s)
-        self._placed = placed
+        self._placed = _placement(text, offsets, spans, tails, old)
         self._placed_with, self._placed_text = self.offsets, text
         self.index = SpanIndex(p for p in self._placed.values() if p.span.state != REJECTED)
 
