@@ -287,6 +287,22 @@ def test_refresh_document_updates_one_row(project, qtbot):
     assert model.data(model.index(row, STATUS)) == "Skipped"
 
 
+def test_refresh_document_repaints_only_the_cells_that_changed(project):
+    """An edit refreshes the shown document's row: a row shown as it was is not repainted,
+    a changed status repaints its status cell alone."""
+    model = DocumentListModel(project)
+    row = model.row_of(2)
+    model.data(model.index(row, TITLE))  # shown: in the cache
+    changed = []
+    model.dataChanged.connect(lambda a, b: changed.append((a.row(), a.column(), b.row(), b.column())))
+    model.refresh_document(2)
+    assert changed == []
+    project.set_status(2, "skipped")
+    model.refresh_document(2)
+    assert changed == [(row, STATUS, row, STATUS)]
+    assert model.data(model.index(row, STATUS)) == "Skipped"
+
+
 def test_refresh_document_keeps_a_row_that_left_the_filter(project):
     model = DocumentListModel(project)
     model.set_filter(status="done")

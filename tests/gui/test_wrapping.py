@@ -187,3 +187,32 @@ def test_a_relabel_that_moves_line_breaks_leaves_every_highlight_right(window, u
     shown = block_formats(view)
     view.highlighter.rehighlight()
     assert shown == block_formats(view)
+
+
+def test_spans_placed_again_after_breaks_moved_are_where_a_fresh_placement_puts_them():
+    """Breaks come and go in a few paragraphs after an edit: the spans kept are shifted,
+    not placed from scratch; they must be where placing them from scratch puts them."""
+    import random
+
+    from annotator.core.model import Span
+    from annotator.gui.text_offsets import OffsetMap
+    from annotator.gui.widgets.text_view import _placement
+
+    rng = random.Random(7)
+    text = "".join(rng.choice("กขคงจ \n😀") for _ in range(400))
+    for _ in range(200):
+        spans = []
+        for k in range(40):
+            a = rng.randrange(len(text) - 1)
+            spans.append(Span(k, 1, a, rng.randrange(a + 1, min(len(text), a + 12) + 1), "PERSON", "suggested", "model"))
+        old_breaks = sorted(rng.sample(range(1, len(text)), 30))
+        new_breaks = list(old_breaks)
+        at = rng.randrange(len(new_breaks))  # breaks move in one stretch of the text
+        for i in range(at, min(len(new_breaks), at + rng.randrange(1, 4))):
+            new_breaks[i] += rng.choice((-2, -1, 1, 2))
+        if rng.random() < 0.5:
+            new_breaks.insert(at, max(1, new_breaks[at] - 3))
+        new_breaks = sorted(set(b for b in new_breaks if 0 < b < len(text)))
+        old = _placement(text, OffsetMap(text, old_breaks), spans, {}, {})
+        shifted = _placement(text, OffsetMap(text, new_breaks), spans, {}, old, old_breaks)
+        assert shifted == _placement(text, OffsetMap(text, new_breaks), spans, {}, {})

@@ -200,10 +200,18 @@ class DocumentListModel(QAbstractTableModel):
     def refresh_document(self, doc_id: int) -> None:
         """One document's title, status or open suggestions changed. It keeps its row even if
         it no longer matches the filter, so the reviewer's place in the list does not jump."""
-        self._cache.pop(doc_id, None)
+        before = self._cache.pop(doc_id, None)
         row = self.row_of(doc_id)
-        if row is not None:
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+        if row is None:
+            return
+        first, last = 0, len(HEADERS) - 1
+        if before is not None:  # shown already: repaint only the cells that changed
+            shown = [_cells(before), _cells(self._row_data(row))]
+            changed = [c for c in range(len(HEADERS)) if shown[0][c] != shown[1][c]]
+            if not changed:
+                return
+            first, last = changed[0], changed[-1]
+        self.dataChanged.emit(self.index(row, first), self.index(row, last))
 
     def cached_rows(self) -> int:
         return len(self._cache)
@@ -286,6 +294,11 @@ class DocumentListModel(QAbstractTableModel):
                 self._cache[doc_id] = _GONE
         while len(self._cache) > CACHE_ROWS:
             self._cache.popitem(last=False)
+
+
+def _cells(item: RowData) -> tuple:
+    """What each column of a row shows of ``item`` (by column)."""
+    return ((item.title, item.has_title), item.date, item.status, item.open_suggestions)
 
 
 _CONTAINS = "annotator_contains"

@@ -200,6 +200,11 @@ class SpanIndex:
         return [p for p in self.items[lo:hi] if p.qe > qstart]
 
 
+def _shape(span: Span) -> tuple[int, int, str, str]:
+    """What the highlight of a span shows: where it is, its label and its state."""
+    return span.start, span.end, span.label, span.state
+
+
 def _changed_paragraphs(text: str, old: Sequence[int], new: Sequence[int]) -> list[tuple[int, int]]:
     """The paragraphs ([start, end) without their newline) whose line breaks differ."""
     differ = sorted(set(old) ^ set(new))
@@ -291,24 +296,37 @@ class SpanHighlighter(QSyntaxHighlighter):
 
 
 def _placement(text: str, offsets: OffsetMap, spans: Sequence[Span], tails: dict[tuple[int, int], int],
-               old: dict[int, PlacedSpan]) -> dict[int, PlacedSpan]:
-    """Each span of ``text`` in Qt positions under ``offsets`` (span id -> PlacedSpan);
-    a span of ``old`` (placed under the same offsets) whose edges did not move is kept.
-    ``tails`` keeps each (start, end)'s last cluster for the text."""
+               old: dict[int, PlacedSpan], old_breaks: Sequence[int] | None = None) -> dict[int, PlacedSpan]:
+    """Each span of ``text`` in Qt positions under ``offsets`` (span id -> PlacedSpan).
+    A span of ``old`` whose edges did not move keeps its positions: as they were when
+    ``old`` was placed under the same offsets, else (``old_breaks``: the breaks it was
+    placed under) shifted by the breaks come or gone before it, when none came or went
+    inside it. ``tails`` keeps each (start, end)'s last cluster for the text."""
     to_qt = offsets.to_qt
     placed = {}
     # No character above U+FFFF (most texts): a Qt position is the offset plus the shown
     # breaks before it, two bisects here instead of three calls per span.
     plain = offsets.no_astral
     breaks = offsets.breaks
+    if old_breaks is None:
+        moved_from = moved_to = len(text) + 1  # nothing moved
+        shift = 0
+    else:
+        moved = set(old_breaks).symmetric_difference(breaks)
+        moved_from, moved_to = (min(moved), max(moved)) if moved else (len(text) + 1, -1)
+        shift = len(breaks) - len(old_breaks)
     for s in spans:
         start, end = s.start, s.end
         if not 0 <= start < end <= len(text):
             continue
         o = old.get(s.id)
         if o is not None and o.span.start == start and o.span.end == end:
-            placed[s.id] = PlacedSpan(o.qs, o.qe, o.qtail, s)
-            continue
+            if end < moved_from:  # wholly before the breaks that moved
+                placed[s.id] = o if o.span is s else PlacedSpan(o.qs, o.qe, o.qtail, s)
+                continue
+            if start > moved_to:  # wholly after them: every position shifts alike
+                placed[s.id] = PlacedSpan(o.qs + shift, o.qe + shift, o.qtail + shift, s)
+                continue
         tail = tails.get((start, end))
         if tail is None:
             tail = tails[start, end] = _tail_start(text, start, end)
@@ -642,24 +660,27 @@ class TextView(QPlainTextEdit):
     def set_spans(self, spans: Sequence[Span]) -> None:
         """The document's spans changed: repaint only the blocks whose spans differ (and
         redo the lines of a paragraph whose tags no longer fit as they did)."""
-        def shape() -> dict[int, tuple[int, int, str, str]]:
-            return {sid: (p.span.start, p.span.end, p.span.label, p.span.state) for sid, p in self._placed.items()}
-
-        before = shape()
+        before = self._placed
         self._spans = list(spans)
         redone = self._apply_breaks(self._line_breaks())  # blocks Qt highlighted while re-breaking
         if not redone:
             self._place(spans)
-        after = shape()
-        changed = [v for k, v in before.items() if after.get(k) != v]
-        changed += [v for k, v in after.items() if before.get(k) != v]
+        after = self._placed
+        changed = []  # (start, end) of each span shown otherwise: where it was and where it is
+        for sid, p in before.items():
+            q = after.get(sid)
+            if q is None:
+                changed.append((p.span.start, p.span.end))
+            elif q.span is not p.span and _shape(q.span) != _shape(p.span):
+                changed += [(p.span.start, p.span.end), (q.span.start, q.span.end)]
+        changed += [(q.span.start, q.span.end) for sid, q in after.items() if sid not in before]
         if len(changed) > FULL_REHIGHLIGHT:
             self.reformat_all()
         else:
             doc = self.document()
             to_qt = self.offsets.to_qt
             blocks: dict[int, object] = {}  # each block once, however many of its spans changed
-            for start, end, _, _ in changed:
+            for start, end in changed:
                 qs, qe = to_qt(start), to_qt(end, end=True)
                 block = doc.findBlock(qs)
                 last = doc.findBlock(max(qs, qe - 1)).blockNumber()
@@ -675,9 +696,12 @@ class TextView(QPlainTextEdit):
         offsets, text = self.offsets, self.text
         tails = self._now.tails if self._now.text == text else {}  # kept per text (see _breaks_for)
         self._spans = list(spans)
-        # With the same line breaks a span whose edges did not move keeps its positions.
-        old = self._placed if self._placed_with is offsets and self._placed_text is text else {}
-        self._placed = _placement(text, offsets, spans, tails, old)
+        # A span whose edges did not move keeps its positions (shifted when breaks moved).
+        old, old_breaks = {}, None
+        if self._placed_text is text and self._placed_with is not None:
+            old = self._placed
+            old_breaks = None if self._placed_with is offsets else self._placed_with.breaks
+        self._placed = _placement(text, offsets, spans, tails, old, old_breaks)
         self._placed_with, self._placed_text = self.offsets, text
         self.index = SpanIndex(p for p in self._placed.values() if p.span.state != REJECTED)
 
