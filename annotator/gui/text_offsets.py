@@ -64,7 +64,10 @@ class OffsetMap:
         self.length = len(text)
         self.breaks = list(breaks)
         # Where each shown line break sits in the document Qt holds.
-        self._breaks_qt = [self._utf16(b) + k for k, b in enumerate(self.breaks)]
+        if self._astral:
+            self._breaks_qt = [self._utf16(b) + k for k, b in enumerate(self.breaks)]
+        else:  # most texts: no call per break
+            self._breaks_qt = [b + k for k, b in enumerate(self.breaks)]
         self.qt_length = len(text) + len(self._astral) + len(self.breaks)
 
     @property

@@ -30,7 +30,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from typing import Callable, Iterable, NamedTuple, Sequence
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -40,9 +40,11 @@ from PySide6.QtGui import (
     QPen,
     QSyntaxHighlighter,
     QTextCharFormat,
+    QStaticText,
     QTextCursor,
     QTextDocument,
     QTextOption,
+    QTransform,
 )
 from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
 
@@ -253,6 +255,9 @@ class _Style(NamedTuple):
     fill: QColor
     border: QColor
     tag_width: float
+    frame: QPen  # the tag's outline
+    ink: QColor  # the tag's letters
+    label: QStaticText  # the tag's text, laid out once
 
 
 class SpanHighlighter(QSyntaxHighlighter):
@@ -744,7 +749,14 @@ class TextView(QPlainTextEdit):
         tail = QTextCharFormat(body)
         tail.setFontLetterSpacingType(QFont.SpacingType.AbsoluteSpacing)
         tail.setFontLetterSpacing(width + 4)
-        return _Style(body, tail, fill, border, width)
+        frame = QPen(border, 1)
+        if not confirmed:
+            frame.setStyle(Qt.PenStyle.DashLine)
+        ink = QColor("#1a1a1a") if confirmed else border.darker(130)
+        text = QStaticText(label)
+        text.setTextFormat(Qt.TextFormat.PlainText)
+        text.prepare(QTransform(), self._tag_font)
+        return _Style(body, tail, fill, border, width, frame, ink, text)
 
     def zoom(self, steps: int) -> None:
         """Larger (positive) or smaller text; the tags follow."""
@@ -824,6 +836,7 @@ class TextView(QPlainTextEdit):
             block = doc.findBlock(old.to_qt(a))
             if block.blockNumber() in on_screen and block.layout().lineCount():
                 heights[a] = self.blockBoundingGeometry(block).height()
+        size = layout.documentSize()
         layout.blockSignals(True)
         try:
             # One edit block per run of neighbouring paragraphs: Qt offers the highlighter
@@ -847,7 +860,8 @@ class TextView(QPlainTextEdit):
         finally:
             layout.blockSignals(False)
             highlighter.deferring = False
-        layout.documentSizeChanged.emit(layout.documentSize())  # lines may have come or gone
+        if layout.documentSize() != size:  # lines came or went: the scroll bar follows
+            layout.documentSizeChanged.emit(layout.documentSize())
         cursor = self.textCursor()
         cursor.setPosition(new.to_qt(anchor))
         cursor.setPosition(new.to_qt(position, end=position > anchor), QTextCursor.MoveMode.KeepAnchor)
@@ -1193,15 +1207,13 @@ class TextView(QPlainTextEdit):
                 style.tag_width,
                 height,
             )
-            confirmed = p.span.state in CONFIRMED_STATES
-            pen = QPen(style.border, 1)
-            if not confirmed:
-                pen.setStyle(Qt.PenStyle.DashLine)
-            painter.setPen(pen)
+            painter.setPen(style.frame)
             painter.setBrush(style.fill)
             painter.drawRoundedRect(rect, 3, 3)
-            painter.setPen(QColor("#1a1a1a") if confirmed else style.border.darker(130))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, p.span.label)
+            painter.setPen(style.ink)
+            size = style.label.size()
+            painter.drawStaticText(QPointF(rect.x() + (rect.width() - size.width()) / 2,
+                                           rect.y() + (rect.height() - size.height()) / 2), style.label)
 
     def _range_rects(self, qs: int, qe: int) -> list[QRectF]:
         """On-screen rectangles (one per visual line) covering Qt positions [qs, qe)."""
