@@ -159,3 +159,28 @@ def test_span_table_model_passes_the_model_tester(qtmodeltester, project):
     model.set_spans(text, project.spans(1))
     assert model.rowCount() == 5 and model.row_of(first.id) is None
     qtmodeltester.check(model, force_py=True)
+
+
+def test_a_window_opened_on_a_project_shows_the_text_from_its_top(qtbot, tmp_path):
+    """The first document is shown while the window is still hidden (at a narrow width
+    where the first line wraps over many lines); once shown, the text starts at its first
+    line and the first open suggestion (on that line, in the demo) is on screen."""
+    from annotator.gui.demo import build_demo
+    from annotator.gui.main_window import MainWindow
+    from annotator.store.project import Project
+
+    path = tmp_path / "demo.annot"
+    build_demo(path)
+    win = MainWindow(Project.open(path), remember=False)
+    qtbot.addWidget(win)
+    win.resize(1300, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    view = win.text_view
+    assert view.verticalScrollBar().value() == 0
+    current = view.current_span()
+    assert current is not None and current.start < view.text.index("\n")  # on the first line
+    cursor = view.textCursor()
+    cursor.setPosition(view.offsets.to_qt(current.start))
+    assert view.viewport().rect().contains(view.cursorRect(cursor).center())
+    win.close()

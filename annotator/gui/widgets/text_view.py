@@ -420,6 +420,7 @@ class TextView(QPlainTextEdit):
         self._tokens_fn: Callable[[], Sequence[tuple[int, int]]] | None = None
         self._grid: TokenGrid | None = None
         self._current: int | None = None
+        self._scroll_when_shown = False  # a span was selected while hidden: scroll to it on show
         self._frame_rects: list = []  # where the selected span's frame was last painted
         self._exact = False
         self._press_modifiers = Qt.KeyboardModifier.NoModifier
@@ -491,6 +492,7 @@ class TextView(QPlainTextEdit):
         self.highlighter = staged.highlighter
         self.highlighter.source = self
         self.setDocument(staged.doc)
+        self.verticalScrollBar().setValue(0)  # a new text starts at its top
         if ours:
             old.deleteLater()
         self.currentSpanChanged.emit(None)
@@ -913,6 +915,10 @@ class TextView(QPlainTextEdit):
         super().showEvent(e)
         if self.text and self.viewport().width() != self._wrapped_width:
             self.rewrap()
+        if self._scroll_when_shown:
+            self._scroll_when_shown = False
+            if self._current in self._placed:
+                self._scroll_to(self._current)
 
     def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802
         """Copy gives the stored text: no shown line breaks, ``\\r\\n`` as it was."""
@@ -1030,16 +1036,24 @@ class TextView(QPlainTextEdit):
         if span_id is not None and span_id not in self._placed:
             span_id = None
         self.clear_selection()
+        self._scroll_when_shown = False
         if span_id is not None and scroll:
-            placed = self._placed[span_id]
-            cursor = self.textCursor()
-            cursor.setPosition(placed.qe)
-            self.setTextCursor(cursor)
-            self.ensureCursorVisible()
-            cursor.setPosition(placed.qs)
-            self.setTextCursor(cursor)
-            self.ensureCursorVisible()
+            if self.isVisible():
+                self._scroll_to(span_id)
+            else:  # a hidden view's lines are not the ones it will show: scroll once shown
+                self._scroll_when_shown = True
         self._set_current(span_id)
+
+    def _scroll_to(self, span_id: int) -> None:
+        """Caret to the span's start, scrolled so that the whole span is on screen."""
+        placed = self._placed[span_id]
+        cursor = self.textCursor()
+        cursor.setPosition(placed.qe)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        cursor.setPosition(placed.qs)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
 
     def _set_current(self, span_id: int | None) -> None:
         if span_id == self._current:
