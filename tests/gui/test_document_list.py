@@ -347,6 +347,26 @@ def test_panel_shows_count_and_reads_only_visible_rows(panel):
     assert not panel.view.wordWrap()
 
 
+def test_a_row_whose_status_changed_is_painted_anew_and_shows_it(panel, qtbot, project):
+    """The list paints rows from kept pictures: a document whose row reads differently
+    gets a new picture, with the new status in it; the other rows are reused."""
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.widgets.pictured_table import DISPLAY, answers_from_data
+
+    view, model = panel.view, panel.model
+    QApplication.processEvents()
+    row = model.row_of(2)
+    drawn = view.rows_drawn
+    project.set_status(2, "skipped")
+    panel.refresh_document(2)
+    view.viewport().repaint()
+    assert view.rows_drawn == drawn + 1
+    assert answers_from_data(model, row, model.columnCount())[DISPLAY][STATUS] == "Skipped"
+    view.viewport().repaint()  # nothing changed since: every row found kept
+    assert view.rows_drawn == drawn + 1
+
+
 def test_clicking_a_row_emits_its_document(panel, qtbot):
     row = 3
     rect = panel.view.visualRect(panel.model.index(row, TITLE))

@@ -10,12 +10,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.gui.models.document_list import DATE, LEAST_CONFIDENT, OPEN, STATUS, TITLE, DocumentListModel
+from annotator.gui.widgets.pictured_table import PicturedTable
 from annotator.store.project import Project
 
 STATUS_CHOICES = (("All", None), ("New", "new"), ("In progress", "in_progress"), ("Done", "done"),
@@ -55,7 +55,7 @@ class DocumentListPanel(QWidget):
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         self.model = DocumentListModel(project, self)
-        self.view = QTableView()
+        self.view = PicturedTable()  # rows painted from kept pictures
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setTabKeyNavigation(False)  # Tab / Shift+Tab leave the list (to the search field)

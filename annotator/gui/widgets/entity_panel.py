@@ -7,15 +7,14 @@ model only formats what it is given.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPixmap, QStaticText, QTransform
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QStyle, QStyleOptionViewItem, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from annotator.core.model import REJECTED, SUGGESTED, Label, Span
+from annotator.gui.widgets.pictured_table import PicturedTable
 
 TEXT, LABEL, STATE, ORIGIN, CONFIDENCE = range(5)
 HEADERS = ("Text", "Label", "State", "Origin", "Conf.")
@@ -237,139 +236,9 @@ def _row_steps(old: list[int], new: list[int]) -> list[tuple[str, int, Any]] | N
 MOVES = 64  # runs of rows; beyond that one reset repaints less than many moves
 
 
-class SpanTable(QTableView):
-    """The table painted a row at a time from kept pictures of rows.
-
-    Qt's delegate asks data() for seven roles of every cell and lays its text out again
-    at each paint: with Thai text a third of an article switch, and as much again after a
-    keystroke, since inserting a row repaints the whole table. Here a row is drawn once
-    into a pixmap (kept by what it shows: text, label, state, colour, selection, column
-    widths) and a paint is a copy per row; :meth:`prepare` draws the next article's first
-    rows in idle time."""
-
-    MARGIN = 4
-    SWATCH = 12
-    KEPT_ROWS = 256  # row pictures kept: a few screens (about 40 KB each at 1x)
-    KEPT_TEXTS = 4096  # laid-out cell texts kept
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
-        self._texts: dict[tuple, QStaticText] = {}
-        self.rows_drawn = 0  # pictures made (not found kept): for tests and benchmarks
-
-    def paintEvent(self, e) -> None:  # noqa: N802 (Qt's name)
-        model = self.model()
-        if not isinstance(model, SpanTableModel) or not model.rowCount():
-            super().paintEvent(e)
-            return
-        rect = e.rect()
-        first = self.rowAt(rect.top())
-        if first < 0:
-            return  # below the last row: the background is painted already
-        last = self.rowAt(rect.bottom())
-        last = model.rowCount() - 1 if last < 0 else last
-        selected = {i.row() for i in self.selectionModel().selectedRows()}
-        left = self.columnViewportPosition(0)
-        painter = QPainter(self.viewport())
-        try:
-            for row in range(first, last + 1):
-                picture = self._picture(model, row, row in selected)
-                if picture is not None:
-                    painter.drawPixmap(left, self.rowViewportPosition(row), picture)
-        finally:
-            painter.end()
-
-    def prepare(self, model: "SpanTableModel", rows: range, selected: int | None = None) -> None:
-        """Draw the pictures of ``rows`` of ``model`` (another document's, not shown) now,
-        row ``selected`` as selected."""
-        for row in rows:
-            if 0 <= row < model.rowCount():
-                self._picture(model, row, row == selected)
-
-    def rows_on_screen(self) -> int:
-        return self.viewport().height() // max(1, self.verticalHeader().defaultSectionSize()) + 1
-
-    def _geometry(self) -> tuple:
-        widths = tuple(self.columnWidth(c) for c in range(len(HEADERS)))
-        return widths, self.verticalHeader().defaultSectionSize(), self.devicePixelRatioF(), self.font().key()
-
-    def _picture(self, model: "SpanTableModel", row: int, selected: bool) -> QPixmap | None:
-        answers = model.row_answers(row)
-        if answers is None:
-            return None
-        swatch = answers[_DECORATION][LABEL]
-        geometry = self._geometry()
-        key = (answers[_DISPLAY], answers.get(_FONT) is not None, answers.get(_FOREGROUND) is not None,
-               swatch.rgba() if swatch is not None else None, selected, geometry)
-        pictures = self._pictures
-        picture = pictures.get(key)
-        if picture is not None:
-            pictures.move_to_end(key)
-            return picture
-        picture = pictures[key] = self._draw_row(answers, selected, *geometry[:3])
-        self.rows_drawn += 1
-        while len(pictures) > self.KEPT_ROWS:
-            pictures.popitem(last=False)
-        return picture
-
-    def _draw_row(self, answers: dict, selected: bool, widths: tuple, height: int, ratio: float) -> QPixmap:
-        palette = self.palette()
-        picture = QPixmap(max(1, round(sum(widths) * ratio)), max(1, round(height * ratio)))
-        picture.setDevicePixelRatio(ratio)
-        picture.fill(palette.highlight().color() if selected else palette.base().color())
-        painter = QPainter(picture)
-        try:
-            option = QStyleOptionViewItem()
-            option.initFrom(self)  # the style gives the grid's colour only with an option
-            grid = QColor.fromRgba(self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, self)
-                                   & 0xFFFFFFFF)
-            fonts, colors = answers.get(_FONT), answers.get(_FOREGROUND)
-            x = 0
-            for column, width in enumerate(widths):
-                left, right = x + self.MARGIN, x + width - self.MARGIN
-                swatch = answers[_DECORATION][column]
-                if swatch is not None:
-                    box = QRectF(left, (height - self.SWATCH) / 2, self.SWATCH, self.SWATCH)
-                    painter.fillRect(box, swatch)
-                    painter.setPen(swatch.darker(150))
-                    painter.drawRect(box)
-                    left += self.SWATCH + self.MARGIN
-                text = answers[_DISPLAY][column]
-                if text and right > left:
-                    font = (fonts[column] if fonts else None) or self.font()
-                    if selected:
-                        painter.setPen(palette.highlightedText().color())
-                    elif colors and colors[column] is not None:
-                        painter.setPen(colors[column].color())
-                    else:
-                        painter.setPen(palette.text().color())
-                    painter.setFont(font)
-                    static = self._static(text, font, int(right - left))
-                    size = static.size()
-                    at = max(left, right - size.width()) if answers[_ALIGNMENT][column] is not None else left
-                    painter.drawStaticText(QPointF(at, (height - size.height()) / 2), static)
-                x += width
-                if self.showGrid():  # Qt's grid: a line along each cell's right and bottom edge
-                    painter.setPen(grid)
-                    painter.drawLine(x - 1, 0, x - 1, height - 1)
-            if self.showGrid():
-                painter.drawLine(0, height - 1, x - 1, height - 1)
-        finally:
-            painter.end()
-        return picture
-
-    def _static(self, text: str, font: QFont, width: int) -> QStaticText:
-        key = (text, font.key(), width)
-        static = self._texts.get(key)
-        if static is None:
-            if len(self._texts) >= self.KEPT_TEXTS:
-                self._texts.clear()
-            shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, max(0, width))
-            static = self._texts[key] = QStaticText(shown)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(QTransform(), font)
-        return static
+class SpanTable(PicturedTable):
+    """The span table: rows painted from kept pictures (see ``pictured_table``), the
+    model's worked-out row answers read directly instead of through data()."""
 
 
 class EntityPanel(QWidget):
