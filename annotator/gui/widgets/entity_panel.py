@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from annotator.core.model import REJECTED, SUGGESTED, Label, Span
-from annotator.gui.widgets.pictured_table import PicturedTable
+from annotator.gui.widgets.pictured_table import ALIGNMENT, DECORATION, DISPLAY, FONT, FOREGROUND, PicturedTable
 
 TEXT, LABEL, STATE, ORIGIN, CONFIDENCE = range(5)
 HEADERS = ("Text", "Label", "State", "Origin", "Conf.")
@@ -24,12 +24,8 @@ SNIPPET = 60  # characters of a long span shown in its row
 SpanIdRole = Qt.ItemDataRole.UserRole + 1
 
 # data() runs for every cell and role on each repaint: compare plain ints, build flags once.
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_DISPLAY, _DECORATION, _FOREGROUND, _FONT, _ALIGNMENT = DISPLAY, DECORATION, FOREGROUND, FONT, ALIGNMENT
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
-_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
-_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
-_FONT = int(Qt.ItemDataRole.FontRole.value)
-_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _SPAN_ID = int(SpanIdRole)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
