@@ -106,9 +106,9 @@ def painted_rows(monkeypatch):
     rows: list[int] = []
     original = SpanTable._picture
 
-    def picture(self, model, row, selected):
+    def picture(self, model, row, selected, geometry):
         rows.append(row)
-        return original(self, model, row, selected)
+        return original(self, model, row, selected, geometry)
     monkeypatch.setattr(SpanTable, "_picture", picture)
     return rows
 

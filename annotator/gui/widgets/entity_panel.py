@@ -148,13 +148,9 @@ class SpanTableModel(QAbstractTableModel):
         row = index.row()
         if not (0 <= row < len(self._spans)):
             return None  # an invalid index has row -1
-        span = self._spans[row]
         if role == _SPAN_ID:
-            return span.id
-        shown = self._shown.get(span.id)
-        if shown is None:
-            shown = self._shown[span.id] = self._row_answers(span)
-        by_column = shown.get(role)
+            return self._spans[row].id
+        by_column = self.row_answers(row).get(role)
         if by_column is None:
             return None
         column = index.column()

@@ -75,10 +75,11 @@ class PicturedTable(QTableView):
         last = model.rowCount() - 1 if last < 0 else last
         selected = {i.row() for i in self.selectionModel().selectedRows()}
         left = self.columnViewportPosition(0)
+        geometry = self._geometry(model)
         painter = QPainter(self.viewport())
         try:
             for row in range(first, last + 1):
-                picture = self._picture(model, row, row in selected)
+                picture = self._picture(model, row, row in selected, geometry)
                 if picture is not None:
                     painter.drawPixmap(left, self.rowViewportPosition(row), picture)
         finally:
@@ -87,9 +88,10 @@ class PicturedTable(QTableView):
     def prepare(self, model: QAbstractItemModel, rows: range, selected: int | None = None) -> None:
         """Draw the pictures of ``rows`` of ``model`` (not the one shown) now, row
         ``selected`` as selected."""
+        geometry = self._geometry(model)
         for row in rows:
             if 0 <= row < model.rowCount():
-                self._picture(model, row, row == selected)
+                self._picture(model, row, row == selected, geometry)
 
     def rows_on_screen(self) -> int:
         return self.viewport().height() // max(1, self.verticalHeader().defaultSectionSize()) + 1
@@ -102,19 +104,24 @@ class PicturedTable(QTableView):
             return None
         return answers_from_data(model, row, model.columnCount())
 
-    def _picture(self, model: QAbstractItemModel, row: int, selected: bool) -> QPixmap | None:
+    def _geometry(self, model: QAbstractItemModel) -> tuple:
+        """What a row's picture depends on besides its cells: (column widths, row height,
+        device pixel ratio, alternate shading, font key)."""
+        return (tuple(self.columnWidth(c) for c in range(model.columnCount())),
+                self.verticalHeader().defaultSectionSize(), self.devicePixelRatioF(),
+                self.alternatingRowColors(), self.font().key())
+
+    def _picture(self, model: QAbstractItemModel, row: int, selected: bool, geometry: tuple) -> QPixmap | None:
         answers = self._answers(model, row)
         if answers is None:
             return None
-        widths = tuple(self.columnWidth(c) for c in range(len(answers[DISPLAY])))
-        height = self.verticalHeader().defaultSectionSize()
-        ratio = self.devicePixelRatioF()
+        widths, height, ratio, alternating, _ = geometry
         fonts, colors = answers.get(FONT), answers.get(FOREGROUND)
-        shaded = self.alternatingRowColors() and row % 2 == 1
+        shaded = alternating and row % 2 == 1
         key = (answers[DISPLAY], tuple(f.key() if f is not None else None for f in fonts) if fonts else None,
                tuple(c.color().rgba() if c is not None else None for c in colors) if colors else None,
                tuple(d.rgba() if d is not None else None for d in answers[DECORATION]), answers[ALIGNMENT],
-               selected, shaded, widths, height, ratio, self.font().key())
+               selected, shaded, geometry)
         pictures = self._pictures
         picture = pictures.get(key)
         if picture is not None:

@@ -473,11 +473,8 @@ class TextView(QPlainTextEdit):
         old = self.document()
         ours = old.parent() is self  # one of ours, else Qt's first one: Qt deletes that itself
         prepared = self._now = staged.prepared
-        if text:  # the newest of the texts kept (it may have been dropped meanwhile)
-            self._prepared[text] = prepared
-            self._prepared.move_to_end(text)
-            while len(self._prepared) > self.PREPARED_TEXTS:
-                self._prepared.popitem(last=False)
+        if text:
+            self._keep(prepared)
         self.text = text
         self._tokens_fn, self._grid = prepared.tokens_fn, prepared.grid
         self._current = None
@@ -485,7 +482,7 @@ class TextView(QPlainTextEdit):
         self._spans = spans
         self._shown = prepared.shown
         if staged.width is not None:
-            self._wrapped_width = self.viewport().width()
+            self._wrapped_width = staged.width
         self.offsets = staged.offsets
         self._placed, self._placed_with, self._placed_text = staged.placed, staged.offsets, text
         self.index = staged.index
@@ -629,14 +626,18 @@ class TextView(QPlainTextEdit):
             return _Prepared(text, tokens)
         prepared = self._prepared.get(text)
         if prepared is None:
-            prepared = self._prepared[text] = _Prepared(text, tokens)
-            while len(self._prepared) > self.PREPARED_TEXTS:
-                self._prepared.popitem(last=False)
-        else:
-            self._prepared.move_to_end(text)
-            if prepared.tokens_fn is None:
-                prepared.tokens_fn = tokens
+            prepared = _Prepared(text, tokens)
+        elif prepared.tokens_fn is None:
+            prepared.tokens_fn = tokens
+        self._keep(prepared)
         return prepared
+
+    def _keep(self, prepared: _Prepared) -> None:
+        """``prepared`` as the newest of the texts kept (again, if it was dropped meanwhile)."""
+        self._prepared[prepared.text] = prepared
+        self._prepared.move_to_end(prepared.text)
+        while len(self._prepared) > self.PREPARED_TEXTS:
+            self._prepared.popitem(last=False)
 
     def prepare(
         self,
