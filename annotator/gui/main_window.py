@@ -616,24 +616,32 @@ class MainWindow(QMainWindow):
 
     def _confirming_edit(self, change: Callable[[], object], span_of: Callable[[object], int | None],
                          place_of: Callable[[object], tuple[int, int]]) -> tuple[object | None, int]:
-        """An edit that confirms a span: saved, its text suggested elsewhere in the document
-        (propagation), then one re-read for both, not one each: the spans where the edit
-        and the propagation can have changed any (``place_of(result)``, the suggestions
-        planned), the rest as they were. (result or None, added)."""
-        ok, result = self._run(change)
-        if not ok or result is None:
-            return None, 0
-        if self.document is None or self.doc_id is None:
-            more = self.model_tools.after_confirm(span_of(result), reread=False)
-            self.reread()
-            return result, more
+        """An edit that confirms a span: saved with its text suggested elsewhere in the
+        document (propagation) in one transaction, so that one Undo takes back both; then
+        one re-read for both, not one each: the spans where the edit and the propagation
+        can have changed any (``place_of(result)``, the suggestions planned), the rest as
+        they were. (result or None, added)."""
         from annotator.nlp.propagate import Known
 
-        spans = self._spans_after(self.spans, [place_of(result)])
-        view = self.text_view
-        known = Known(self.doc_id, self.document.text, lambda: view.grid().tokens, lambda: spans)
-        report = self.model_tools.propagate_confirmed(span_of(result), known)
-        if report is not None and report.places:
+        project, view = self.project, self.text_view
+        shown = self.document is not None and self.doc_id is not None
+
+        def edit_and_propagate() -> tuple[object, list[Span] | None, object]:
+            with project.transaction():
+                result = change()
+                if result is None:
+                    return None, None, None
+                spans = known = None
+                if shown:
+                    spans = self._spans_after(self.spans, [place_of(result)])
+                    known = Known(self.doc_id, self.document.text, lambda: view.grid().tokens, lambda: spans)
+                return result, spans, self.model_tools.propagate_confirmed(span_of(result), known)
+
+        ok, out = self._run(edit_and_propagate)
+        if not ok or out[0] is None:
+            return None, 0
+        result, spans, report = out
+        if spans is not None and report is not None and report.places:
             spans = self._spans_after(spans, report.places)
         self.reread(None, spans)
         return result, report.added if report is not None else 0

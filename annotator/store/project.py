@@ -855,6 +855,7 @@ class Project:
                        and not _team_version(r["provenance"])]
             gone = set(removed)
             taken = RangeSet((r["start"], r["end"]) for r in rows if r["id"] not in gone)
+            removed_rows = self._span_rows(removed)  # whole, so that an undo can put them back
             if removed:
                 self._conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(removed))})", removed)
             keep: list[SpanData] = []
@@ -864,7 +865,7 @@ class Project:
                     taken.add(s.start, s.end)
             added = self._insert_spans(doc_id, keep, SUGGESTED, author, model_version, now())
             if added or removed:
-                self._log("doc.suggest", doc_id, before={"removed": removed},
+                self._log("doc.suggest", doc_id, before={"removed": removed, "rows": removed_rows},
                           after={"model": model_version, "spans": added}, author=author)
         return [a[0] for a in added]
 
@@ -934,6 +935,8 @@ class Project:
                         self._conn.execute("UPDATE documents SET status = ?, updated_at = ? WHERE id = ?",
                                            (before, now(), r["doc_id"]))
                         self._log("doc.status", r["doc_id"], before=after, after=before, **kw)
+                    elif r["action"] == "doc.suggest":  # suggestions made with a person's edit
+                        self._revert_suggestions(r["doc_id"], before, after, r["author"], kw)
                     else:
                         self._restore_span(r["span_id"], current=after, wanted=before)
                         self._log(r["action"], r["doc_id"], r["span_id"], before=after, after=before, **kw)
@@ -941,6 +944,35 @@ class Project:
             stack.pop()
             (self._undo if redo else self._redo).append(new_grp)  # type: ignore[arg-type]
             return doc_id
+
+    def _revert_suggestions(self, doc_id: int, before: dict, after: dict, author: str, kw: dict) -> None:
+        """Take back a ``doc.suggest`` of :meth:`add_suggestions` (propagation run with an
+        edit, in its change group): its suggestions go, the ones it replaced come back.
+        Logged the same way round, so that redo takes the undo back alike."""
+        if before.get("removed") and "rows" not in before:
+            raise SpanError("these suggestions were not logged whole; cannot undo")
+        ids = [a[0] for a in after.get("spans", [])]
+        rows = self._span_rows(ids)
+        if any(row["state"] != SUGGESTED for row in rows):
+            raise SpanError("a suggestion made with this edit has been decided since; cannot undo")
+        present = [row["id"] for row in rows]  # a later run may have replaced some: gone already
+        if present:
+            self._conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(present))})", present)
+        back = [row for row in before.get("rows", []) if self._span_json(row["id"]) is None]
+        for row in back:
+            self._restore_span(row["id"], current=None, wanted=row)
+        names = {label.id: label.name for label in self.labels()}
+        self._log("doc.suggest", doc_id, before={"removed": present, "rows": rows},
+                  after={"model": after.get("model"),
+                         "spans": [[row["id"], row["start"], row["end"], names.get(row["label_id"])] for row in back]},
+                  author=author, **kw)
+
+    def _span_rows(self, span_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Whole rows of these spans (those that exist), in id order."""
+        if not span_ids:
+            return []
+        return [dict(r) for r in self._conn.execute(
+            f"SELECT * FROM spans WHERE id IN ({','.join('?' * len(span_ids))}) ORDER BY id", list(span_ids))]
 
     def _restore_span(self, span_id: int, current: dict | None, wanted: dict | None) -> None:
         now_row = self._span_json(span_id)

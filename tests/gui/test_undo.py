@@ -39,6 +39,27 @@ def test_undo_and_redo_a_new_span(window, ui):
     assert len(window.text_view.spans()) == 1
 
 
+def test_one_undo_takes_back_a_label_and_what_it_propagated(window, ui):
+    from annotator.core.model import DocumentData
+
+    text = "นายสมชาย ใจดี เปิดงาน ต่อมา นายสมชาย ใจดี กล่าวขอบคุณ และ นายสมชาย ใจดี กลับบ้าน"
+    doc = window.project.add_document(DocumentData(text, {"title": "ซ้ำ"}))
+    window.show_document(doc)
+    start, end = ui.find("นายสมชาย ใจดี")
+    ui.drag(start, end)
+    ui.key(K.Key_1)  # PERSON, suggested at the two other places too
+    made = spans_of(window)
+    assert [(s, state) for s, _, _, state in made] == [
+        (start, "manual"), (ui.find("นายสมชาย ใจดี", 1)[0], SUGGESTED), (ui.find("นายสมชาย ใจดี", 2)[0], SUGGESTED)]
+    ui.key(K.Key_Z, M.ControlModifier)
+    assert spans_of(window) == []  # the label and its two suggestions, in one step
+    assert window.text_view.spans() == []
+    assert window.entity_panel.model.rowCount() == 0
+    ui.key(K.Key_Z, M.ControlModifier | M.ShiftModifier)
+    assert spans_of(window) == made
+    assert len(window.text_view.spans()) == 3
+
+
 def test_undo_accept_relabel_and_delete(window, ui):
     before = spans_of(window)
     ui.key(K.Key_Return)  # accept the PERSON (selected on open); the ORGANIZATION is next

@@ -136,6 +136,50 @@ def test_undo_redo_survive_restart(tmp_path):
     p.close()
 
 
+def test_suggestions_added_with_an_edit_are_undone_and_redone_with_it(project):
+    # Propagation runs in the confirming edit's transaction: one undo step for both. The
+    # suggestion it replaced comes back whole on undo, and redo gives the same ids again.
+    text = "นายสมชาย ใจดี พบ นายสมชาย ใจดี และ สมชาย ที่ เชียงใหม่"
+    doc = add_doc(project, text)
+    third = text.index("สมชาย", 30)
+    project.replace_suggestions(doc, [SpanData(third, third + 5, "LOCATION", confidence=0.4)], "m")
+    replaced = project._span_json(project.spans(doc)[0].id)
+    second = text.index("นายสมชาย", 1)
+    with project.transaction():
+        made = project.add_span(doc, 0, 13, "PERSON")
+        added = project.add_suggestions(doc, [SpanData(second, second + 13, "PERSON", confidence=0.9),
+                                              SpanData(third, third + 5, "PERSON", confidence=0.9)],
+                                        "propagate-1", replace=[replaced["id"]])
+    after = [(s.id, s.start, s.label, s.state) for s in project.spans(doc)]
+    assert [(s, label) for _, s, label, _ in after] == [(0, "PERSON"), (second, "PERSON"), (third, "PERSON")]
+    assert project.undo() == doc
+    assert [project._span_json(s.id) for s in project.spans(doc)] == [replaced]
+    assert project.query("SELECT open_suggestions FROM documents WHERE id = ?", (doc,))[0][0] == 1
+    assert not project.can_undo()
+    assert project.redo() == doc
+    assert [(s.id, s.start, s.label, s.state) for s in project.spans(doc)] == after
+    assert sorted(added + [made.id]) == [s.id for s in project.spans(doc)]
+    assert project.undo() == doc  # and once more, from the redone rows
+    assert [project._span_json(s.id) for s in project.spans(doc)] == [replaced]
+
+
+def test_undo_refuses_when_a_suggestion_made_with_the_edit_was_decided_elsewhere(tmp_path):
+    path = tmp_path / "two.annot"
+    p = Project.create(path, annotator="a")
+    doc = add_doc(p, "นายสมชาย ใจดี พบ นายสมชาย ใจดี")
+    with p.transaction():
+        p.add_span(doc, 0, 13, "PERSON")
+        (added,) = p.add_suggestions(doc, [SpanData(17, 30, "PERSON")], "propagate-1")
+    p.annotator = "b"  # a teammate, with a stack of their own, accepts it
+    p.accept(added)
+    p.annotator = "a"
+    p._undo = p._redo = None
+    with pytest.raises(SpanError, match="decided since"):
+        p.undo()
+    assert [s.state for s in p.spans(doc)] == ["manual", "accepted"]  # nothing half-undone
+    p.close()
+
+
 def test_new_edit_clears_redo(project):
     doc = add_doc(project)
     project.add_span(doc, 0, 13, "PERSON")
