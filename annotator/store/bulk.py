@@ -25,13 +25,11 @@ from typing import Sequence
 from annotator.core.errors import SpanError
 from annotator.core.model import DOC_STATUSES, HUMAN_STATES, IN_PROGRESS, NEW, SPAN_ORIGINS, SUGGESTED, DocumentData
 
-from .inserts import insert_rows
+from .inserts import insert_spans, next_id
 from .project import Project, _team_version, content_hash, now
 from .ranges import RangeSet
 
 _CHUNK = 500  # ids per IN (...) list
-_INSERT_SPANS = ('INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
-                 " model_version, created_at, updated_at)")
 _TRIGGERS = ("spans_open_insert", "spans_open_delete")  # migrations.py: keep documents.open_suggestions
 
 
@@ -101,10 +99,7 @@ def write_suggestions(
             conn.execute(f"DROP TRIGGER {name}")
         for part in _chunks(old_ids):
             conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(part))})", part)
-        first = _next_span_id(conn)
-        insert_rows(conn, _INSERT_SPANS, rows)
-        if rows and _next_span_id(conn) != first + len(rows):
-            raise RuntimeError("span ids of a bulk insert were not consecutive")  # rolls back
+        first = insert_spans(conn, rows)
         if len(triggers) == len(_TRIGGERS):
             for sql in triggers:
                 conn.execute(sql)
@@ -130,13 +125,6 @@ def write_suggestions(
         conn.executemany("INSERT INTO changes (grp, at, author, action, doc_id, before, after)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", log)
     return documents, added_total, removed_total
-
-
-def _next_span_id(conn) -> int:
-    """The id SQLite gives the next span (the table is AUTOINCREMENT: one past the largest
-    id it ever gave, and one writer at a time, so a batch's ids follow each other)."""
-    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'spans'").fetchone()
-    return (row[0] if row else 0) + 1
 
 
 def _chunks(ids: Sequence[int]):
@@ -206,11 +194,11 @@ def add_documents(
                          status, opened, t, t))
         if not rows:
             return result
-        first = _next_id(conn, "documents")
+        first = next_id(conn, "documents")
         conn.executemany(
             "INSERT INTO documents (text, content_hash, title, date, url, meta, source, status,"
             " open_suggestions, created_at, updated_at) VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        if _next_id(conn, "documents") != first + len(rows):
+        if next_id(conn, "documents") != first + len(rows):
             raise RuntimeError("document ids of a bulk insert were not consecutive")  # rolls back
         label_ids = {label.name: label.id for label in project.labels()}
         span_rows: list[tuple] = []
@@ -224,7 +212,7 @@ def add_documents(
                 span_rows.append((first + k, s.start, s.end, label_ids[s.label], span_state or s.state,
                                   s.origin if s.origin in SPAN_ORIGINS else "import", s.confidence,
                                   s.author or author, None, t, t))
-        span_first = _next_span_id(conn)
+        span_first = next_id(conn, "spans")
         if span_rows:
             # open_suggestions was counted into each new row above; the per-span trigger
             # that would count it again (rewriting the document's row per span) is set
@@ -233,11 +221,9 @@ def add_documents(
                 "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'spans_open_insert'").fetchone()
             if trigger is not None:
                 conn.execute("DROP TRIGGER spans_open_insert")
-            insert_rows(conn, _INSERT_SPANS, span_rows)
+            insert_spans(conn, span_rows)
             if trigger is not None:
                 conn.execute(trigger[0])
-            if _next_span_id(conn) != span_first + len(span_rows):
-                raise RuntimeError("span ids of a bulk insert were not consecutive")  # rolls back
         grp = project._group()
         who = author or project.annotator
         log = []
@@ -252,12 +238,6 @@ def add_documents(
         conn.executemany("INSERT INTO changes (grp, at, author, action, doc_id, after) VALUES (?, ?, ?, ?, ?, ?)",
                          log)
     return result
-
-
-def _next_id(conn, table: str) -> int:
-    """The id SQLite gives the next row of an AUTOINCREMENT table (see _next_span_id)."""
-    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
-    return (row[0] if row else 0) + 1
 
 
 def _stored_length(text: str) -> int:

@@ -32,3 +32,25 @@ def insert_rows(conn, head: str, rows: Sequence[Sequence], per_statement: int = 
     if full < len(rows):
         rest = rows[full:]
         conn.execute(f"{head} VALUES " + ",".join([one] * len(rest)), [value for row in rest for value in row])
+
+
+# The columns of a new span, in the order the callers' rows give them.
+INSERT_SPANS = ('INSERT INTO spans (doc_id, start, "end", label_id, state, origin, confidence, author,'
+                " model_version, created_at, updated_at)")
+
+
+def next_id(conn, table: str) -> int:
+    """The id SQLite gives the next row of an AUTOINCREMENT table: one past the largest id
+    it ever gave (and one writer at a time, so a batch's ids follow each other)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    return (row[0] if row else 0) + 1
+
+
+def insert_spans(conn, rows: Sequence[Sequence]) -> int:
+    """Insert span rows (:data:`INSERT_SPANS`' columns); returns the first one's id, the
+    others' following it. Raises (and the caller's transaction rolls back) if they did not."""
+    first = next_id(conn, "spans")
+    insert_rows(conn, INSERT_SPANS, rows)
+    if rows and next_id(conn, "spans") != first + len(rows):
+        raise RuntimeError("span ids of a bulk insert were not consecutive")
+    return first

@@ -42,6 +42,7 @@ from . import migrations, token_cache
 from .lock import ProjectLock
 from .ranges import RangeSet
 from .sqlite_errors import translate as _storage_error
+from .inserts import insert_spans
 from .timestamps import now
 from .undo import UNDOABLE, UndoMixin
 
@@ -86,6 +87,7 @@ class Project(UndoMixin):
         self._labels: list[Label] | None = None
         self._meta: dict[str, str | None] = {}  # settings read so far (_get_meta)
         self._undo: list[int] | None = None
+        self._lengths: dict[int, int] = {}  # document id -> length(text) (see _length)
         self._redo: list[int] | None = None
         self.db = sqlite_utils.Database(conn)
         self.readonly = False
@@ -197,8 +199,7 @@ class Project(UndoMixin):
                     # then there is no savepoint left to return to.
                     if self._conn.in_transaction:
                         self._conn.execute(f"ROLLBACK TO {name}")
-                    self._labels = None
-                    self._meta = {}
+                    self._forget_reads()
                     raise
                 finally:
                     self._depth -= 1
@@ -213,8 +214,7 @@ class Project(UndoMixin):
             except BaseException as e:
                 if self._conn.in_transaction:  # SQLite may have rolled back already (disk full)
                     self._conn.execute("ROLLBACK")
-                self._labels = None
-                self._meta = {}
+                self._forget_reads()
                 self._undo = self._redo = None
                 storage = _storage_error(e, self.path)
                 if storage is not None:  # disk full, read-only, damaged: a clear message
@@ -223,6 +223,13 @@ class Project(UndoMixin):
             finally:
                 self._depth = 0
                 self._grp = None
+
+    def _forget_reads(self) -> None:
+        """A rollback: what was read inside it may not stand (a rolled-back document's id
+        is given again, to another text)."""
+        self._labels = None
+        self._meta = {}
+        self._lengths = {}
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -537,20 +544,16 @@ class Project(UndoMixin):
         if not spans:
             return []
         ids = {label.name: label.id for label in self.labels()}
-        size = self._conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
-        added = []
+        size = self._length(doc_id)
+        rows = []
         for s in spans:
             if not (0 <= s.start < s.end <= size):
                 raise SpanError(f"span {s.start}-{s.end} is outside the text (0-{size})")
-            origin = s.origin if s.origin in SPAN_ORIGINS else "import"
-            cur = self._conn.execute(
-                "INSERT INTO spans (doc_id, start, \"end\", label_id, state, origin, confidence, author,"
-                " model_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, s.start, s.end, ids[s.label], state or s.state, origin, s.confidence,
-                 s.author or author, model_version, t, t),
-            )
-            added.append([cur.lastrowid, s.start, s.end, s.label])
-        return added
+            rows.append((doc_id, s.start, s.end, ids[s.label], state or s.state,
+                         s.origin if s.origin in SPAN_ORIGINS else "import", s.confidence, s.author or author,
+                         model_version, t, t))
+        first = insert_spans(self._conn, rows)
+        return [[first + i, s.start, s.end, s.label] for i, s in enumerate(spans)]
 
     def document(self, doc_id: int) -> Document:
         with self._lock:
@@ -664,12 +667,22 @@ class Project(UndoMixin):
         row = self._conn.execute("SELECT * FROM spans WHERE id = ?", (span_id,)).fetchone()
         return dict(row) if row else None
 
+    def _length(self, doc_id: int) -> int:
+        """A document's length in code points, as SQLite counts it. Kept: a text never
+        changes and no document is deleted, and ``length()`` reads the whole text (tens
+        of pages for a long article) at every edit otherwise."""
+        size = self._lengths.get(doc_id)
+        if size is None:
+            row = self._conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise SpanError(f"no document {doc_id}")
+            size = self._lengths[doc_id] = row[0]
+        return size
+
     def _check_range(self, doc_id: int, start: int, end: int) -> None:
-        row = self._conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise SpanError(f"no document {doc_id}")
-        if not (0 <= start < end <= row[0]):
-            raise SpanError(f"span {start}-{end} is outside the text (0-{row[0]})")
+        size = self._length(doc_id)
+        if not (0 <= start < end <= size):
+            raise SpanError(f"span {start}-{end} is outside the text (0-{size})")
 
     def _resolve_overlaps(self, doc_id: int, start: int, end: int, exclude: int | None) -> None:
         """Refuse an overlap with a confirmed span; reject overlapped suggestions (they lose)."""

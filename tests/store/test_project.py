@@ -272,3 +272,18 @@ def test_nested_transaction_failure_undoes_only_itself(project):
                 add_doc(project, "เอกสารสอง")
                 project.add_span(2, 0, 999, "PERSON")
     assert [r[0] for r in project.query("SELECT text FROM documents")] == ["เอกสารหนึ่ง"]
+
+
+def test_a_rolled_back_documents_length_is_not_kept_for_the_next_one(project):
+    # Document lengths are kept once read (a text never changes); a document rolled back
+    # gives its id to the next one, which must be checked against its own length.
+    with pytest.raises(SpanError):
+        with project.transaction():
+            doc = add_doc(project, "สั้น")
+            project.add_span(doc, 0, 4, "PERSON")
+            project.add_span(doc, 0, 99, "PERSON")
+    again = add_doc(project, "นายสมชาย ใจดี ไปเชียงใหม่")
+    assert again == doc  # the same id, another text
+    assert project.add_span(again, 0, 13, "PERSON").end == 13
+    with pytest.raises(SpanError, match="outside the text"):
+        project.add_span(again, 20, 40, "LOCATION")
