@@ -938,7 +938,7 @@ class MainWindow(QMainWindow):
         adjust the counts by their difference instead of counting again)."""
         assert self.project is not None
         self._doc_count = self.project.document_count()
-        self._project_open = self.project.query("SELECT COALESCE(SUM(open_suggestions), 0) FROM documents")[0][0]
+        self._project_open = self.project.query("SELECT COALESCE(SUM(open_suggestions), 0) FROM document_counts")[0][0]
 
     def _update_progress(self) -> None:
         if self.project is None:

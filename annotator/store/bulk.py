@@ -10,10 +10,10 @@ suggestion overlapping a span a person touched (or an annotator's version waitin
 adjudication) is dropped, labels the project does not have are dropped, and each
 document gets the same ``doc.suggest`` log entry.
 
-``documents.open_suggestions`` is kept by triggers for every writer; this one sets them
-aside within its own transaction and sets each touched document's count once from its
-spans instead (a trigger per row rewrote the document's whole row, text included, per
-span). tests/nlp/test_fastcrf.py checks the counts against the per-row path and the spans.
+``document_counts.open_suggestions`` is kept by triggers for every writer; this one sets
+them aside within its own transaction and sets each touched document's count once from its
+spans instead of once per span. tests/nlp/test_fastcrf.py checks the counts against the
+per-row path and the spans.
 """
 
 from __future__ import annotations
@@ -89,10 +89,10 @@ def write_suggestions(
                              model_version, t, t))
             old_ids += old
             per_doc.append((doc_id, old, keep))
-        # The open-suggestion triggers rewrite the document's row (text and all) for every
-        # span; here they are set aside inside this transaction and each touched document's
-        # count is set once from its spans. Committed together, so no reader or other
-        # writer ever sees the project without them.
+        # The open-suggestion triggers write a count per span; here they are set aside
+        # inside this transaction and each touched document's count is set once from its
+        # spans. Committed together, so no reader or other writer ever sees the project
+        # without them.
         triggers = [r[0] for r in conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", _TRIGGERS)]
         for name in _TRIGGERS if len(triggers) == len(_TRIGGERS) else ():
@@ -104,10 +104,7 @@ def write_suggestions(
             for sql in triggers:
                 conn.execute(sql)
             for part in _chunks([doc_id for doc_id, _, _ in per_doc]):
-                conn.execute(
-                    "UPDATE documents SET open_suggestions = (SELECT COUNT(*) FROM spans"
-                    f" WHERE spans.doc_id = documents.id AND spans.state = 'suggested') WHERE id IN ({','.join('?' * len(part))})",
-                    part)
+                set_open_counts(conn, part)
         grp = project._group()
         log = []
         span_id = first
@@ -125,6 +122,14 @@ def write_suggestions(
         conn.executemany("INSERT INTO changes (grp, at, author, action, doc_id, before, after)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", log)
     return documents, added_total, removed_total
+
+
+def set_open_counts(conn, doc_ids: Sequence[int]) -> None:
+    """Set these documents' open-suggestion counts from their spans."""
+    marks = ",".join("?" * len(doc_ids))
+    conn.execute(f"DELETE FROM document_counts WHERE doc_id IN ({marks})", list(doc_ids))
+    conn.execute("INSERT INTO document_counts (doc_id, open_suggestions) SELECT doc_id, COUNT(*) FROM spans"
+                 f" WHERE doc_id IN ({marks}) AND state = 'suggested' GROUP BY doc_id", list(doc_ids))
 
 
 def _chunks(ids: Sequence[int]):
@@ -188,16 +193,15 @@ def add_documents(
             title = str(meta.pop("title", "") or "")
             date = meta.pop("date", None)
             url = meta.pop("url", None)
-            opened = sum(1 for s in doc.spans if (span_state or s.state) == SUGGESTED)
             new.append(i)
             rows.append((doc.text if utf8[i] is None else utf8[i], h, title, date, url, _json(meta), doc.source or None,
-                         status, opened, t, t))
+                         status, t, t))
         if not rows:
             return result
         first = next_id(conn, "documents")
         conn.executemany(
             "INSERT INTO documents (text, content_hash, title, date, url, meta, source, status,"
-            " open_suggestions, created_at, updated_at) VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " created_at, updated_at) VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         if next_id(conn, "documents") != first + len(rows):
             raise RuntimeError("document ids of a bulk insert were not consecutive")  # rolls back
         label_ids = {label.name: label.id for label in project.labels()}
@@ -213,17 +217,7 @@ def add_documents(
                                   s.origin if s.origin in SPAN_ORIGINS else "import", s.confidence,
                                   s.author or author, None, t, t))
         span_first = next_id(conn, "spans")
-        if span_rows:
-            # open_suggestions was counted into each new row above; the per-span trigger
-            # that would count it again (rewriting the document's row per span) is set
-            # aside inside this transaction, as in write_suggestions.
-            trigger = conn.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'spans_open_insert'").fetchone()
-            if trigger is not None:
-                conn.execute("DROP TRIGGER spans_open_insert")
-            insert_spans(conn, span_rows)
-            if trigger is not None:
-                conn.execute(trigger[0])
+        insert_spans(conn, span_rows)  # the triggers count the open ones, in their own small table
         grp = project._group()
         who = author or project.annotator
         log = []

@@ -5,7 +5,7 @@ Two layers:
 * SQLite's own: ``PRAGMA integrity_check`` (every page, every index entry) and
   ``PRAGMA foreign_key_check``;
 * the project's: every span lies inside its text (``0 <= start < end <= length``) and
-  uses a label that exists; ``documents.open_suggestions`` equals the number of suggested
+  uses a label that exists; ``document_counts.open_suggestions`` equals the number of suggested
   spans; each text still has the hash it was imported with and readable metadata; the
   cached tokens decode, cover their text exactly and are words of it (no token starts inside
   a character cluster); the change log is valid JSON and
@@ -188,15 +188,11 @@ def _counts(conn: sqlite3.Connection, report: CheckReport, seen: dict[str, Any])
 
 def _documents_and_spans(conn: sqlite3.Connection, report: CheckReport, seen: dict[str, Any]) -> None:
     lengths: dict[int, int] = seen.setdefault("lengths", {})
-    open_count: dict[int, int] = {}
-    for doc_id, text, digest, meta, open_n in conn.execute(
-        "SELECT id, text, content_hash, meta, open_suggestions FROM documents"
-    ):
+    for doc_id, text, digest, meta in conn.execute("SELECT id, text, content_hash, meta FROM documents"):
         if not isinstance(text, str):
             report.add("documents", f"document {doc_id}: its text is not text ({type(text).__name__})")
             continue
         lengths[doc_id] = len(text)  # in Python: SQL's length() stops at a NUL character
-        open_count[doc_id] = open_n
         try:
             same = hashlib.sha1(text.encode("utf-8")).hexdigest() == digest
         except UnicodeEncodeError:
@@ -228,10 +224,20 @@ def _documents_and_spans(conn: sqlite3.Connection, report: CheckReport, seen: di
             report.add("spans", f"span {span_id}: its label {label_id} does not exist")
         if state == "suggested":
             suggested[doc_id] += 1
-    for doc_id, stored in open_count.items():
+    open_count = _open_counts(conn)
+    for doc_id in lengths:
+        stored = open_count.get(doc_id, 0)
         if stored != suggested[doc_id]:
             report.add("counts", f"document {doc_id}: open_suggestions is {stored}, but it has"
                                  f" {suggested[doc_id]} suggested spans")
+
+
+def _open_counts(conn: sqlite3.Connection) -> dict[int, int]:
+    """Each document's stored count of open suggestions: in their own table from schema 5,
+    in the document's row before."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'document_counts'").fetchone():
+        return dict(conn.execute("SELECT doc_id, open_suggestions FROM document_counts"))
+    return dict(conn.execute("SELECT id, open_suggestions FROM documents"))
 
 
 def _tokens(conn: sqlite3.Connection, report: CheckReport, seen: dict[str, Any]) -> None:

@@ -181,12 +181,54 @@ def _v4(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+SCHEMA_V5 = """
+-- Open suggestions per document, in a table of their own: SQLite writes a changed row
+-- whole, so a count kept in the document's row wrote the document's text again (tens of
+-- pages for a long article) at every accept, reject and label that moved it. A document
+-- without a row here has none open.
+CREATE TABLE document_counts (
+    doc_id INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    open_suggestions INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO document_counts (doc_id, open_suggestions)
+    SELECT doc_id, COUNT(*) FROM spans WHERE state = 'suggested' GROUP BY doc_id;
+DROP TRIGGER spans_open_insert;
+DROP TRIGGER spans_open_delete;
+DROP TRIGGER spans_open_update;
+DROP INDEX documents_open;
+ALTER TABLE documents DROP COLUMN open_suggestions;
+CREATE TRIGGER spans_open_insert AFTER INSERT ON spans WHEN new.state = 'suggested'
+BEGIN
+    INSERT INTO document_counts (doc_id, open_suggestions) VALUES (new.doc_id, 1)
+        ON CONFLICT (doc_id) DO UPDATE SET open_suggestions = open_suggestions + 1;
+END;
+CREATE TRIGGER spans_open_delete AFTER DELETE ON spans WHEN old.state = 'suggested'
+BEGIN
+    UPDATE document_counts SET open_suggestions = open_suggestions - 1 WHERE doc_id = old.doc_id;
+END;
+CREATE TRIGGER spans_open_update AFTER UPDATE OF state ON spans
+    WHEN (old.state = 'suggested') != (new.state = 'suggested')
+BEGIN
+    INSERT INTO document_counts (doc_id, open_suggestions)
+        VALUES (new.doc_id, (new.state = 'suggested') - (old.state = 'suggested'))
+        ON CONFLICT (doc_id) DO UPDATE
+        SET open_suggestions = open_suggestions + (new.state = 'suggested') - (old.state = 'suggested');
+END;
+"""
+
+
+def _v5(conn: sqlite3.Connection) -> None:
+    for statement in _split(SCHEMA_V5):
+        conn.execute(statement)
+
+
 # (version reached, step). Append only.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _v1),
     (2, _v2),
     (3, _v3),
     (4, _v4),
+    (5, _v5),
 ]
 
 LATEST = MIGRATIONS[-1][0]

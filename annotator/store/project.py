@@ -55,6 +55,11 @@ _SPAN_COLUMNS = (
 BULK_CHECKPOINT_PAGES = 8_000  # see Project.bulk
 
 
+# A document's open suggestions, as an expression in a query over ``documents`` (the count
+# has a table of its own, migrations.py v5; no row there means none).
+OPEN_COUNT = "COALESCE((SELECT open_suggestions FROM document_counts WHERE doc_id = documents.id), 0)"
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -962,4 +967,4 @@ def default_labels() -> list[dict[str, Any]]:
         return json.load(fh)
 
 
-__all__ = ["Project", "content_hash", "default_labels", "migrations"]
+__all__ = ["OPEN_COUNT", "Project", "content_hash", "default_labels", "migrations"]

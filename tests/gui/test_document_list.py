@@ -78,7 +78,7 @@ def corpus(tmp_path_factory):
             "UPDATE spans SET state = 'accepted' WHERE label_id = ? AND doc_id % 7 = 0 AND doc_id % 5 != 0", (loc,)
         )
     for doc_id, exp in expected.items():
-        exp["open"] = project.query("SELECT open_suggestions FROM documents WHERE id = ?", (doc_id,))[0][0]
+        exp["open"] = project.query("SELECT COALESCE((SELECT open_suggestions FROM document_counts WHERE doc_id = documents.id), 0) FROM documents WHERE id = ?", (doc_id,))[0][0]
     project.close()
     return path, expected
 

@@ -149,7 +149,7 @@ def test_window_backs_up_on_opening_and_checks_big_files_in_the_background(qtbot
     # A file past the size checked at once is checked in the background; damage there is
     # found after the window shows the project, and the backup is offered then.
     window.close()
-    damage(project_path, "documents_date")  # an index the window does not read on opening
+    damage(project_path, "spans_label")  # an index the window does not read on opening
     monkeypatch.setattr(pp, "QUICK_CHECK_MAX", 0)
     answers = Answers(monkeypatch, damaged=pp.RESTORE)
     window = MainWindow(None, remember=True)

@@ -83,7 +83,7 @@ def _assert_complete_and_single(project: Project) -> None:
     doubled = project.query('SELECT doc_id, start, "end", COUNT(*) FROM spans'
                             ' GROUP BY doc_id, start, "end" HAVING COUNT(*) > 1')
     assert doubled == []
-    counts = project.query("SELECT id, open_suggestions, (SELECT COUNT(*) FROM spans WHERE doc_id = documents.id"
+    counts = project.query("SELECT id, COALESCE((SELECT open_suggestions FROM document_counts WHERE doc_id = documents.id), 0), (SELECT COUNT(*) FROM spans WHERE doc_id = documents.id"
                            " AND state = 'suggested') FROM documents")
     assert all(r[1] == r[2] for r in counts)
     assert project.get_setting(preannotate_runs.KEY) is None  # finished: no run left to resume

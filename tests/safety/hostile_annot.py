@@ -43,7 +43,7 @@ VALUES = [
     "UPDATE documents SET meta = '" + "[" * 5000 + "]" * 5000 + "'",
     "UPDATE documents SET text = X'FFFE'",
     "UPDATE documents SET content_hash = 'x'",
-    "UPDATE documents SET open_suggestions = 7",
+    "UPDATE document_counts SET open_suggestions = 7",
 ]
 VERSIONS = ["PRAGMA user_version = 0", "PRAGMA user_version = -1", "PRAGMA user_version = 99",
             "PRAGMA user_version = 2", "PRAGMA application_id = 1"]

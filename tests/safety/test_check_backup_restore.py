@@ -65,7 +65,7 @@ def test_check_names_each_kind_of_damage(tmp_path, capsys):
         label = p.add_label("UNUSED")
     conn = raw(path)
     conn.execute('UPDATE spans SET "end" = 5000 WHERE id = 1')  # outside its text (and not as logged)
-    conn.execute("UPDATE documents SET open_suggestions = 7 WHERE id = 2")
+    conn.execute("INSERT OR REPLACE INTO document_counts (doc_id, open_suggestions) VALUES (2, 7)")
     conn.execute("UPDATE documents SET text = text || 'x' WHERE id = 3")  # text changed
     conn.execute("INSERT INTO spans (doc_id, start, \"end\", label_id, state, origin, created_at, updated_at)"
                  " VALUES (4, 0, 3, 1, 'manual', 'human', 'now', 'now')")  # made outside the log

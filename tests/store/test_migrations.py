@@ -70,3 +70,25 @@ def test_tokens_cached_by_the_length_placed_segmenter_are_found_and_rebuilt(tmp_
         assert p.tokens(1) == good  # rebuilt from the text, and cached again
         assert p.query("SELECT tokenizer FROM tokens")[0][0] == "newmm-2"
     assert check_project(path).ok
+
+
+def test_open_counts_move_to_their_own_table_at_schema_5(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.annot"
+    shutil.copy(SCHEMAS / "v4.annot", path)
+    conn = sqlite3.connect(path)  # schema 4's own triggers count these in the document's row
+    conn.executemany("INSERT INTO spans (doc_id, start, \"end\", label_id, state, origin, created_at, updated_at)"
+                     " VALUES (2, ?, ?, 1, 'suggested', 'model', '', '')", [(16, 21), (22, 25)])
+    conn.commit()
+    assert conn.execute("SELECT open_suggestions FROM documents WHERE id = 2").fetchone()[0] == 2
+    conn.close()
+    with Project.open(path) as p:
+        assert "open_suggestions" not in [r[1] for r in p.query("PRAGMA table_info(documents)")]
+        assert [tuple(r) for r in p.query("SELECT doc_id, open_suggestions FROM document_counts")] == [(2, 2)]
+        (first, _) = [s for s in p.spans(2) if s.state == "suggested"]
+        p.accept(first.id)  # the new triggers keep counting
+        assert [tuple(r) for r in p.query("SELECT doc_id, open_suggestions FROM document_counts")] == [(2, 1)]
+    report = check_project(path)
+    assert set(report.totals) == {"log"}, report.summary()  # the counts agree; only the spans put in by hand
+    assert all("no entry" in m for m in report.problems["log"])  # have no entries in the log

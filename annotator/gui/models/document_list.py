@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 
 from annotator.core.model import DOC_STATUSES, REJECTED
 from annotator.gui.plain_text import display_name, plain_tooltip
-from annotator.store.project import Project
+from annotator.store.project import OPEN_COUNT, Project
 
 TITLE, DATE, STATUS, OPEN = range(4)
 # Not a column: least confident first (jobs/queue.py), lowest open-suggestion marginal first.
@@ -43,7 +43,7 @@ _ROW_SQL = (
     "SELECT id,"
     # Documents without a title show the start of their text instead.
     f" CASE WHEN title != '' THEN substr(title, 1, {TITLE_CHARS}) ELSE substr(ltrim(text), 1, 200) END,"
-    " title != '', date, status, open_suggestions FROM documents WHERE id IN ({marks})"
+    " title != '', date, status, " + OPEN_COUNT + " FROM documents WHERE id IN ({marks})"
 )
 
 # ORDER BY for each column; ties (and the unsorted list) go by id so the order is total and
@@ -53,7 +53,7 @@ _SORT_KEYS = {
     TITLE: ["title {dir}"],
     DATE: ["date IS NULL", "date {dir}"],  # undated documents last either way
     STATUS: [_STATUS_ORDER + " {dir}"],
-    OPEN: ["open_suggestions {dir}"],
+    OPEN: [OPEN_COUNT + " {dir}"],
 }
 
 
