@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 # Never start a line with these: closing marks, repetition and abbreviation signs.
 _NO_LINE_START = frozenset(")]}>%,.:;!?\"'”’ๆฯ…")
@@ -129,32 +129,59 @@ class RunWrapper:
         self.run_tokens = sorted(runs)
         self.run_begins = [runs[i] for i in self.run_tokens]
         self._kept: dict[tuple, list[int]] = {}
+        # The last call's (line width, each run's tags, each run's breaks), for ``changed``.
+        self._last: tuple[float, list[dict[int, float]], list[list[int]]] | None = None
+        self.source: object = None  # the caller's note of whose tags it last wrapped
         self.wrapped_runs = 0  # runs wrapped (not found kept) since made: for tests and benchmarks
 
-    def breaks(self, line_width: float, extra: Mapping[int, float] | None = None) -> list[int]:
-        """Same as ``wrap_points(text, tokens, widths, width_of, line_width, extra)``."""
+    def breaks(self, line_width: float, extra: Mapping[int, float] | None = None,
+               changed: Iterable[int] | None = None) -> list[int]:
+        """Same as ``wrap_points(text, tokens, widths, width_of, line_width, extra)``.
+
+        ``changed``: the offsets whose extra width differs from the ``extra`` of this
+        wrapper's last call (a keystroke changes one or a few tags): then only their runs
+        are looked at again, not every tag of the text. None: every run is looked at."""
         if line_width <= 0:
             return []
-        begins, firsts = self.run_begins, self.run_tokens
-        groups: dict[int, list[tuple[int, float]]] = {}
-        for offset in sorted(extra or ()):
-            groups.setdefault(bisect_right(begins, offset) - 1, []).append((offset, extra[offset]))
-        if len(self._kept) > 4 * len(firsts) + 64:
-            self._kept.clear()  # widths and tags long gone
-        out: list[int] = []
-        n = len(self.tokens)
-        for k, first in enumerate(firsts):
-            inside = tuple(groups.get(k, ()))
-            key = (k, line_width, inside)
-            found = self._kept.get(key)
-            if found is None:
-                last = firsts[k + 1] if k + 1 < len(firsts) else n
-                found = self._kept[key] = wrap_points(
-                    self.text, self.tokens[first:last], self.widths[first:last], self.width_of,
-                    line_width, dict(inside), begin=begins[k])
-                self.wrapped_runs += 1
-            out.extend(found)
-        return out
+        extra = extra or {}
+        last = self._last
+        if changed is None or last is None or last[0] != line_width:
+            begins = self.run_begins
+            inside: list[dict[int, float]] = [{} for _ in self.run_tokens]
+            for offset in sorted(extra):
+                inside[bisect_right(begins, offset) - 1][offset] = extra[offset]
+            found = [self._run_breaks(k, line_width, tuple(tags.items())) for k, tags in enumerate(inside)]
+            last = self._last = (line_width, inside, found)
+        else:
+            _width, inside, found = last
+            again = set()
+            for offset in changed:
+                k = bisect_right(self.run_begins, offset) - 1
+                w = extra.get(offset)
+                if w is None:
+                    inside[k].pop(offset, None)
+                else:
+                    inside[k][offset] = w
+                again.add(k)
+            for k in again:
+                found[k] = self._run_breaks(k, line_width, tuple(sorted(inside[k].items())))
+        return [b for run in last[2] for b in run]
+
+    def _run_breaks(self, k: int, line_width: float, inside: tuple[tuple[int, float], ...]) -> list[int]:
+        """Run ``k``'s breaks with the tags ``inside`` it (sorted by offset), kept."""
+        key = (k, line_width, inside)
+        found = self._kept.get(key)
+        if found is None:
+            if len(self._kept) > 4 * len(self.run_tokens) + 64:
+                self._kept.clear()  # widths and tags long gone
+            firsts = self.run_tokens
+            first = firsts[k]
+            last = firsts[k + 1] if k + 1 < len(firsts) else len(self.tokens)
+            found = self._kept[key] = wrap_points(
+                self.text, self.tokens[first:last], self.widths[first:last], self.width_of,
+                line_width, dict(inside), begin=self.run_begins[k])
+            self.wrapped_runs += 1
+        return found
 
 
 __all__ = ["CharWidths", "RunWrapper", "wrap_points"]

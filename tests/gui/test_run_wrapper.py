@@ -54,3 +54,33 @@ def test_text_before_the_first_token_and_newlines_between_tokens():
     wrapper = RunWrapper(text, tokens, widths, measure)
     for width in (5.0, 12.0, 25.0, 100.0):
         assert wrapper.breaks(width) == wrap_points(text, tokens, widths, measure, width)
+
+
+def test_told_which_tags_changed_it_gives_what_a_fresh_wrap_gives():
+    # A keystroke changes one or a few tags: the wrapper, told which offsets changed,
+    # looks again only at their runs, and must still give the whole text's breaks.
+    rng = random.Random(11)
+    text = TEXT * 4
+    tokens = tokenize(text)
+    measure, widths = widths_of(text, tokens)
+    wrapper = RunWrapper(text, tokens, widths, measure)
+    extra: dict[int, float] = {}
+    width = 150.0
+    wrapper.breaks(width, extra)
+    for step in range(200):
+        changed = set()
+        for _ in range(rng.randrange(1, 4)):
+            at = rng.randrange(len(text))
+            if at in extra and rng.random() < 0.5:
+                del extra[at]
+            else:
+                extra[at] = rng.choice([20.0, 38.5, 55.0])
+            changed.add(at)
+        if step % 50 == 49:
+            width = rng.choice([90.0, 150.0, 333.0])  # a new width: every run again
+        assert wrapper.breaks(width, extra, changed) == wrap_points(text, tokens, widths, measure, width, extra)
+    runs = wrapper.wrapped_runs
+    at = next(iter(extra))
+    extra[at] += 10.0
+    wrapper.breaks(width, extra, {at})
+    assert wrapper.wrapped_runs <= runs + 1  # one run looked at again, not every run

@@ -216,3 +216,56 @@ def test_spans_placed_again_after_breaks_moved_are_where_a_fresh_placement_puts_
         old = _placement(text, OffsetMap(text, old_breaks), spans, {}, {})
         shifted = _placement(text, OffsetMap(text, new_breaks), spans, {}, old, old_breaks)
         assert shifted == _placement(text, OffsetMap(text, new_breaks), spans, {}, {})
+
+
+def test_tag_widths_kept_between_edits_are_those_worked_out_afresh():
+    """The tags' widths are kept from one keystroke to the next (a span that is the same
+    object costs a lookup); after any run of edits they must be what working them out
+    afresh gives, and the places said to have changed must be every place that did."""
+    import random
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from annotator.core.model import Span
+    from annotator.gui.widgets.text_view import _TagExtras
+
+    rng = random.Random(5)
+    text = "".join(rng.choice("กขคงจ่้ำ ") for _ in range(300))
+    width = {"PERSON": 40.0, "LOCATION": 63.5, "ORGANIZATION": 91.25}
+
+    def style_for(span):
+        return SimpleNamespace(tag_width=width[span.label])
+
+    def fresh(spans):
+        made = _TagExtras({})
+        made.update(spans, text, {}, style_for)
+        return made.extra
+
+    spans = [Span(k, 1, a, a + rng.randrange(1, 6), "PERSON", "suggested", "model")
+             for k, a in enumerate(rng.sample(range(290), 30))]
+    kept = _TagExtras({})
+    assert kept.update(spans, text, {}, style_for) is None  # the first time: everything
+    next_id = 100
+    for _ in range(300):
+        spans = list(spans)
+        before = dict(kept.extra)
+        for _ in range(rng.randrange(1, 4)):
+            i = rng.randrange(len(spans))
+            kind = rng.choice(["label", "state", "edge", "drop", "add"])
+            s = spans[i]
+            if kind == "label":
+                spans[i] = replace(s, label=rng.choice(list(width)))
+            elif kind == "state":
+                spans[i] = replace(s, state=rng.choice(["accepted", "rejected", "suggested"]))
+            elif kind == "edge":
+                spans[i] = replace(s, end=min(len(text), s.end + rng.choice((-1, 1, 2))))
+            elif kind == "drop" and len(spans) > 5:
+                del spans[i]
+            else:
+                a = rng.randrange(290)
+                spans.append(Span(next_id, 1, a, a + rng.randrange(1, 6), "LOCATION", "accepted", "manual"))
+                next_id += 1
+        changed = kept.update(spans, text, {}, style_for)
+        assert kept.extra == fresh(spans)
+        moved = {p for p in set(before) | set(kept.extra) if before.get(p) != kept.extra.get(p)}
+        assert moved <= changed

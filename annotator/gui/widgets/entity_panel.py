@@ -91,7 +91,7 @@ class SpanTableModel(QAbstractTableModel):
         last = len(HEADERS) - 1
         for row, span in enumerate(spans):
             was = before.get(span.id)
-            if was is not None and was != span:
+            if was is not None and was is not span and was != span:  # most are the same objects
                 self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
     def _set(self, spans: list[Span], keep: dict[int, Span] | None = None) -> None:
@@ -103,7 +103,8 @@ class SpanTableModel(QAbstractTableModel):
             self._shown = {}
         else:
             shown = self._shown
-            self._shown = {s.id: shown[s.id] for s in spans if s.id in shown and keep.get(s.id) == s}
+            self._shown = {s.id: shown[s.id] for s in spans
+                           if s.id in shown and ((was := keep.get(s.id)) is s or was == s)}
 
     def _reset(self, text: str, spans: list[Span]) -> None:
         self.beginResetModel()

@@ -344,13 +344,68 @@ def _placement(text: str, offsets: OffsetMap, spans: Sequence[Span], tails: dict
 
 
 # ---------------------------------------------------------------- prepared
+class _TagExtras:
+    """The width each tag adds to its line (at the start of its span's last cluster) for
+    one text's spans under one set of styles, kept from call to call: a span that is the
+    same object as last time costs a lookup, and :meth:`update` says which places' widths
+    changed, so the line wrapper looks again only at the runs holding them."""
+
+    __slots__ = ("styles", "by_span", "parts", "extra", "version")
+
+    def __init__(self, styles: dict):
+        self.styles = styles
+        self.by_span: dict[int, tuple[Span, int | None]] = {}  # span id -> (span, its place)
+        self.parts: dict[int, dict[int, float]] = {}  # place -> span id -> width
+        self.extra: dict[int, float] = {}  # place -> the widths there, summed
+        self.version = 0  # updates made
+
+    def update(self, spans: Sequence[Span], text: str, tails: dict[tuple[int, int], int],
+               style_for: Callable[[Span], "_Style"]) -> set[int] | None:
+        """Widths for ``spans`` now; the places whose width changed (None the first time)."""
+        first = not self.version
+        self.version += 1
+        old, parts = self.by_span, self.parts
+        new: dict[int, tuple[Span, int | None]] = {}
+        touched: set[int] = set()
+        for span in spans:
+            was = old.get(span.id)
+            if was is not None and was[0] is span:
+                new[span.id] = was
+                continue
+            if was is not None and was[1] is not None:
+                del parts[was[1]][span.id]
+                touched.add(was[1])
+            place = None
+            if span.state != REJECTED and 0 <= span.start < span.end <= len(text):
+                place = tails.get((span.start, span.end))
+                if place is None:
+                    place = tails[span.start, span.end] = _tail_start(text, span.start, span.end)
+                parts.setdefault(place, {})[span.id] = style_for(span).tag_width + 4
+                touched.add(place)
+            new[span.id] = (span, place)
+        for gone in old.keys() - new.keys():
+            place = old[gone][1]
+            if place is not None:
+                del parts[place][gone]
+                touched.add(place)
+        self.by_span = new
+        for place in touched:
+            widths = parts.get(place)
+            if widths:  # summed in one order whatever the spans' order: the same float
+                self.extra[place] = sum(sorted(widths.values()))
+            else:
+                parts.pop(place, None)
+                self.extra.pop(place, None)
+        return None if first else touched
+
+
 class _Prepared:
     """What the view works out from a text alone, never from its spans: the text as given
     to Qt, the tokens (fetched when first needed), and per font the tokens' widths in a
     :class:`RunWrapper` that keeps each run's breaks. A document's text never changes, so
     nothing here goes stale; spans only enter as the keys of the kept breaks."""
 
-    __slots__ = ("text", "shown", "tokens_fn", "grid", "wrappers", "tails")
+    __slots__ = ("text", "shown", "tokens_fn", "grid", "wrappers", "tails", "extras")
 
     def __init__(self, text: str, tokens_fn: Callable[[], Sequence[tuple[int, int]]] | None):
         self.text = text
@@ -359,6 +414,7 @@ class _Prepared:
         self.grid: TokenGrid | None = None
         self.wrappers: dict[str, RunWrapper] = {}  # font key -> wrapper
         self.tails: dict[tuple[int, int], int] = {}  # (start, end) -> start of the last cluster
+        self.extras: _TagExtras | None = None  # the tags' widths for the spans last wrapped
 
     def token_grid(self) -> TokenGrid:
         if self.grid is None:
@@ -791,16 +847,14 @@ class TextView(QPlainTextEdit):
             measure, shown = self._char_widths.of, prepared.shown
             widths = [measure(shown[a:b]) for a, b in grid.tokens]
             wrapper = prepared.wrappers[self._styled_font] = RunWrapper(shown, grid.tokens, widths, measure)
-        extra: dict[int, float] = {}
-        text = prepared.text
-        tails = prepared.tails
-        for span in spans:
-            if span.state != REJECTED and 0 <= span.start < span.end <= len(text):
-                t = tails.get((span.start, span.end))
-                if t is None:
-                    t = tails[span.start, span.end] = _tail_start(text, span.start, span.end)
-                extra[t] = extra.get(t, 0.0) + self.style_for(span).tag_width + 4
-        return wrapper.breaks(width, extra)
+        extras = prepared.extras
+        if extras is None or extras.styles is not self._styles:  # new tag widths: all again
+            extras = prepared.extras = _TagExtras(self._styles)
+        changed = extras.update(spans, prepared.text, prepared.tails, self.style_for)
+        if wrapper.source != (extras, extras.version - 1):
+            changed = None  # the wrapper last wrapped other tags: it looks at every run
+        wrapper.source = (extras, extras.version)
+        return wrapper.breaks(width, extras.extra, changed)
 
     def rewrap(self) -> None:
         """Break the lines again (the view's width or the font changed)."""
