@@ -137,3 +137,23 @@ def test_a_string_is_found_after_a_title_in_the_same_word(project):
     propagate_span(project, span.id)
     found = sorted(s.start for s in project.spans(doc) if s.state == "suggested")
     assert found == [inner[0], at(text, name, 2)[0]]
+
+
+def test_the_overlap_lookup_finds_what_a_pass_over_every_span_finds():
+    import random
+    from types import SimpleNamespace
+
+    from annotator.nlp.propagate import _overlap_finder
+
+    rng = random.Random(3)
+    for _ in range(50):
+        spans = []
+        for k in range(rng.randrange(0, 60)):
+            a = rng.randrange(200)
+            spans.append(SimpleNamespace(id=k, start=a, end=a + rng.randrange(1, 30)))
+        overlapping = _overlap_finder(spans)
+        for _ in range(40):
+            a = rng.randrange(220)
+            b = a + rng.randrange(1, 25)
+            assert sorted(s.id for s in overlapping(a, b)) == sorted(
+                s.id for s in spans if s.start < b and a < s.end)
