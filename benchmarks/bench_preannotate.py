@@ -10,7 +10,8 @@ hits every variant alike), each in its own process:
 * ``raw``: ``nlpo3.segment(line, safe=False)`` over every line of the same articles, on
   ``--workers`` processes: the floor the goal is stated against;
 * ``after``: ``run_preannotate`` with this checkout, on a fresh copy of the project;
-* ``before``: the same with the code of git revision REV (a temporary worktree), if given.
+* ``before``: the same with the code of git revision REV (a temporary worktree), if given,
+  on a project that code imported itself (an older revision cannot read a newer schema).
 
 It prints each one's median wall time, articles/s, its ratio to ``raw``, the CPU time of
 its process tree (whole process start included) and that ratio, and the peak
@@ -119,12 +120,27 @@ def _raw_chunk(texts: list[str]) -> int:
     return sum(len(nlpo3.segment(line, "annotator_th", safe=False)) for t in texts for line in t.split("\n"))
 
 
+def run_child(cmd: list[str]) -> str:
+    """Run one phase in a child process; its output, or its error shown and raised."""
+    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHAINLP_OFFLINE": "1"})
+    if done.returncode:
+        sys.stderr.write(done.stderr[-3000:])
+        raise SystemExit(f"the {cmd[cmd.index('--phase') + 1]} phase failed (code {cmd[cmd.index('--root') + 1]})")
+    return done.stdout
+
+
 def phase(args: argparse.Namespace) -> None:
     """One measurement in this process (code from ``args.root``); prints a JSON line."""
     sys.path.insert(0, args.root)
     os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
     from annotator.store.project import Project
 
+    if args.phase == "import":  # the project for this code: the file's schema is its own
+        from annotator.jobs.importer import run_import
+
+        with Project.create(args.project) as project:
+            run_import(project, [Path(p) for p in json.loads(Path(args.sources).read_text(encoding="utf-8"))])
+        return
     with PeakSampler() as peak:
         if args.phase == "raw":
             import multiprocessing as mp
@@ -180,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--before", metavar="REV", help="also measure the code of this git revision")
     ap.add_argument("--trained", type=Path, help="a project whose newest model suggests")
     ap.add_argument("--workdir", type=Path)
-    for hidden in ("--phase", "--root", "--project", "--ids"):
+    for hidden in ("--phase", "--root", "--project", "--ids", "--sources"):
         ap.add_argument(hidden, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.phase:
@@ -220,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
           + (f", model: newest of {args.trained.name}" if args.trained else ", bundled model"), flush=True)
 
     roots = {"after": str(ROOT)}
+    bases = {"after": base}  # the project each code pre-annotates a copy of
     tree = None
     if args.before:
         tree = work / "before-tree"
@@ -231,6 +248,13 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=tree,
                            check=False, capture_output=True)
         roots["before"] = str(tree)
+        if not args.trained:  # imported by that code: a newer schema is not its to read
+            listed = work / "sources.json"
+            listed.write_text(json.dumps([str(p) for p in sources]), encoding="utf-8")
+            bases["before"] = work / "base-before.annot"
+            bases["before"].unlink(missing_ok=True)
+            run_child([sys.executable, __file__, "--phase", "import", "--root", str(tree),
+                       "--project", str(bases["before"]), "--sources", str(listed)])
     results: dict[str, list[dict]] = {name: [] for name in ["raw", *roots]}
     try:
         for _ in range(args.repeat):
@@ -238,13 +262,12 @@ def main(argv: list[str] | None = None) -> int:
                 project = base
                 if name != "raw":
                     project = work / f"{name}.annot"
-                    shutil.copyfile(base, project)
+                    shutil.copyfile(bases.get(name, base), project)
                 cmd = [sys.executable, __file__, "--phase", "raw" if name == "raw" else "preannotate",
                        "--root", roots.get(name, str(ROOT)), "--project", str(project),
                        "--workers", str(args.workers), "--ids", ids_arg]
                 used = resource.getrusage(resource.RUSAGE_CHILDREN)
-                out = subprocess.run(cmd, check=True, capture_output=True, text=True,
-                                     env={**os.environ, "PYTHAINLP_OFFLINE": "1"}).stdout
+                out = run_child(cmd)
                 now = resource.getrusage(resource.RUSAGE_CHILDREN)
                 result = json.loads(out.strip().splitlines()[-1])
                 # CPU time of the whole tree (workers are reaped, so they count): on a shared
