@@ -347,8 +347,9 @@ def _placement(text: str, offsets: OffsetMap, spans: Sequence[Span], tails: dict
 class _TagExtras:
     """The width each tag adds to its line (at the start of its span's last cluster) for
     one text's spans under one set of styles, kept from call to call: a span that is the
-    same object as last time costs a lookup, and :meth:`update` says which places' widths
-    changed, so the line wrapper looks again only at the runs holding them."""
+    same object as last time costs a lookup (an equal one read again, a comparison), and
+    :meth:`update` says which places' widths changed, so the line wrapper looks again only
+    at the runs holding them."""
 
     __slots__ = ("styles", "by_span", "parts", "extra", "version")
 
@@ -369,8 +370,8 @@ class _TagExtras:
         touched: set[int] = set()
         for span in spans:
             was = old.get(span.id)
-            if was is not None and was[0] is span:
-                new[span.id] = was
+            if was is not None and (was[0] is span or was[0] == span):  # equal: read again
+                new[span.id] = was if was[0] is span else (span, was[1])
                 continue
             if was is not None and was[1] is not None:
                 del parts[was[1]][span.id]
