@@ -42,6 +42,7 @@ class ActivityTracker(QObject):
         self._write_timer.setSingleShot(True)
         self._write_timer.setInterval(60)  # before the window prefetches (whose reads a write would void)
         self._write_timer.timeout.connect(self.write_queued)
+        self.listeners: list[Callable[[], None]] = []  # told of each interaction (the idle collector)
 
     def watch(self, widgets) -> None:
         """Count keys and clicks on these widgets (and the viewports of scroll areas). Not
@@ -76,14 +77,19 @@ class ActivityTracker(QObject):
             pass
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in _INTERACTIONS and self._project() is not None:
-            self.timer.touch(self._document())
+        if event.type() in _INTERACTIONS:
+            for listener in self.listeners:
+                listener()
+            if self._project() is not None:
+                self.timer.touch(self._document())
         return False
 
     def document_shown(self, doc_id: int | None) -> None:
         """A document was opened (a switch is itself an interaction). The time of the
         document left is written a moment later (:meth:`write_queued`)."""
         self._later = True
+        for listener in self.listeners:
+            listener()
         try:
             self.timer.touch(doc_id)
         finally:

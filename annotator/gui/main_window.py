@@ -166,6 +166,10 @@ class MainWindow(QMainWindow):
         self.activity = ActivityTracker(self, lambda: self.project, lambda: self.doc_id)  # review time
         self.activity.watch([self.text_view, self.entity_panel, *self.entity_panel.findChildren(QAbstractScrollArea),
                              self.label_palette, self.find_bar.edit, self.adjudication.panel])
+        from annotator.gui.idle_collector import IdleCollector
+
+        self.idle_collector = IdleCollector(self)  # cycles collected in pauses, not in keystrokes
+        self.activity.listeners.append(self.idle_collector.touch)
 
     def _build_actions(self) -> None:
         handlers: dict[str, Callable[[], object]] = {
@@ -553,6 +557,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Change not saved", str(e))
             return False, None
         self.idle_checkpoint.start()  # once the reviewer pauses, the file alone holds the work
+        self.idle_collector.touch()
         return True, result
 
     def reread(self, doc_id: int | None = None, spans: list[Span] | None = None) -> None:
@@ -1047,6 +1052,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         project_problems.stop(self)  # a backup under way stops and leaves nothing
         self.prefetch_timer.stop()
+        self.idle_collector.stop()
         self._stop_jobs()
         self.save_layout()
         if self.project is not None:
