@@ -62,6 +62,16 @@ def rss_mb() -> float:
     return 0.0
 
 
+def first_free_word(view, spans) -> tuple[int, int] | None:
+    """(start, end) of the text view's first word that no span covers, or None."""
+    grid = view.grid()
+    taken = [(s.start, s.end) for s in spans]
+    for ws, we in zip(grid.word_starts, grid.word_ends):
+        if all(we <= a or b <= ws for a, b in taken):
+            return ws, we
+    return None
+
+
 def undo_depth(project) -> int:
     """Steps the project can undo now (the benchmark undoes back to where it started)."""
     project.can_undo()  # loads the stack
@@ -121,7 +131,7 @@ def ms(seconds: float) -> str:
 
 
 def summary(name: str, times: list[float], target: str) -> str:
-    return (f"{name:<44} median {ms(statistics.median(times))}   max {ms(max(times))}"
+    return (f"{name:<50} median {ms(statistics.median(times))}   max {ms(max(times))}"
             f"   (n={len(times)}; target {target})")
 
 
@@ -180,14 +190,11 @@ def measure(path: Path, median_ids: list[int], largest_ids: list[int], keystroke
             break
         window.show_document(doc_id)
         view.setFocus()
-        grid = view.grid()
-        taken = [(s.start, s.end) for s in window.spans]
-        for ws, we in zip(grid.word_starts, grid.word_ends):
-            if all(we <= s or e <= ws for s, e in taken):
-                break
-        else:
+        word = first_free_word(view, window.spans)
+        if word is None:
             continue
-        view.select_range(ws, we)
+        view.select_range(*word)
+        ws, we = word
         count = len(project.spans(doc_id))
         app.processEvents()
         start = time.perf_counter()
@@ -376,13 +383,10 @@ def measure_dense(path: Path, rounds_of_switches: int = 2) -> dict:
         view.setFocus()
         idle()
         for nth in range(LABELS_PER_DOCUMENT):  # the first makes the document in progress
-            grid = view.grid()
-            taken = [(s.start, s.end) for s in window.spans]
-            for ws, we in zip(grid.word_starts, grid.word_ends):
-                if all(we <= s or e <= ws for s, e in taken):
-                    break
-            else:
+            word = first_free_word(view, window.spans)
+            if word is None:
                 break
+            ws, we = word
             view.select_range(ws, we)
             painted()
             idle(0.2)
@@ -447,8 +451,8 @@ def dense_comparison(source: Path, where: Path, articles: int, highlights: int, 
             print(summary("first label in a document -> committed, painted", firsts, "<= 10 ms"))
         if keys:
             print(summary("later label keystroke -> committed and painted", keys, "<= 10 ms"))
-        print(f"{'  calls per next article (median)':<44}", runs[-1]["next_counts"])
-        print(f"{'  calls per keystroke (median)':<44}", runs[-1]["key_counts"])
+        print(f"{'  calls per next article (median)':<50}", runs[-1]["next_counts"])
+        print(f"{'  calls per keystroke (median)':<50}", runs[-1]["key_counts"])
 
 
 def main(argv: list[str] | None = None) -> int:
