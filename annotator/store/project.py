@@ -64,6 +64,21 @@ def content_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+OVERLAP_TERMS = 300  # ranges per statement: SQLite refuses an expression nested 1,000 deep
+
+
+def _overlap_terms(ranges: Sequence[tuple[int, int]], table: str = "s.") -> Iterator[tuple[str, list[int]]]:
+    """(SQL condition, its parameters) sharing a character with any of ``ranges``, in
+    statements of at most :data:`OVERLAP_TERMS` ranges each (an OR chain is one level of
+    SQLite's expression tree per range)."""
+    for at in range(0, len(ranges), OVERLAP_TERMS):
+        part = ranges[at:at + OVERLAP_TERMS]
+        params: list[int] = []
+        for start, end in part:
+            params += [end, start]
+        yield " OR ".join(f'({table}start < ? AND {table}"end" > ?)' for _ in part), params
+
+
 def _span_from_row(row: sqlite3.Row) -> Span:
     return Span(
         id=row["id"],
@@ -639,15 +654,13 @@ class Project(UndoMixin):
         """A document's spans that share a character with any of ``ranges`` ([start, end)),
         sorted as :meth:`spans` sorts them: what an edit of those places can have changed,
         read without reading the whole document's spans."""
-        if not ranges:
-            return []
-        where = " OR ".join('(s.start < ? AND s."end" > ?)' for _ in ranges)
-        params: list[Any] = [doc_id]
-        for start, end in ranges:
-            params += [end, start]
-        return [_span_from_row(r) for r in self.query(
-            f"SELECT {_SPAN_COLUMNS} FROM spans s JOIN labels l ON l.id = s.label_id"
-            f' WHERE s.doc_id = ? AND ({where}) ORDER BY s.start, s."end", s.id', params)]
+        found: dict[int, Span] = {}
+        for where, params in _overlap_terms(ranges):
+            for r in self.query(f"SELECT {_SPAN_COLUMNS} FROM spans s JOIN labels l ON l.id = s.label_id"
+                                f" WHERE s.doc_id = ? AND ({where})", [doc_id, *params]):
+                span = _span_from_row(r)
+                found[span.id] = span
+        return sorted(found.values(), key=lambda s: (s.start, s.end, s.id))
 
     def span_data(self, doc_id: int, states: Sequence[str]) -> list[SpanData]:
         """A document's spans in the given states as plain SpanData, sorted: the lean read
@@ -860,10 +873,23 @@ class Project(UndoMixin):
         left alone). A new suggestion overlapping a span a person touched, or an open
         suggestion that stays, is dropped, as in :meth:`replace_suggestions`.
         """
+        suggestions = list(suggestions)
         with self.transaction():
-            rows = self._conn.execute(
-                'SELECT id, start, "end", state, provenance FROM spans WHERE doc_id = ?', (doc_id,)
-            ).fetchall()
+            # Only the spans that can matter: those the new ones overlap and those to
+            # replace (a long article holds hundreds; a propagation adds a few).
+            columns = 'SELECT id, start, "end", state, provenance FROM spans WHERE doc_id = ?'
+            if len(suggestions) + len(replace) <= OVERLAP_TERMS:
+                either, params = [], []
+                for where, overlap in _overlap_terms([(s.start, s.end) for s in suggestions], ""):
+                    either.append(f"({where})")
+                    params += overlap
+                if replace:
+                    either.append(f"id IN ({','.join('?' * len(replace))})")
+                    params += replace
+                rows = (self._conn.execute(f"{columns} AND ({' OR '.join(either)})", [doc_id, *params]).fetchall()
+                        if either else [])
+            else:
+                rows = self._conn.execute(columns, (doc_id,)).fetchall()
             wanted = set(replace)
             removed = [r["id"] for r in rows if r["id"] in wanted and r["state"] == SUGGESTED
                        and not _team_version(r["provenance"])]

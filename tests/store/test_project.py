@@ -305,3 +305,46 @@ def test_a_review_key_on_a_long_article_does_not_write_its_text_again(tmp_path):
         project.accept(project.spans(doc)[0].id)
         written = os.path.getsize(wal) - before
     assert written < 40_000, written  # a few index and log pages, not the 100 KB text
+
+
+def test_spans_overlapping_a_thousand_places_are_read_in_several_statements(project):
+    # A string confirmed in a long article can stand at more places than SQLite's
+    # expression depth (1,000) allows in one OR chain.
+    text = "กขค " * 3000
+    spans = [SpanData(4 * k, 4 * k + 3, "PERSON", origin="model") for k in range(0, 3000, 2)]
+    doc = add_doc(project, text, spans)
+    places = [(4 * k + 1, 4 * k + 2) for k in range(1200)]
+    got = project.spans_overlapping(doc, places)
+    assert [(s.start, s.end) for s in got] == [(4 * k, 4 * k + 3) for k in range(0, 1200, 2)]
+
+
+def test_suggestions_added_read_only_the_spans_they_can_meet_and_drop_the_same(tmp_path, monkeypatch):
+    # add_suggestions reads the spans its suggestions overlap (and those to replace), not
+    # the whole document's: the outcome must be what reading them all gives.
+    import random
+    import shutil
+
+    import annotator.store.project as store
+
+    rng = random.Random(9)
+    text = "กขคงจ " * 200
+    path = tmp_path / "a.annot"
+    with Project.create(path) as p:
+        doc = add_doc(p, text, [SpanData(a, a + rng.randrange(1, 6), "PERSON", origin="model")
+                                for a in sorted(rng.sample(range(0, 1190, 7), 80))])
+        for s in p.spans(doc)[::5]:
+            p.accept(s.id)
+    shutil.copy(path, tmp_path / "b.annot")
+    outcomes = []
+    for name, terms in (("a.annot", store.OVERLAP_TERMS), ("b.annot", 0)):  # 0: read every span
+        monkeypatch.setattr(store, "OVERLAP_TERMS", terms)
+        with Project.open(tmp_path / name) as p:
+            rng2 = random.Random(4)
+            for _ in range(30):
+                spans = p.spans(doc)
+                replace = [s.id for s in rng2.sample(spans, 3)]
+                new = [SpanData(a, a + rng2.randrange(2, 9), "LOCATION", origin="gazetteer")
+                       for a in rng2.sample(range(1190), 4)]
+                p.add_suggestions(doc, new, "propagate-1", replace=replace)
+            outcomes.append([(s.start, s.end, s.label, s.state) for s in p.spans(doc)])
+    assert outcomes[0] == outcomes[1]
