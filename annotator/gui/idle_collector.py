@@ -51,8 +51,7 @@ class IdleCollector(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.collections = 0  # young-generation collections made: for tests
-        self.full_collections = 0
+        self.collections = 0  # made so far: for tests
         self._last_full = self._last = time.monotonic()
         self._quiet = QTimer(self)
         self._quiet.setSingleShot(True)
@@ -65,7 +64,7 @@ class IdleCollector(QObject):
         _hold()
         self._fallback.start()
         self._quiet.start()
-        self.destroyed.connect(_released_by_destruction)
+        self.destroyed.connect(_release)  # a window deleted without being closed
 
     def touch(self) -> None:
         """The reviewer did something: collect once they pause."""
@@ -78,7 +77,7 @@ class IdleCollector(QObject):
             self._running = False
             self._quiet.stop()
             self._fallback.stop()
-            self.destroyed.disconnect(_released_by_destruction)
+            self.destroyed.disconnect(_release)
             _release()
 
     def _after_pause(self) -> None:
@@ -95,12 +94,6 @@ class IdleCollector(QObject):
         self.collections += 1
         if full:
             self._last_full = self._last
-            self.full_collections += 1
-
-
-def _released_by_destruction() -> None:
-    """A collector deleted without :meth:`IdleCollector.stop` (a window never closed)."""
-    _release()
 
 
 __all__ = ["IdleCollector"]

@@ -20,10 +20,9 @@ whole, else the place is left alone. Longer strings are placed first.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Callable, Iterable, Sequence
 
 from annotator.core.model import CONFIRMED_STATES, IN_PROGRESS, NEW, SUGGESTED, SpanData
@@ -31,6 +30,7 @@ from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.nlp.refine import EDGE_PUNCT
 from annotator.nlp.tokenizer import cannot_start_token
 from annotator.store.project import Project
+from annotator.store.ranges import overlap_finder
 
 VERSION = "propagate-1"
 ORIGIN = "gazetteer"
@@ -77,20 +77,6 @@ def can_start_inside(text: str, at: int) -> bool:
     return thai and not cannot_start_token(before, ch)
 
 
-def _overlap_finder(spans: Sequence) -> Callable[[int, int], list]:
-    """A function giving the spans that share a character with [start, end): two
-    bisects over the spans sorted by start (with a running maximum of their ends),
-    not a pass over a long article's hundreds of spans for each place found."""
-    ordered = sorted(spans, key=lambda s: (s.start, s.end))
-    starts = [s.start for s in ordered]
-    reach = list(accumulate((s.end for s in ordered), max))
-
-    def overlapping(start: int, end: int) -> list:
-        lo, hi = bisect_right(reach, start), bisect_left(starts, end)
-        return [s for s in ordered[lo:hi] if s.end > start]
-    return overlapping
-
-
 def plan(text: str, tokens: Sequence[tuple[int, int]], spans: Sequence, entries: dict[str, str],
          confidence: float) -> tuple[list[SpanData], list[int]]:
     """New suggestions for ``entries`` (string -> label) in one document, and the open
@@ -108,7 +94,7 @@ def plan(text: str, tokens: Sequence[tuple[int, int]], spans: Sequence, entries:
             found.append((pos, pos + len(string), string))
             pos = text.find(string, pos + 1)
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))  # longer first
-    overlapping = _overlap_finder(spans)
+    overlapping = overlap_finder(spans)
     for start, end, string in found:
         if not (is_edge(text, tokens, end) and (is_edge(text, tokens, start) or can_start_inside(text, start))):
             continue

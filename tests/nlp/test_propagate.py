@@ -143,7 +143,7 @@ def test_the_overlap_lookup_finds_what_a_pass_over_every_span_finds():
     import random
     from types import SimpleNamespace
 
-    from annotator.nlp.propagate import _overlap_finder
+    from annotator.store.ranges import overlap_finder
 
     rng = random.Random(3)
     for _ in range(50):
@@ -151,7 +151,7 @@ def test_the_overlap_lookup_finds_what_a_pass_over_every_span_finds():
         for k in range(rng.randrange(0, 60)):
             a = rng.randrange(200)
             spans.append(SimpleNamespace(id=k, start=a, end=a + rng.randrange(1, 30)))
-        overlapping = _overlap_finder(spans)
+        overlapping = overlap_finder(spans)
         for _ in range(40):
             a = rng.randrange(220)
             b = a + rng.randrange(1, 25)
