@@ -143,6 +143,7 @@ class _FastScores:
         self._bigram = "bigram" in featurizer._g
         self._slots: dict[str, list[int]] = {}
         self._pairs: dict[tuple[str, str], tuple[int, int]] = {}  # neighbours -> their bigram attributes
+        self._tag_ids: dict[str, dict[str, tuple[int, int, int]]] = {}  # source -> tag -> attribute ids
         w = weights.state
 
         def row(name: str) -> np.ndarray:
@@ -215,14 +216,30 @@ class _FastScores:
             out[1:] += w[np.where(inside, both[:, 0], zero)]
             out[:-1] += w[np.where(inside, both[:, 1], zero)]
         for source, seq in tags.items():
-            for i in compress(range(len(seq)), map(_TAGGED, seq)):  # mostly "O": only the few tagged cost
-                t = seq[i]
-                out[i] += w[ids.get(f"{source}={t}", zero)]
-                if place[i] + 1 < size[i]:
-                    out[i + 1] += w[ids.get(f"{source}-1={t}", zero)]
-                if place[i] > 0:
-                    out[i - 1] += w[ids.get(f"{source}+1={t}", zero)]
+            at = list(compress(range(len(seq)), map(_TAGGED, seq)))  # mostly "O": only the few tagged cost
+            if not at:
+                continue
+            known = self._tag_ids.setdefault(source, {})
+            got = [known.get(seq[i]) or self._tag_attributes(source, seq[i]) for i in at]
+            own, before, after = np.array(got, dtype=np.intp).T
+            at = np.array(at, dtype=np.intp)
+            # Each token gets, in this order, what its left neighbour's tag gives as "-1",
+            # its own tag, and its right neighbour's as "+1": the order of the attributes
+            # of Featurizer.attributes, so the sums are those of scores() alone.
+            ok = place[at] + 1 < size[at]
+            out[at[ok] + 1] += w[before[ok]]
+            out[at] += w[own]
+            ok = place[at] > 0
+            out[at[ok] - 1] += w[after[ok]]
         return out
+
+    def _tag_attributes(self, source: str, tag: str) -> tuple[int, int, int]:
+        """Attribute ids of a token-tag source's ``tag``: on the token itself, as the left
+        neighbour's tag ("-1") and as the right neighbour's ("+1")."""
+        ids, zero = self._ids, self._zero
+        got = self._tag_ids[source][tag] = (ids.get(f"{source}={tag}", zero), ids.get(f"{source}-1={tag}", zero),
+                                            ids.get(f"{source}+1={tag}", zero))
+        return got
 
 
 def _joined(parts: Sequence[tuple[dict[str, list[str]], int, int]]) -> dict[str, list[str]]:
