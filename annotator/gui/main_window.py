@@ -34,6 +34,7 @@ from annotator.gui import actions as action_table
 from annotator.gui.dialogs import project_problems
 from annotator.gui.display_limits import longest_paragraph_problem, refusal_text, too_large_to_show
 from annotator.gui.adjudication import AdjudicationMode
+from annotator.gui.deferred_propagation import DeferredPropagation, Pending
 from annotator.gui.fonts import missing_thai_font_message
 from annotator.gui.widgets.document_list import DocumentListPanel
 from annotator.gui.widgets.entity_panel import EntityPanel
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         from annotator.gui.model_tools import ModelTools
 
         self.model_tools = ModelTools(self)  # Model -> Train, propagation, report
+        self.propagation = DeferredPropagation(self._propagate, self)  # after an edit's paint
         from annotator.gui.activity_tracker import ActivityTracker
 
         self.activity = ActivityTracker(self, lambda: self.project, lambda: self.doc_id)  # review time
@@ -297,6 +299,7 @@ class MainWindow(QMainWindow):
     def set_project(self, project: Project) -> None:
         """Show ``project``; the window owns it from now on and closes it when done."""
         if self.project is not None and self.project is not project:
+            self.propagation.flush()
             self._stop_jobs()
             self._save_document_place()
             self.activity.stop()
@@ -414,6 +417,7 @@ class MainWindow(QMainWindow):
     def show_document(self, doc_id: int) -> None:
         """Open a document: text, highlights, entity list, header, progress."""
         assert self.project is not None
+        self.propagation.flush()  # it belongs with the document shown until now
         project = self.project
         early = self._prefetched.pop(doc_id, None)
         self._prefetched.clear()
@@ -547,7 +551,9 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- edits
     def _run(self, change: Callable[[], object]) -> tuple[bool, object]:
-        """Make one change through the project; a refusal goes to the status bar."""
+        """Make one change through the project; a refusal goes to the status bar. The
+        propagation of an edit before, if still pending, is made first."""
+        self.propagation.flush()
         try:
             result = change()
         except (SpanError, LabelError) as e:
@@ -620,36 +626,63 @@ class MainWindow(QMainWindow):
         return result if ok else None
 
     def _confirming_edit(self, change: Callable[[], object], span_of: Callable[[object], int | None],
-                         place_of: Callable[[object], tuple[int, int]]) -> tuple[object | None, int]:
-        """An edit that confirms a span: saved with its text suggested elsewhere in the
-        document (propagation) in one transaction, so that one Undo takes back both; then
-        one re-read for both, not one each: the spans where the edit and the propagation
-        can have changed any (``place_of(result)``, the suggestions planned), the rest as
-        they were. (result or None, added)."""
-        from annotator.nlp.propagate import Known
+                         place_of: Callable[[object], tuple[int, int]], decided_of: Callable[[object], Span],
+                         note: str = "") -> object | None:
+        """An edit that confirms a span: saved, the spans where it can have changed any
+        (``place_of(result)``) read back and painted, and the review on to the next open
+        suggestion after ``decided_of(result)``. Its text is then suggested elsewhere in the
+        document in the event loop's next turn, in the same change group, so that one Undo
+        takes back both (gui/deferred_propagation.py). ``note``: the status-bar note to say
+        again with what the propagation added. The result, or None."""
+        project = self.project
 
-        project, view = self.project, self.text_view
-        shown = self.document is not None and self.doc_id is not None
-
-        def edit_and_propagate() -> tuple[object, list[Span] | None, object]:
+        def edit() -> tuple[object, int | None]:
             with project.transaction():
                 result = change()
-                if result is None:
-                    return None, None, None
-                spans = known = None
-                if shown:
-                    spans = self._spans_after(self.spans, [place_of(result)])
-                    known = Known(self.doc_id, self.document.text, lambda: view.grid().tokens, lambda: spans)
-                return result, spans, self.model_tools.propagate_confirmed(span_of(result), known)
+                return result, (project.change_group() if result is not None else None)
 
-        ok, out = self._run(edit_and_propagate)
+        ok, out = self._run(edit) if project is not None else (False, None)
         if not ok or out[0] is None:
-            return None, 0
-        result, spans, report = out
-        if spans is not None and report is not None and report.places:
-            spans = self._spans_after(spans, report.places)
-        self.reread(None, spans)
-        return result, report.added if report is not None else 0
+            return None
+        result, group = out
+        shown = self.document is not None and self.doc_id is not None
+        self.reread(None, self._spans_after(self.spans, [place_of(result)]) if shown else None)
+        decided = decided_of(result)
+        went_to = self._after_decision(decided)
+        span_id = span_of(result)
+        if span_id is not None and self.doc_id is not None and self.model_tools.propagate_in_document:
+            self.propagation.schedule(Pending(project, self.doc_id, span_id, group, decided, went_to, note))
+        return result
+
+    def _propagate(self, pending: Pending) -> None:
+        """Run a propagation :meth:`_confirming_edit` left pending, then show what it added."""
+        from annotator.nlp.propagate import Known
+
+        project = self.project
+        if project is None or project is not pending.project:
+            return
+        shown = pending.doc_id == self.doc_id and self.document is not None
+        known = None
+        if shown:
+            view, spans = self.text_view, self.spans  # as they stand: nothing was saved since the edit
+            known = Known(pending.doc_id, self.document.text, lambda: view.grid().tokens, lambda: spans)
+
+        def propagate():
+            with project.transaction(group=pending.group):
+                return self.model_tools.propagate_confirmed(pending.span_id, known)
+
+        ok, report = self._run(propagate)
+        if not ok or report is None or not report.added:
+            return
+        if not shown:
+            if self.list_panel is not None:
+                self.list_panel.refresh_document(pending.doc_id)
+            return
+        self.reread(None, self._spans_after(self.spans, report.places))
+        current = self.text_view.current_span()
+        if (current.id if current is not None else None) == (pending.went_to or pending.decided.id):
+            self._after_decision(pending.decided)  # the review had not moved: a nearer one may have come
+        self.say((pending.note or "Suggested") + _more(report.added))
 
     def apply_label(self, name: str) -> None:
         """A label key: label the selection, or relabel the selected span."""
@@ -661,19 +694,18 @@ class MainWindow(QMainWindow):
         if selection is not None:
             # A find can stop inside a cluster (ก of กำ): the span takes the whole characters.
             start, end = snap_to_clusters(self.text_view.text, *selection)
-            widened = (start, end) != selection
-            span, more = self._confirming_edit(lambda: self.project.add_span(doc_id, start, end, name),
-                                               lambda made: made.id, lambda _: (start, end))
-            if span is not None:
-                self._after_decision(span)  # a span made is decided: on to the next suggestion
-                note = " (widened to whole characters)" if widened else ""
-                self.say(f"{name}: {self.text_view.text[start:end]}{note}" + _more(more))
+            widened = " (widened to whole characters)" if (start, end) != selection else ""
+            note = f"{name}: {self.text_view.text[start:end]}{widened}"
+            # a span made is decided: on to the next suggestion
+            if self._confirming_edit(lambda: self.project.add_span(doc_id, start, end, name), lambda made: made.id,
+                                     lambda _: (start, end), lambda made: made, note) is not None:
+                self.say(note)
         elif current is not None:
-            done, more = self._confirming_edit(lambda: self.project.update_span(current.id, label=name),
-                                               lambda _: current.id, lambda _: (current.start, current.end))
-            if done is not None:
-                self._after_decision(current)  # relabelling confirms, like accepting
-                self.say(f"Relabelled as {name}" + _more(more))
+            note = f"Relabelled as {name}"
+            # relabelling confirms, like accepting
+            if self._confirming_edit(lambda: self.project.update_span(current.id, label=name), lambda _: current.id,
+                                     lambda _: (current.start, current.end), lambda _: current, note) is not None:
+                self.say(note)
         else:
             self.say("Select some text first (drag, or Shift+arrows), or click a span to relabel it")
 
@@ -708,12 +740,8 @@ class MainWindow(QMainWindow):
         if current.state in CONFIRMED_STATES:  # already decided (edges moved, relabelled): on
             self._after_decision(current)
             return
-        done, more = self._confirming_edit(lambda: self.project.accept(current.id), lambda _: current.id,
-                                           lambda _: (current.start, current.end))
-        if done is not None:
-            self._after_decision(current)
-            if more:
-                self.say(f"Accepted{_more(more)}")
+        self._confirming_edit(lambda: self.project.accept(current.id), lambda _: current.id,
+                              lambda _: (current.start, current.end), lambda _: current, "Accepted")
 
     def reject(self) -> None:
         current = self._require_span()
@@ -721,14 +749,16 @@ class MainWindow(QMainWindow):
                                               [(current.start, current.end)]) is not None:
             self._after_decision(current)
 
-    def _after_decision(self, decided: Span) -> None:
-        """After accepting or rejecting, go on to the next open suggestion, if any."""
+    def _after_decision(self, decided: Span) -> int | None:
+        """After accepting or rejecting, go on to the next open suggestion, if any: its id,
+        or None (the decided span stays current)."""
         following = self._next_suggestion(decided.start, decided.id, forward=True, wrap=True)
         if following is not None:
             self.text_view.set_current_span(following.id)
-        else:
-            self.text_view.set_current_span(decided.id, scroll=False)
-            self.say("No open suggestions left in this document: Ctrl+Enter marks it done")
+            return following.id
+        self.text_view.set_current_span(decided.id, scroll=False)
+        self.say("No open suggestions left in this document: Ctrl+Enter marks it done")
+        return None
 
     def accept_all(self) -> None:
         if self.project is None or self.doc_id is None:
@@ -1056,6 +1086,7 @@ class MainWindow(QMainWindow):
         self._stop_jobs()
         self.save_layout()
         if self.project is not None:
+            self.propagation.flush()
             self.activity.stop()
             self.project.close()
         super().closeEvent(event)

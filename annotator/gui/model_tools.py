@@ -145,16 +145,6 @@ class ModelTools:
                                                                         + report.summary(), 0)))
 
     # ------------------------------------------------------------- propagation
-    def after_confirm(self, span_id: int | None, reread: bool = True, known=None) -> int:
-        """A person confirmed ``span_id``: suggest its text elsewhere in the document.
-        Returns how many suggestions were added. ``reread=False``: the caller re-reads."""
-        report = self.propagate_confirmed(span_id, known)
-        if report is None:
-            return 0
-        if report.added and reread:
-            self.window.reread()
-        return report.added
-
     def propagate_confirmed(self, span_id: int | None, known=None):
         """Propagation of a span just confirmed, in its document: the report (its
         ``places`` say where the spans can have changed), or None when it did not run.

@@ -193,13 +193,17 @@ class Project(UndoMixin):
 
     # ----------------------------------------------------------- transactions
     @contextmanager
-    def transaction(self, savepoint: bool = True) -> Iterator[None]:
+    def transaction(self, savepoint: bool = True, group: int | None = None) -> Iterator[None]:
         """One logical change, committed when the outermost block ends.
 
         Inside another transaction this is a savepoint, unless ``savepoint`` is False (for
-        small steps that the caller's own savepoint already covers).
+        small steps that the caller's own savepoint already covers). ``group``: log into
+        that change group (:meth:`change_group` of an earlier transaction), so that one
+        Undo takes back both: the window's propagation after a label (gui/deferred_propagation.py).
         """
         with self._lock:
+            if group is not None and self._depth:
+                raise ValueError("only an outermost transaction can join a change group")
             if self._depth and not savepoint:
                 self._depth += 1
                 try:
@@ -228,6 +232,7 @@ class Project(UndoMixin):
                 return
             self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
+            self._grp = group
             try:
                 yield
                 self._conn.execute("COMMIT")
@@ -295,6 +300,12 @@ class Project(UndoMixin):
             return self._conn.execute(sql, params).fetchall()
 
     # ------------------------------------------------------------ change log
+    def change_group(self) -> int:
+        """The change group of the running transaction (see :meth:`transaction`)."""
+        if not self._depth:
+            raise ValueError("no transaction is running")
+        return self._group()
+
     def _group(self) -> int:
         if self._grp is None:
             row = self._conn.execute("SELECT COALESCE(MAX(grp), 0) + 1 FROM changes").fetchone()

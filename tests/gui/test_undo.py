@@ -39,7 +39,7 @@ def test_undo_and_redo_a_new_span(window, ui):
     assert len(window.text_view.spans()) == 1
 
 
-def test_one_undo_takes_back_a_label_and_what_it_propagated(window, ui):
+def test_one_undo_takes_back_a_label_and_what_it_propagated(window, ui, qtbot):
     from annotator.core.model import DocumentData
 
     text = "นายสมชาย ใจดี เปิดงาน ต่อมา นายสมชาย ใจดี กล่าวขอบคุณ และ นายสมชาย ใจดี กลับบ้าน"
@@ -47,7 +47,8 @@ def test_one_undo_takes_back_a_label_and_what_it_propagated(window, ui):
     window.show_document(doc)
     start, end = ui.find("นายสมชาย ใจดี")
     ui.drag(start, end)
-    ui.key(K.Key_1)  # PERSON, suggested at the two other places too
+    ui.key(K.Key_1)  # PERSON, suggested at the two other places too, in the event loop's next turn
+    qtbot.waitUntil(lambda: len(spans_of(window)) == 3)
     made = spans_of(window)
     assert [(s, state) for s, _, _, state in made] == [
         (start, "manual"), (ui.find("นายสมชาย ใจดี", 1)[0], SUGGESTED), (ui.find("นายสมชาย ใจดี", 2)[0], SUGGESTED)]

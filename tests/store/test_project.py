@@ -163,6 +163,31 @@ def test_suggestions_added_with_an_edit_are_undone_and_redone_with_it(project):
     assert [project._span_json(s.id) for s in project.spans(doc)] == [replaced]
 
 
+def test_a_later_transaction_can_join_an_edits_change_group(project):
+    # The window saves a label, paints it, and propagates in the next transaction, which
+    # joins the label's group: one undo step for both, as when they were one transaction.
+    text = "นายสมชาย ใจดี พบ นายสมชาย ใจดี"
+    doc = add_doc(project, text)
+    (last,), = project.query("SELECT MAX(id) FROM changes")
+    with project.transaction():
+        project.add_span(doc, 0, 13, "PERSON")
+        group = project.change_group()
+    with project.transaction(group=group):
+        project.add_suggestions(doc, [SpanData(17, 30, "PERSON", confidence=0.9)], "propagate-1")
+    logged = project.query("SELECT grp, action FROM changes WHERE id > ?", (last,))
+    assert {r[0] for r in logged} == {group} and "doc.suggest" in {r[1] for r in logged}
+    assert project.undo() == doc
+    assert project.spans(doc) == [] and not project.can_undo()
+    assert project.redo() == doc
+    assert [(s.start, s.state) for s in project.spans(doc)] == [(0, "manual"), (17, "suggested")]
+    with project.transaction():
+        with pytest.raises(ValueError):
+            with project.transaction(group=group):  # a savepoint cannot: it is in another group
+                pass
+    with pytest.raises(ValueError):
+        project.change_group()  # outside a transaction there is none
+
+
 def test_undo_refuses_when_a_suggestion_made_with_the_edit_was_decided_elsewhere(tmp_path):
     path = tmp_path / "two.annot"
     p = Project.create(path, annotator="a")
