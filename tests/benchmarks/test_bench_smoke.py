@@ -87,6 +87,7 @@ def test_bench_window(tmp_path, corpus, capsys):
     assert "== this code: 2 articles x 30 highlights" in out
     assert "next article (list's next), painted" in out and "calls per keystroke" in out
     assert "first label in a document -> committed, painted" in out and "later label keystroke" in out
+    assert "first label, then its propagation painted" in out
 
 
 def test_bench_suggestions(thainer, corpus, capsys):
