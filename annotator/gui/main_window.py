@@ -42,6 +42,7 @@ from annotator.gui.widgets.label_palette import LabelPalette
 from annotator.gui.plain_text import display_name
 from annotator.gui.widgets.text_view import TextView
 from annotator.gui.workers import JobRunner
+from annotator.nlp.propagate import can_add_in_document
 from annotator.nlp.tokenizer import snap_to_clusters
 from annotator.paths import projects_dir
 from annotator.store.project import Project
@@ -650,7 +651,8 @@ class MainWindow(QMainWindow):
         decided = decided_of(result)
         went_to = self._after_decision(decided)
         span_id = span_of(result)
-        if span_id is not None and self.doc_id is not None and self.model_tools.propagate_in_document:
+        if (span_id is not None and self.doc_id is not None and self.model_tools.propagate_in_document
+                and (not shown or can_add_in_document(self.document.text, *place_of(result)))):
             self.propagation.schedule(Pending(project, self.doc_id, span_id, group, decided, went_to, note))
         return result
 

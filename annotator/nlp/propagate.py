@@ -151,6 +151,14 @@ class Known:
     spans: Callable[[], Sequence]
 
 
+def can_add_in_document(text: str, start: int, end: int) -> bool:
+    """Whether confirming a span at [start, end) of ``text`` can suggest anything elsewhere
+    in that document: its string is long enough and stands there more than once (the
+    window skips the propagation otherwise, as :func:`propagate_span` would find nothing)."""
+    string = text[start:end]
+    return len(string.strip()) >= MIN_CHARS and text.count(string) >= 2
+
+
 def _entry(project: Project, span_id: int, known: Known | None = None) -> tuple[int, str, str, str] | None:
     """(doc id, its text, string, label) of a confirmed span worth propagating, else None."""
     span = project.span(span_id)

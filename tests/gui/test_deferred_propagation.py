@@ -87,3 +87,9 @@ def test_closing_the_window_first_finishes_the_propagation(window, ui, repeated,
     window.close()
     with Project.open(project_path) as again:
         assert [s.state for s in again.spans(repeated)] == ["manual", SUGGESTED, SUGGESTED]
+
+
+def test_a_string_found_once_leaves_nothing_pending(window, ui, repeated):
+    label(ui, "เปิดงาน")
+    assert window.propagation.pending is None  # nothing elsewhere to suggest: no turn spent on it
+    assert [state for *_, state in spans_of(window)] == ["manual"]

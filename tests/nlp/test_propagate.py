@@ -157,3 +157,12 @@ def test_the_overlap_lookup_finds_what_a_pass_over_every_span_finds():
             b = a + rng.randrange(1, 25)
             assert sorted(s.id for s in overlapping(a, b)) == sorted(
                 s.id for s in spans if s.start < b and a < s.end)
+
+
+def test_can_add_in_document_only_for_a_string_that_stands_there_twice():
+    from annotator.nlp.propagate import can_add_in_document
+
+    text = "นายสมชาย ใจดี พบ นายสมชาย ใจดี ที่ ก"
+    assert can_add_in_document(text, 0, 13)
+    assert not can_add_in_document(text, 14, 16)  # พบ: once
+    assert not can_add_in_document(text, len(text) - 1, len(text))  # one letter
