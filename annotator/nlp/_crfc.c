@@ -1,5 +1,6 @@
 /* Viterbi and forward-backward marginals of a linear-chain CRF, over many sequences laid
- * end to end: the compiled twin of the numpy functions in annotator/nlp/fastcrf.py.
+ * end to end: the compiled twin of the numpy functions in annotator/nlp/fastcrf.py; and
+ * the sums of weight rows that make a trained model's state scores (annotator/nlp/trained.py).
  *
  * Arrays come as buffers (numpy arrays, C-contiguous), so no numpy headers are needed:
  *   states      float64, (positions, labels): the state scores of every sequence, one after another
@@ -297,11 +298,145 @@ done:
     return result;
 }
 
+/* The state scores of a trained model's tokens (annotator/nlp/trained.py, _FastScores):
+ * for token i at place p of a sequence of n tokens, in this order,
+ *   rows[idx[i][0]] + bias,
+ *   then for k = 1 .. window: rows[idx[i-k][2k-1]] (p >= k), rows[idx[i+k][2k]] (p + k < n),
+ *        bos[k-1] (p == k-1), eos[k-1] (p == n-k),
+ *   then w[pairs[i-1][0]] (p > 0) and w[pairs[i][1]] (p < n-1), when pairs are given:
+ * the additions of the numpy code there, element for element, so the scores are the
+ * same doubles. */
+static PyObject *
+crfc_state_scores(PyObject *self, PyObject *args)
+{
+    Py_buffer rows, idx, lengths, bias, bos, eos, w, pairs, out;
+    Py_ssize_t L, window, P, n_rows, n_w, T = 0, n_seq, s, p, j, k, i, pos = 0;
+    PyObject *result = NULL;
+
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*nnw*", &rows, &idx, &lengths, &bias, &bos, &eos, &w, &pairs,
+                          &L, &window, &out))
+        return NULL;
+    if (L <= 0 || window < 0) {
+        PyErr_SetString(PyExc_ValueError, "labels must be positive and the window not negative");
+        goto done;
+    }
+    P = 1 + 2 * window;
+    if (lengths.len % (Py_ssize_t)sizeof(Py_ssize_t) || idx.len % (Py_ssize_t)sizeof(Py_ssize_t)
+        || pairs.len % (Py_ssize_t)sizeof(Py_ssize_t)) {
+        PyErr_SetString(PyExc_ValueError, "lengths, idx and pairs must be intp arrays");
+        goto done;
+    }
+    n_seq = lengths.len / (Py_ssize_t)sizeof(Py_ssize_t);
+    for (s = 0; s < n_seq; s++) {
+        Py_ssize_t n = ((const Py_ssize_t *)lengths.buf)[s];
+        if (n < 0) {
+            PyErr_SetString(PyExc_ValueError, "a negative sequence length");
+            goto done;
+        }
+        T += n;
+    }
+    n_rows = rows.len / (Py_ssize_t)(sizeof(double) * L);
+    n_w = w.len / (Py_ssize_t)(sizeof(double) * L);
+    if (rows.len != n_rows * L * (Py_ssize_t)sizeof(double) || w.len != n_w * L * (Py_ssize_t)sizeof(double)
+        || bias.len != L * (Py_ssize_t)sizeof(double)
+        || bos.len != window * L * (Py_ssize_t)sizeof(double) || eos.len != window * L * (Py_ssize_t)sizeof(double)
+        || idx.len != T * P * (Py_ssize_t)sizeof(Py_ssize_t)
+        || (pairs.len && pairs.len != (T > 0 ? T - 1 : 0) * 2 * (Py_ssize_t)sizeof(Py_ssize_t))
+        || out.len != T * L * (Py_ssize_t)sizeof(double)) {
+        PyErr_SetString(PyExc_ValueError, "array sizes do not match the labels, window and lengths");
+        goto done;
+    }
+    {
+        const Py_ssize_t *ix = (const Py_ssize_t *)idx.buf, *pr = (const Py_ssize_t *)pairs.buf;
+        for (i = 0; i < T * P; i++)
+            if (ix[i] < 0 || ix[i] >= n_rows) {
+                PyErr_SetString(PyExc_IndexError, "a row id out of range");
+                goto done;
+            }
+        for (i = 0; i < pairs.len / (Py_ssize_t)sizeof(Py_ssize_t); i++)
+            if (pr[i] < 0 || pr[i] >= n_w) {
+                PyErr_SetString(PyExc_IndexError, "an attribute id out of range");
+                goto done;
+            }
+    }
+    {
+        const double *R = (const double *)rows.buf, *W = (const double *)w.buf, *B = (const double *)bias.buf;
+        const double *BOS = (const double *)bos.buf, *EOS = (const double *)eos.buf;
+        const Py_ssize_t *ix = (const Py_ssize_t *)idx.buf, *pr = (const Py_ssize_t *)pairs.buf;
+        const Py_ssize_t *len = (const Py_ssize_t *)lengths.buf;
+        const int bigrams = pairs.len > 0;
+        double *O = (double *)out.buf;
+
+        Py_BEGIN_ALLOW_THREADS
+        for (s = 0; s < n_seq; s++) {
+            const Py_ssize_t n = len[s];
+            for (p = 0; p < n; p++) {
+                double *restrict o = O + (pos + p) * L;
+                const double *r = R + ix[(pos + p) * P] * L;
+                for (j = 0; j < L; j++)
+                    o[j] = r[j] + B[j];
+                for (k = 1; k <= window; k++) {
+                    if (p >= k) {
+                        r = R + ix[(pos + p - k) * P + 2 * k - 1] * L;
+                        for (j = 0; j < L; j++)
+                            o[j] += r[j];
+                    }
+                    if (p + k < n) {
+                        r = R + ix[(pos + p + k) * P + 2 * k] * L;
+                        for (j = 0; j < L; j++)
+                            o[j] += r[j];
+                    }
+                    if (p == k - 1) {
+                        r = BOS + (k - 1) * L;
+                        for (j = 0; j < L; j++)
+                            o[j] += r[j];
+                    }
+                    if (p == n - k) {
+                        r = EOS + (k - 1) * L;
+                        for (j = 0; j < L; j++)
+                            o[j] += r[j];
+                    }
+                }
+                if (bigrams) {
+                    if (p > 0) {
+                        r = W + pr[(pos + p - 1) * 2] * L;
+                        for (j = 0; j < L; j++)
+                            o[j] += r[j];
+                    }
+                    if (p < n - 1) {
+                        r = W + pr[(pos + p) * 2 + 1] * L;
+                        for (j = 0; j < L; j++)
+                            o[j] += r[j];
+                    }
+                }
+            }
+            pos += n;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&rows);
+    PyBuffer_Release(&idx);
+    PyBuffer_Release(&lengths);
+    PyBuffer_Release(&bias);
+    PyBuffer_Release(&bos);
+    PyBuffer_Release(&eos);
+    PyBuffer_Release(&w);
+    PyBuffer_Release(&pairs);
+    PyBuffer_Release(&out);
+    return result;
+}
+
 static PyMethodDef crfc_methods[] = {
     {"viterbi", crfc_viterbi, METH_VARARGS,
      "viterbi(states, lengths, transition, n_labels, out): best label id of each position into out"},
     {"marginals", crfc_marginals, METH_VARARGS,
      "marginals(states, lengths, transition, n_labels, out): P(label | sequence) of each position into out"},
+    {"state_scores", crfc_state_scores, METH_VARARGS,
+     "state_scores(rows, idx, lengths, bias, bos, eos, w, pairs, n_labels, window, out): a trained model's"
+     " state scores of sequences laid end to end into out (see annotator/nlp/trained.py)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -242,9 +242,13 @@ class CrfModel:
         """
         return self.predict_many([(text, tokens)])[0]
 
-    def predict_many(self, items: Sequence[tuple[str, Sequence[tuple[int, int]]]]) -> list[list[SpanData]]:
+    def predict_many(self, items: Sequence[tuple[str, Sequence[tuple[int, int]]]],
+                     confidences: bool = True) -> list[list[SpanData]]:
         """:meth:`predict` of each (text, tokens), decoded together (much faster per
-        document than one at a time: numpy's per-step cost is shared)."""
+        document than one at a time: numpy's per-step cost is shared). ``confidences``
+        False: the same spans with confidence None, without the marginals (forward-backward
+        over every label pair: most of the decoding), for a caller that needs only the
+        labels, as a trained model's ``bundled`` features do."""
         parts: list[tuple[int, int, int]] = []  # (item, lo, hi) of each sequence
         words: list[str] = []
         for k, (text, tokens) in enumerate(items):
@@ -262,7 +266,8 @@ class CrfModel:
                 total += lengths[end]
                 end += 1
             states = self._states(words[offset:offset + total], lengths[start:end])
-            found = decode_spans(items, parts[start:end], lengths[start:end], states, self._weights, self._outside)
+            found = decode_spans(items, parts[start:end], lengths[start:end], states, self._weights, self._outside,
+                                 confidences)
             for k, spans in enumerate(found):
                 if spans:
                     out[k] += spans
@@ -375,10 +380,11 @@ class CrfModel:
 
 def decode_spans(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], parts: Sequence[tuple[int, int, int]],
                  lengths: Sequence[int], states: np.ndarray, weights: "fastcrf.CrfWeights",
-                 outside: int) -> list[list[SpanData]]:
+                 outside: int, confidences: bool = True) -> list[list[SpanData]]:
     """Spans of each item from the state scores of its sequences laid end to end
     (``parts``: item, lo, hi of each): Viterbi labels, then for the confidences the
-    marginal of each entity token's label, computed only for sequences with an entity."""
+    marginal of each entity token's label, computed only for sequences with an entity
+    (``confidences`` False: not at all, the spans' confidence None)."""
     out: list[list[SpanData]] = [[] for _ in items]
     # At most DECODE_TOKENS tokens decoded at a time: numpy's steps are still shared by
     # many sequences, and the arrays of a batch stay a few MB.
@@ -387,16 +393,17 @@ def decode_spans(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], parts: 
         for j, n in enumerate(lengths):
             if total and total + n > DECODE_TOKENS:
                 _decode_into(out, items, parts[first:j], lengths[first:j], states[start:start + total],
-                             weights, outside)
+                             weights, outside, confidences)
                 first, start, total = j, start + total, 0
             total += n
-        _decode_into(out, items, parts[first:], lengths[first:], states[start:], weights, outside)
+        _decode_into(out, items, parts[first:], lengths[first:], states[start:], weights, outside, confidences)
         return out
-    _decode_into(out, items, parts, lengths, states, weights, outside)
+    _decode_into(out, items, parts, lengths, states, weights, outside, confidences)
     return out
 
 
-def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weights, outside) -> None:
+def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weights, outside,
+                 confidences: bool = True) -> None:
     best = fastcrf.best_paths(states, lengths, weights.transition)
     ends = np.cumsum(lengths)
     starts = ends - np.asarray(lengths)
@@ -407,7 +414,6 @@ def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weigh
         return
     rows = np.concatenate([np.arange(starts[j], ends[j]) for j in tagged])
     tagged_lengths = [lengths[j] for j in tagged]
-    margins = fastcrf.flat_marginals(states[rows], tagged_lengths, weights.transition)
     best = best[rows]
     # label_spans of decode_iob's runs, found with numpy among the entity tokens only
     kinds, begins, kind_names = _iob_tables(weights.labels)
@@ -425,7 +431,10 @@ def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weigh
     run_last = np.append(run_first[1:], len(at)) - 1
     if not len(run_first):
         return
-    chosen = margins[at, best[at]].tolist()  # the marginal of each entity token's label
+    if confidences:  # the marginal of each entity token's label
+        chosen = fastcrf.flat_marginals(states[rows], tagged_lengths, weights.transition)[at, best[at]].tolist()
+    else:
+        chosen = None
     seq = np.searchsorted(np.cumsum(tagged_lengths), at, side="right")  # tagged sequence of each entity token
     offset = np.cumsum(tagged_lengths) - tagged_lengths
     tagged = tagged.tolist()
@@ -461,10 +470,10 @@ def _iob_tables(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str
 
 
 def _span(text: str, tokens: Sequence[tuple[int, int]], a: int, b: int, label: str,
-          chosen: list[float], c: int) -> SpanData | None:
+          chosen: list[float] | None, c: int) -> SpanData | None:
     """:func:`label_spans`' span of tokens [a, b) of ``label`` (None if they are all
-    whitespace); ``chosen[c:]`` holds the marginals of tokens a, a+1, … Never starts or
-    ends a suggestion on whitespace."""
+    whitespace); ``chosen[c:]`` holds the marginals of tokens a, a+1, … (None: no
+    confidence). Never starts or ends a suggestion on whitespace."""
     while a < b and text[tokens[a][0]:tokens[a][1]].isspace():
         a += 1
         c += 1
@@ -478,7 +487,8 @@ def _span(text: str, tokens: Sequence[tuple[int, int]], a: int, b: int, label: s
         start += 1
     while text[end - 1].isspace():
         end -= 1
-    return SpanData(start, end, label, origin="model", confidence=round(min(chosen[c:c + b - a]), 4))
+    confidence = round(min(chosen[c:c + b - a]), 4) if chosen is not None else None
+    return SpanData(start, end, label, origin="model", confidence=confidence)
 
 
 def label_spans(text: str, tokens: Sequence[tuple[int, int]], labels: Sequence[str],

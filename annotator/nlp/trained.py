@@ -87,7 +87,8 @@ class TrainedModel:
             self._fast = _FastScores(self.featurizer, fastcrf.read_model(self.path))
         refined = [(text, self.table.apply(text, tokens) if self.table is not None else tokens)
                    for text, tokens in items]
-        bundled = (self.featurizer._bundled.predict_many(refined) if self.featurizer._bundled is not None
+        bundled = (self.featurizer._bundled.predict_many(refined, confidences=False)  # its labels are features
+                   if self.featurizer._bundled is not None
                    else [None] * len(items))
         parts: list[tuple[int, int, int]] = []
         words: list[str] = []
@@ -130,7 +131,13 @@ class _FastScores:
     """State scores of a :class:`Featurizer`'s attributes under one model, without the
     attribute strings: each word's pieces (itself, and what it gives as each neighbour)
     are cached as summed weight rows; bigrams and source tags are looked up directly.
-    The same sums as the attributes :meth:`Featurizer.attributes` lists."""
+    The same sums as the attributes :meth:`Featurizer.attributes` lists.
+
+    A token costs a dict lookup for its word and one for its bigram; the row additions
+    run in C (``annotator/nlp/_crfc.c``, ``state_scores``) when it is built, else with numpy,
+    the same doubles either way."""
+
+    KEPT = 200_000  # distinct words (and bigrams) whose ids are kept; then all forgotten at once
 
     def __init__(self, featurizer: Featurizer, weights: "fastcrf.CrfWeights") -> None:
         self.featurizer = featurizer
@@ -139,36 +146,54 @@ class _FastScores:
         self._rows = fastcrf.RowCache(weights)
         self._ids = weights.attributes
         self._zero = len(weights.attributes)  # the all-zero row of weights.state
-        self._window = featurizer.features.window
+        window = self._window = featurizer.features.window
         self._bigram = "bigram" in featurizer._g
-        self._slots: dict[str, list[int]] = {}
-        self._pairs: dict[tuple[str, str], tuple[int, int]] = {}  # neighbours -> their bigram attributes
+        # (word, POS) -> its row in _slot_rows: the cache rows of its pieces (row 0 unused,
+        # so that a lookup's 0 never stands for a word)
+        self._slots: dict[str, int] = {}
+        self._slot_rows = np.zeros((1024, 1 + 2 * window), dtype=np.intp)
+        # neighbours -> their row in _pair_ids: their bigram attributes (b-, b+)
+        self._pairs: dict[tuple[str, str], int] = {}
+        self._pair_ids = np.zeros((1024, 2), dtype=np.intp)
         self._tag_ids: dict[str, dict[str, tuple[int, int, int]]] = {}  # source -> tag -> attribute ids
         w = weights.state
 
         def row(name: str) -> np.ndarray:
             return w[self._ids.get(name, self._zero)]
 
-        self._bias = row("bias")
-        self._bos = [row(f"-{k}:BOS") for k in range(1, self._window + 1)]
-        self._eos = [row(f"+{k}:EOS") for k in range(1, self._window + 1)]
+        self._bias = np.ascontiguousarray(row("bias"))
+        self._bos = np.array([row(f"-{k}:BOS") for k in range(1, window + 1)]).reshape(window, w.shape[1])
+        self._eos = np.array([row(f"+{k}:EOS") for k in range(1, window + 1)]).reshape(window, w.shape[1])
 
-    def _add(self, key: str, word: str, tag: str | None) -> list[int]:
-        if len(self._slots) >= 200_000:  # bound memory on endless input
-            self._slots.clear()
+    def _add(self, key: str, word: str, tag: str | None) -> int:
+        n = len(self._slots) + 1
+        if n >= len(self._slot_rows):
+            self._slot_rows = fastcrf.grown(self._slot_rows, n)
         pieces = self.featurizer._pieces(word, tag, keep=False)
-        got = self._slots[key] = [self._rows.row(piece) for piece in pieces]
-        return got
+        self._slot_rows[n] = [self._rows.row(piece) for piece in pieces]
+        self._slots[key] = n
+        return n
+
+    def _add_pair(self, pair: tuple[str, str]) -> int:
+        n = len(self._pairs) + 1
+        if n >= len(self._pair_ids):
+            self._pair_ids = fastcrf.grown(self._pair_ids, n)
+        ids, zero, joined = self._ids, self._zero, pair[0] + "|" + pair[1]
+        self._pair_ids[n] = (ids.get("b-=" + joined, zero), ids.get("b+=" + joined, zero))
+        self._pairs[pair] = n
+        return n
 
     def scores(self, words: Sequence[str], tags: dict[str, Sequence[str]]) -> np.ndarray:
         """State scores (tokens, labels) of one sequence."""
         return self.scores_many(words, [len(words)], tags)
 
-    def scores_many(self, words: Sequence[str], lengths: Sequence[int], tags: dict[str, Sequence[str]]) -> np.ndarray:
+    def scores_many(self, words: Sequence[str], lengths: Sequence[int], tags: dict[str, Sequence[str]],
+                    compiled: bool | None = None) -> np.ndarray:
         """State scores of sequences of ``lengths`` tokens laid end to end (``words`` and
         each source's ``tags`` too): what :meth:`scores` gives each, made together, as
         numpy's per-call cost is shared; every element is summed in the same order, so
-        the scores are the same doubles."""
+        the scores are the same doubles. ``compiled``: sum the rows in C (default: when it
+        is built) or with numpy; the two give the same doubles."""
         f = self.featurizer
         total = len(words)
         if f._pos is not None:
@@ -180,41 +205,34 @@ class _FastScores:
         else:
             pos = [None] * total
         keys = [w if t is None else w + "\x00" + t for w, t in zip(words, pos)]
-        get = self._slots.get
-        idx = np.array([get(k) or self._add(k, w, t) for k, w, t in zip(keys, words, pos)], dtype=np.intp)
+        if len(self._slots) + total > self.KEPT:  # bound memory on endless input
+            self._slots.clear()
+        get, add = self._slots.get, self._add
+        slots = [get(k) or add(k, w, t) for k, w, t in zip(keys, words, pos)]
+        idx = self._slot_rows[np.array(slots, dtype=np.intp)]
+        if self._bigram and total > 1:
+            if len(self._pairs) + total > self.KEPT:
+                self._pairs.clear()
+            pget, padd = self._pairs.get, self._add_pair
+            pairs = np.array([pget(p) or padd(p) for p in zip(words, words[1:])], dtype=np.intp)
+            both = self._pair_ids[pairs]  # read after the new pairs went in: the table may have grown
+        else:
+            both = None
         lens = np.asarray(lengths, dtype=np.intp)
         ends = np.cumsum(lens)
         starts = ends - lens
         place = np.arange(total) - np.repeat(starts, lens)  # each token's index in its sequence
         size = np.repeat(lens, lens)
-        rows = self._rows.rows
-        out = rows[idx[:, 0]]
-        out += self._bias
-        for k in range(1, self._window + 1):
-            if total > k:
-                # row 0 of the cache is zero: a neighbour in another sequence adds nothing
-                prev = np.where(place[k:] >= k, idx[:-k, 2 * k - 1], 0)
-                out[k:] += rows[prev]
-                nxt = np.where(place[:-k] + k < size[:-k], idx[k:, 2 * k], 0)
-                out[:-k] += rows[nxt]
-            long_enough = lens >= k
-            out[(starts + k - 1)[long_enough]] += self._bos[k - 1]
-            out[(ends - k)[long_enough]] += self._eos[k - 1]
         w, ids, zero = self.weights.state, self._ids, self._zero
-        if self._bigram and total > 1:
-            pairs = self._pairs
-            if len(pairs) >= 200_000:
-                pairs.clear()
-            got = [pairs.get(p) for p in zip(words, words[1:])]
-            if None in got:
-                for j, g in enumerate(got):
-                    if g is None:
-                        a = words[j] + "|" + words[j + 1]
-                        got[j] = pairs[(words[j], words[j + 1])] = (ids.get("b-=" + a, zero), ids.get("b+=" + a, zero))
-            both = np.array(got, dtype=np.intp)
-            inside = place[1:] > 0  # the pair of a sequence's last and the next one's first is no pair
-            out[1:] += w[np.where(inside, both[:, 0], zero)]
-            out[:-1] += w[np.where(inside, both[:, 1], zero)]
+        if compiled is None:
+            compiled = _SUMMED_IN_C
+        if compiled:
+            out = np.empty((total, w.shape[1]))
+            fastcrf._crfc.state_scores(self._rows.rows, idx, lens, self._bias, self._bos, self._eos, w,
+                                       both if both is not None else np.zeros(0, dtype=np.intp),
+                                       w.shape[1], self._window, out)
+        else:
+            out = self._summed(idx, both, lens, starts, ends, place, size)
         for source, seq in tags.items():
             at = list(compress(range(len(seq)), map(_TAGGED, seq)))  # mostly "O": only the few tagged cost
             if not at:
@@ -233,6 +251,30 @@ class _FastScores:
             out[at[ok] - 1] += w[after[ok]]
         return out
 
+    def _summed(self, idx: np.ndarray, both: np.ndarray | None, lens, starts, ends, place, size) -> np.ndarray:
+        """The numpy twin of ``_crfc.state_scores``: the pieces' rows, bias, neighbours,
+        sequence edges and bigrams of every token."""
+        total = len(idx)
+        rows = self._rows.rows
+        out = rows[idx[:, 0]]
+        out += self._bias
+        for k in range(1, self._window + 1):
+            if total > k:
+                # row 0 of the cache is zero: a neighbour in another sequence adds nothing
+                prev = np.where(place[k:] >= k, idx[:-k, 2 * k - 1], 0)
+                out[k:] += rows[prev]
+                nxt = np.where(place[:-k] + k < size[:-k], idx[k:, 2 * k], 0)
+                out[:-k] += rows[nxt]
+            long_enough = lens >= k
+            out[(starts + k - 1)[long_enough]] += self._bos[k - 1]
+            out[(ends - k)[long_enough]] += self._eos[k - 1]
+        if both is not None:
+            w, zero = self.weights.state, self._zero
+            inside = place[1:] > 0  # the pair of a sequence's last and the next one's first is no pair
+            out[1:] += w[np.where(inside, both[:, 0], zero)]
+            out[:-1] += w[np.where(inside, both[:, 1], zero)]
+        return out
+
     def _tag_attributes(self, source: str, tag: str) -> tuple[int, int, int]:
         """Attribute ids of a token-tag source's ``tag``: on the token itself, as the left
         neighbour's tag ("-1") and as the right neighbour's ("+1")."""
@@ -240,6 +282,9 @@ class _FastScores:
         got = self._tag_ids[source][tag] = (ids.get(f"{source}={tag}", zero), ids.get(f"{source}-1={tag}", zero),
                                             ids.get(f"{source}+1={tag}", zero))
         return got
+
+
+_SUMMED_IN_C = fastcrf.COMPILED and hasattr(fastcrf._crfc, "state_scores")  # an older build lacks it
 
 
 def _joined(parts: Sequence[tuple[dict[str, list[str]], int, int]]) -> dict[str, list[str]]:

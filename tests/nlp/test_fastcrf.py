@@ -156,6 +156,21 @@ def test_decoding_in_several_batches_changes_nothing(monkeypatch):
     assert len(sizes) > 1 and max(sizes) <= 600
 
 
+def test_spans_without_confidences_are_the_same_spans(monkeypatch):
+    from annotator.nlp import fastcrf as fc
+
+    model = CrfModel()
+    items = [(t, tokenize(t)) for t in ARTICLES]
+    whole = model.predict_many(items)
+    called = []
+    marginals = fc.flat_marginals
+    monkeypatch.setattr(fc, "flat_marginals", lambda *a, **k: (called.append(1), marginals(*a, **k))[1])
+    bare = model.predict_many(items, confidences=False)
+    assert called == []  # no forward-backward at all
+    assert [key(s) for s in bare] == [key(s) for s in whole] and sum(map(len, whole)) > 40
+    assert {x.confidence for s in bare for x in s} == {None}
+
+
 def test_the_version_is_known_without_loading_a_model():
     from annotator.nlp.preannotate import model_version
 

@@ -68,6 +68,36 @@ def test_scores_are_the_attributes_weights(trained):
         assert np.allclose(trained._fast.scores(words, tags), expected, rtol=0, atol=1e-9)
 
 
+def test_scores_summed_in_c_are_numpys(trained):
+    from annotator.nlp import trained as module
+
+    assert module._SUMMED_IN_C  # the extension is built in CI and by setup: both paths are tested
+    seqs = _sequences(trained)
+    words = [w for ws, _ in seqs for w in ws]
+    tags = {k: [t for _, ts in seqs for t in ts[k]] for k in seqs[0][1]}
+    lengths = [len(ws) for ws, _ in seqs]
+    fast = trained._fast
+    in_c = fast.scores_many(words, lengths, tags, compiled=True)
+    assert np.array_equal(in_c, fast.scores_many(words, lengths, tags, compiled=False))
+    assert np.abs(in_c).sum() > 0
+
+
+def test_forgetting_the_kept_words_changes_no_score(trained, monkeypatch):
+    seqs = _sequences(trained)
+    words = [w for ws, _ in seqs for w in ws]
+    tags = {k: [t for _, ts in seqs for t in ts[k]] for k in seqs[0][1]}
+    lengths = [len(ws) for ws, _ in seqs]
+    fast = trained._fast
+    before = fast.scores_many(words, lengths, tags)
+    monkeypatch.setattr(type(fast), "KEPT", len(words) // 2)  # every call now starts from nothing
+    assert np.array_equal(fast.scores_many(words, lengths, tags), before)
+    # and tables that must grow while a call fills them
+    fast._slot_rows, fast._pair_ids = fast._slot_rows[:2].copy(), fast._pair_ids[:2].copy()
+    assert np.array_equal(fast.scores_many(words, lengths, tags), before)
+    assert len(fast._slot_rows) > 2 and len(fast._pair_ids) > 2
+    assert len(fast._slots) <= len(set(words)) and len(fast._pairs) < len(words)
+
+
 WORDS = ["นาย", "กรุงเทพมหานคร", "ก่อน", "เชียงใหม่", "ABC", "abc", "A.B.", "12345", "๑๒", "ๆ", "…",
          "€", "a😀", "x-y", " ", "\t", "ฯลฯ", "2,500", "COVID-19", "ไทยแลนด์4.0"]
 
