@@ -591,9 +591,12 @@ class Project(UndoMixin):
             r = self._conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if r is None:
             raise KeyError(f"no document {doc_id}")
+        text = _text(r["text"], "document", doc_id, "text")
+        if "\x00" not in text:  # then len() is SQLite's length(): the first edit need not read the text again
+            self._lengths.setdefault(doc_id, len(text))
         return Document(
             id=r["id"],
-            text=_text(r["text"], "document", doc_id, "text"),
+            text=text,
             title=_text(r["title"], "document", doc_id, "title"),
             date=r["date"],
             url=r["url"],

@@ -373,3 +373,21 @@ def test_suggestions_added_read_only_the_spans_they_can_meet_and_drop_the_same(t
                 p.add_suggestions(doc, new, "propagate-1", replace=replace)
             outcomes.append([(s.start, s.end, s.label, s.state) for s in p.spans(doc)])
     assert outcomes[0] == outcomes[1]
+
+
+def test_a_document_read_whole_spares_its_first_edit_a_length_query(tmp_path):
+    path = tmp_path / "len.annot"
+    with Project.create(path, annotator="a") as made:
+        doc = add_doc(made)
+        odd = add_doc(made, "ก\x00ข ค")  # SQLite's length() stops at a NUL: read by SQLite then
+    with Project.open(path) as p:
+        seen = []
+        p._conn.set_trace_callback(seen.append)
+        p.document(doc)
+        p.add_span(doc, 0, 8, "PERSON")
+        assert not any("length(text)" in sql for sql in seen)
+        with pytest.raises(SpanError):
+            p.add_span(doc, 0, len(TEXT) + 1, "PERSON")  # the length known is the text's
+        p.document(odd)
+        p.add_span(odd, 0, 1, "PERSON")
+        assert any("length(text)" in sql for sql in seen)  # and the length is SQLite's, as before
