@@ -626,12 +626,11 @@ class MainWindow(QMainWindow):
                         else self._spans_after(self.spans, places))
         return result if ok else None
 
-    def _confirming_edit(self, change: Callable[[], object], span_of: Callable[[object], int | None],
-                         place_of: Callable[[object], tuple[int, int]], decided_of: Callable[[object], Span],
+    def _confirming_edit(self, change: Callable[[], object], decided_of: Callable[[object], Span],
                          note: str = "") -> object | None:
-        """An edit that confirms a span: saved, the spans where it can have changed any
-        (``place_of(result)``) read back and painted, and the review on to the next open
-        suggestion after ``decided_of(result)``. Its text is then suggested elsewhere in the
+        """An edit that confirms a span, ``decided_of(result)``: saved, the spans sharing a
+        character with it read back and painted, and the review on to the next open
+        suggestion after it. Its text is then suggested elsewhere in the
         document in the event loop's next turn, in the same change group, so that one Undo
         takes back both (gui/deferred_propagation.py). ``note``: the status-bar note to say
         again with what the propagation added. The result, or None."""
@@ -646,14 +645,13 @@ class MainWindow(QMainWindow):
         if not ok or out[0] is None:
             return None
         result, group = out
-        shown = self.document is not None and self.doc_id is not None
-        self.reread(None, self._spans_after(self.spans, [place_of(result)]) if shown else None)
         decided = decided_of(result)
+        shown = self.document is not None and self.doc_id is not None
+        self.reread(None, self._spans_after(self.spans, [(decided.start, decided.end)]) if shown else None)
         went_to = self._after_decision(decided)
-        span_id = span_of(result)
-        if (span_id is not None and self.doc_id is not None and self.model_tools.propagate_in_document
-                and (not shown or can_add_in_document(self.document.text, *place_of(result)))):
-            self.propagation.schedule(Pending(project, self.doc_id, span_id, group, decided, went_to, note))
+        if (self.doc_id is not None and self.model_tools.propagate_in_document
+                and (not shown or can_add_in_document(self.document.text, decided.start, decided.end))):
+            self.propagation.schedule(Pending(project, self.doc_id, decided.id, group, decided, went_to, note))
         return result
 
     def _propagate(self, pending: Pending) -> None:
@@ -699,14 +697,14 @@ class MainWindow(QMainWindow):
             widened = " (widened to whole characters)" if (start, end) != selection else ""
             note = f"{name}: {self.text_view.text[start:end]}{widened}"
             # a span made is decided: on to the next suggestion
-            if self._confirming_edit(lambda: self.project.add_span(doc_id, start, end, name), lambda made: made.id,
-                                     lambda _: (start, end), lambda made: made, note) is not None:
+            if self._confirming_edit(lambda: self.project.add_span(doc_id, start, end, name),
+                                     lambda made: made, note) is not None:
                 self.say(note)
         elif current is not None:
             note = f"Relabelled as {name}"
             # relabelling confirms, like accepting
-            if self._confirming_edit(lambda: self.project.update_span(current.id, label=name), lambda _: current.id,
-                                     lambda _: (current.start, current.end), lambda _: current, note) is not None:
+            if self._confirming_edit(lambda: self.project.update_span(current.id, label=name),
+                                     lambda _: current, note) is not None:
                 self.say(note)
         else:
             self.say("Select some text first (drag, or Shift+arrows), or click a span to relabel it")
@@ -742,8 +740,7 @@ class MainWindow(QMainWindow):
         if current.state in CONFIRMED_STATES:  # already decided (edges moved, relabelled): on
             self._after_decision(current)
             return
-        self._confirming_edit(lambda: self.project.accept(current.id), lambda _: current.id,
-                              lambda _: (current.start, current.end), lambda _: current, "Accepted")
+        self._confirming_edit(lambda: self.project.accept(current.id), lambda _: current, "Accepted")
 
     def reject(self) -> None:
         current = self._require_span()
