@@ -35,6 +35,7 @@ from annotator.gui.dialogs import project_problems
 from annotator.gui.display_limits import longest_paragraph_problem, refusal_text, too_large_to_show
 from annotator.gui.adjudication import AdjudicationMode
 from annotator.gui.deferred_propagation import DeferredPropagation, Pending
+from annotator.gui.deferred_table import DeferredTable
 from annotator.gui.fonts import missing_thai_font_message
 from annotator.gui.widgets.document_list import DocumentListPanel
 from annotator.gui.widgets.entity_panel import EntityPanel
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
 
         self.model_tools = ModelTools(self)  # Model -> Train, propagation, report
         self.propagation = DeferredPropagation(self._propagate, self)  # after an edit's paint
+        self.deferred_table = DeferredTable(self.entity_panel, self._table_state, self)  # likewise
         from annotator.gui.activity_tracker import ActivityTracker
 
         self.activity = ActivityTracker(self, lambda: self.project, lambda: self.doc_id)  # review time
@@ -332,7 +334,7 @@ class MainWindow(QMainWindow):
             self.show_document(first)
         else:
             self.text_view.set_document("", [])
-            self.entity_panel.set_spans("", [])
+            self.deferred_table.show("", [])
             self.header.setText("This project has no documents yet: File → Import… (Ctrl+I)")
             self.header_details.clear()
             self._update_progress()
@@ -436,7 +438,7 @@ class MainWindow(QMainWindow):
         self.text_view.setPlaceholderText(NO_DOCUMENT)
         self.doc_id, self.document, self.spans = doc_id, document, spans
         self.text_view.set_document(document.text, spans, tokens=lambda: project.tokens(doc_id, document.text))
-        self.entity_panel.set_spans(document.text, spans)
+        self.deferred_table.show(document.text, spans)
         self._doc_open = sum(1 for s in spans if s.state == SUGGESTED)
         first = _first_open(spans)
         if first is not None:  # ready for Return / X at once (quietly: a warning may be showing)
@@ -492,7 +494,7 @@ class MainWindow(QMainWindow):
         self.document = None
         self.text_view.set_document("", [])
         self.text_view.setPlaceholderText(message)
-        self.entity_panel.set_spans("", [])
+        self.deferred_table.show("", [])
         self._doc_open = 0
         self.header.setText(f"Document #{doc_id} is not shown")
         self.header_details.setText(reason)
@@ -567,9 +569,11 @@ class MainWindow(QMainWindow):
         self.idle_collector.touch()
         return True, result
 
-    def reread(self, doc_id: int | None = None, spans: list[Span] | None = None) -> None:
+    def reread(self, doc_id: int | None = None, spans: list[Span] | None = None, table_now: bool = True) -> None:
         """Read the shown document's spans and status back from the project after an edit
-        (``spans``: the caller has them already, as :meth:`_spans_after` merged them)."""
+        (``spans``: the caller has them already, as :meth:`_spans_after` merged them);
+        ``table_now=False``: the entity table follows in the event loop's next turn
+        (gui/deferred_table.py)."""
         assert self.project is not None
         doc_id = self.doc_id if doc_id is None else doc_id
         if doc_id is None:
@@ -582,8 +586,10 @@ class MainWindow(QMainWindow):
             self._spans_version = self.project.change_stamp()[1]
         self.spans = spans
         self.text_view.set_spans(spans)
-        self.entity_panel.set_spans(self.document.text if self.document else "", spans)
-        self.entity_panel.select_span(self.text_view.current_span().id if self.text_view.current_span() else None)
+        if table_now:
+            self.deferred_table.show_current()
+        else:
+            self.deferred_table.show_later()
         now_open = sum(1 for s in spans if s.state == SUGGESTED)
         self._project_open += now_open - self._doc_open
         self._doc_open = now_open
@@ -592,6 +598,10 @@ class MainWindow(QMainWindow):
             self.list_panel.refresh_document(doc_id)
         self._update_progress()
         self.adjudication.refresh()
+
+    def _table_state(self) -> tuple[str, list[Span], int | None]:
+        current = self.text_view.current_span()
+        return (self.document.text if self.document else "", self.spans, current.id if current is not None else None)
 
     def _spans_after(self, spans: list[Span], places: list[tuple[int, int]]) -> list[Span]:
         """The shown document's spans after an edit that can only have changed spans
@@ -623,7 +633,7 @@ class MainWindow(QMainWindow):
         ok, result = self._run(change)
         if ok:
             self.reread(None, None if places is None or self.document is None
-                        else self._spans_after(self.spans, places))
+                        else self._spans_after(self.spans, places), table_now=False)
         return result if ok else None
 
     def _confirming_edit(self, change: Callable[[], object], decided_of: Callable[[object], Span],
@@ -647,11 +657,14 @@ class MainWindow(QMainWindow):
         result, group = out
         decided = decided_of(result)
         shown = self.document is not None and self.doc_id is not None
-        self.reread(None, self._spans_after(self.spans, [(decided.start, decided.end)]) if shown else None)
+        self.reread(None, self._spans_after(self.spans, [(decided.start, decided.end)]) if shown else None,
+                    table_now=False)
         went_to = self._after_decision(decided)
         if (self.doc_id is not None and self.model_tools.propagate_in_document
                 and (not shown or can_add_in_document(self.document.text, decided.start, decided.end))):
             self.propagation.schedule(Pending(project, self.doc_id, decided.id, group, decided, went_to, note))
+            if self.deferred_table.behind:
+                self.deferred_table.show_later()  # after the propagation, which brings the table up to date with its own
         return result
 
     def _propagate(self, pending: Pending) -> None:
@@ -989,7 +1002,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ selection
     def _on_current_span(self, span_id: object) -> None:
-        self.entity_panel.select_span(span_id if isinstance(span_id, int) else None)
+        self.deferred_table.select(span_id if isinstance(span_id, int) else None)
         span = self.text_view.current_span()
         if span is not None and not self._quiet_select:
             confidence = "" if span.confidence is None else f", confidence {span.confidence:.2f}"

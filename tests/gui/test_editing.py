@@ -40,8 +40,8 @@ def test_select_and_hotkey_makes_span(window, ui):
     spans = window.project.spans(3)
     assert [(s.start, s.end, s.label, s.state, s.origin) for s in spans] == [(start, end, "PERSON", MANUAL, "human")]
     assert window.text_view.current_span().id == spans[0].id
-    assert window.entity_panel.model.rowCount() == 1
     assert window.project.document_status(3) == "in_progress"
+    ui.qtbot.waitUntil(lambda: window.entity_panel.model.rowCount() == 1)  # the table, a turn later
 
 
 def test_selection_snaps_to_words(window, ui):

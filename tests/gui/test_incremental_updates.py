@@ -82,6 +82,7 @@ def test_every_edit_leaves_the_window_spans_equal_to_a_fresh_read(window, ui):
     view = window.text_view
 
     def check():
+        ui.qtbot.waitUntil(lambda: not window.deferred_table.behind)  # the table follows in the next turn
         assert shown(window) == stored(window) == in_table(window)
         assert sorted((s.id, s.start, s.end, s.state) for s in view.spans()) == sorted(
             (s.id, s.start, s.end, s.state) for s in window.project.spans(window.doc_id))

@@ -108,7 +108,7 @@ def test_accepting_suggests_the_same_text_elsewhere_in_the_document(qtbot, proje
     qtbot.keyClick(win.text_view, Qt.Key.Key_Tab)
     rereads = []
     reread = win.reread
-    win.reread = lambda *a: (rereads.append(a), reread(*a))
+    win.reread = lambda *a, **k: (rereads.append(a), reread(*a, **k))
     qtbot.keyClick(win.text_view, Qt.Key.Key_A)
     second = REPEATED.index("นายสมชาย ใจดี", first + 1)
     assert [s.state for s in project.spans(doc)] == ["accepted"]  # the accept, shown at once
