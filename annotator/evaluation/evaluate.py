@@ -25,7 +25,7 @@ from annotator.core.model import CONFIRMED_STATES, DONE
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.evaluation.metrics import Entity, Scores, exact_scores, format_scores, partial_scores
 from annotator.store.models import BUNDLED, ModelError, ModelRecord, latest_model, resolve
-from annotator.store.project import Project
+from annotator.store.project import WITH_STATUS, Project
 
 SPLITS = ("dev", "all")
 
@@ -119,7 +119,7 @@ def evaluate_spec(project: Project, spec, doc_ids: Sequence[int], model_only: bo
 
 def _done_rows(project: Project) -> list[tuple[int, str]]:
     return [(r[0], r[1]) for r in project.query(
-        "SELECT id, content_hash FROM documents WHERE status = ? ORDER BY id", (DONE,))]
+        f"SELECT id, content_hash FROM {WITH_STATUS} WHERE status = ? ORDER BY id", (DONE,))]
 
 
 def _not_trained_on(rows: list[tuple[int, str]], record: ModelRecord | None) -> tuple[list[int], int]:

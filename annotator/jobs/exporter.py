@@ -33,7 +33,7 @@ from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.core.spans import tag_names
 from annotator.jobs.huge import MAX_JOB_CHARS, too_large
 from annotator.nlp.tokenizer import split_at
-from annotator.store.project import Project
+from annotator.store.project import WITH_STATUS, Project
 
 SPLIT_NAMES = ("train", "dev", "test")
 HF_SPLITS = {"train": "train", "dev": "validation", "test": "test"}  # Hugging Face's split names
@@ -156,7 +156,7 @@ def run_export(
     out = Path(out)
     writer = formats.get(fmt)
     where = "WHERE status = 'done'" if status == "done" else "WHERE status != 'skipped'"
-    rows = [(r[0], r[1]) for r in project.query(f"SELECT id, content_hash FROM documents {where} ORDER BY id")]
+    rows = [(r[0], r[1]) for r in project.query(f"SELECT id, content_hash FROM {WITH_STATUS} {where} ORDER BY id")]
     kept_ids, too_large_docs = too_large(project, [r[0] for r in rows], max_chars)
     kept = set(kept_ids)  # the rest is left out before any text is read; errors, so the export exits 1
     left_out = [r[0] for r in rows if r[0] not in kept]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from annotator.core.model import IN_PROGRESS, NEW
-from annotator.store.project import OPEN_COUNT, Project
+from annotator.store.project import OPEN_COUNT, WITH_STATUS, Project
 
 ORDERS = ("least-confident", "document")
 LEAST_CONFIDENT, DOCUMENT = ORDERS
@@ -62,7 +62,7 @@ def review_queue(
     marks = ",".join("?" * len(statuses))
     rows = project.query(
         f"SELECT id, CASE WHEN title != '' THEN title ELSE substr(ltrim(text), 1, 80) END, status,"
-        f" {OPEN_COUNT} FROM documents WHERE status IN ({marks}) ORDER BY id",
+        f" {OPEN_COUNT} FROM {WITH_STATUS} WHERE status IN ({marks}) ORDER BY id",
         tuple(statuses),
     )
     info = {r[0]: r for r in rows}

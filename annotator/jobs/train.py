@@ -50,7 +50,7 @@ from annotator.store.models import (
     use_model,
 )
 from annotator.jobs.train_folder import check_model_file, make_folder
-from annotator.store.project import Project
+from annotator.store.project import WITH_STATUS, Project
 
 BASES = ("bundled", "scratch")
 DEFAULT_DEV = 0.1
@@ -204,7 +204,7 @@ def split_documents(project: Project, dev: float, seed: int, exclude: Iterable[s
         raise ModelError(f"--dev {dev}: give a share of documents to hold out, from 0 to below 1")
     excluded = set(exclude)
     rows = [(r[0], r[1]) for r in project.query(
-        "SELECT id, content_hash FROM documents WHERE status = ? ORDER BY id", (DONE,))]
+        f"SELECT id, content_hash FROM {WITH_STATUS} WHERE status = ? ORDER BY id", (DONE,))]
     kept = [r for r in rows if r[1] not in excluded]
     if dev > 0:
         parts = assign_exact(kept, (1 - dev, dev, 0.0), seed)
@@ -459,7 +459,7 @@ def unlabelled_documents(project: Project, dev_ids: Sequence[int], exclude: Iter
     scoring), newest first, at most ``MAX_UNLABELLED``: what the word classes learn from
     besides the gold."""
     held, excluded = set(dev_ids), set(exclude)
-    rows = project.query("SELECT id, content_hash FROM documents WHERE status != ? ORDER BY id DESC", (DONE,))
+    rows = project.query(f"SELECT id, content_hash FROM {WITH_STATUS} WHERE status != ? ORDER BY id DESC", (DONE,))
     out: list[Unlabelled] = []
     for doc_id, content_hash in rows:
         if doc_id in held or content_hash in excluded:

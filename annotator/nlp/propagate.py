@@ -29,7 +29,7 @@ from annotator.core.model import CONFIRMED_STATES, IN_PROGRESS, NEW, SUGGESTED, 
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
 from annotator.nlp.refine import EDGE_PUNCT
 from annotator.nlp.tokenizer import cannot_start_token
-from annotator.store.project import Project
+from annotator.store.project import WITH_STATUS, Project
 from annotator.store.ranges import overlap_finder
 
 VERSION = "propagate-1"
@@ -190,7 +190,7 @@ def propagate_span(project: Project, span_id: int, scope: str = "document",
                            mentions=2, known=known)
     if scope == "project":
         others = [r[0] for r in project.query(
-            "SELECT id FROM documents WHERE status IN (?, ?) AND id != ? AND instr(text, ?) > 0 ORDER BY id",
+            f"SELECT id FROM {WITH_STATUS} WHERE status IN (?, ?) AND id != ? AND instr(text, ?) > 0 ORDER BY id",
             (NEW, IN_PROGRESS, doc_id, string))]
         for other in others:
             _apply(project, other, {string: label}, CONFIDENCE_PROJECT, report)

@@ -55,7 +55,8 @@ def write_suggestions(
         spans_of: dict[int, list] = {doc_id: [] for doc_id in ids}
         for part in _chunks(ids):
             marks = ",".join("?" * len(part))
-            for r in conn.execute(f"SELECT id, status, length(text) FROM documents WHERE id IN ({marks})", part):
+            for r in conn.execute(f"SELECT d.id, s.status, length(d.text) FROM documents d"
+                                  f" JOIN document_status s ON s.doc_id = d.id WHERE d.id IN ({marks})", part):
                 info[r[0]] = (r[1], r[2])
             for r in conn.execute(
                 f'SELECT id, doc_id, start, "end", state, provenance FROM spans WHERE doc_id IN ({marks})', part
@@ -195,15 +196,17 @@ def add_documents(
             url = meta.pop("url", None)
             new.append(i)
             rows.append((doc.text if utf8[i] is None else utf8[i], h, title, date, url, _json(meta), doc.source or None,
-                         status, t, t))
+                         t))
         if not rows:
             return result
         first = next_id(conn, "documents")
         conn.executemany(
-            "INSERT INTO documents (text, content_hash, title, date, url, meta, source, status,"
-            " created_at, updated_at) VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "INSERT INTO documents (text, content_hash, title, date, url, meta, source, created_at)"
+            " VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?)", rows)
         if next_id(conn, "documents") != first + len(rows):
             raise RuntimeError("document ids of a bulk insert were not consecutive")  # rolls back
+        conn.executemany("INSERT INTO document_status (doc_id, status, updated_at) VALUES (?, ?, ?)",
+                         [(first + k, status, t) for k in range(len(rows))])
         label_ids = {label.name: label.id for label in project.labels()}
         span_rows: list[tuple] = []
         for k, i in enumerate(new):

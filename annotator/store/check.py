@@ -224,6 +224,11 @@ def _documents_and_spans(conn: sqlite3.Connection, report: CheckReport, seen: di
             report.add("spans", f"span {span_id}: its label {label_id} does not exist")
         if state == "suggested":
             suggested[doc_id] += 1
+    if _has_table(conn, "document_status"):  # schema 6 on: every document has its status row
+        statuses = {r[0] for r in conn.execute("SELECT doc_id FROM document_status")}
+        for doc_id in lengths:
+            if doc_id not in statuses:
+                report.add("documents", f"document {doc_id}: it has no status (no row in document_status)")
     open_count = _open_counts(conn)
     for doc_id in lengths:
         stored = open_count.get(doc_id, 0)
@@ -235,9 +240,13 @@ def _documents_and_spans(conn: sqlite3.Connection, report: CheckReport, seen: di
 def _open_counts(conn: sqlite3.Connection) -> dict[int, int]:
     """Each document's stored count of open suggestions: in their own table from schema 5,
     in the document's row before."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'document_counts'").fetchone():
+    if _has_table(conn, "document_counts"):
         return dict(conn.execute("SELECT doc_id, open_suggestions FROM document_counts"))
     return dict(conn.execute("SELECT id, open_suggestions FROM documents"))
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
 
 def _tokens(conn: sqlite3.Connection, report: CheckReport, seen: dict[str, Any]) -> None:

@@ -222,6 +222,30 @@ def _v5(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+SCHEMA_V6 = """
+-- Each document's review status, in a table of its own, as the open count (schema 5): a
+-- status kept in the document's row wrote the document's text again (tens of pages for a
+-- long article) when its first label made it in progress, and at every done and skip.
+-- Every document has its row, written with the document.
+CREATE TABLE document_status (
+    doc_id INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    status TEXT NOT NULL DEFAULT 'new'
+        CHECK (status IN ('new', 'in_progress', 'done', 'skipped')),
+    updated_at TEXT NOT NULL
+);
+INSERT INTO document_status (doc_id, status, updated_at) SELECT id, status, updated_at FROM documents;
+CREATE INDEX document_status_status ON document_status (status);
+DROP INDEX documents_status;
+ALTER TABLE documents DROP COLUMN status;
+ALTER TABLE documents DROP COLUMN updated_at;
+"""
+
+
+def _v6(conn: sqlite3.Connection) -> None:
+    for statement in _split(SCHEMA_V6):
+        conn.execute(statement)
+
+
 # (version reached, step). Append only.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _v1),
@@ -229,6 +253,7 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (3, _v3),
     (4, _v4),
     (5, _v5),
+    (6, _v6),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -47,9 +47,9 @@ def documents_left(project: Project, run: Run, statuses: Sequence[str]) -> list[
     """Documents with one of ``statuses`` that the run has not written yet, in id order."""
     marks = ",".join("?" * len(statuses))
     rows = project.query(
-        f"SELECT id FROM documents WHERE status IN ({marks}) AND id NOT IN ("
+        f"SELECT doc_id FROM document_status WHERE status IN ({marks}) AND doc_id NOT IN ("
         " SELECT doc_id FROM changes WHERE id > ? AND action = 'doc.suggest'"
-        " AND json_extract(after, '$.model') = ?) ORDER BY id",
+        " AND json_extract(after, '$.model') = ?) ORDER BY doc_id",
         [*statuses, run.after_change, run.model_version])
     return [r[0] for r in rows]
 

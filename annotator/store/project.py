@@ -58,6 +58,10 @@ BULK_CHECKPOINT_PAGES = 8_000  # see Project.bulk
 # A document's open suggestions, as an expression in a query over ``documents`` (the count
 # has a table of its own, migrations.py v5; no row there means none).
 OPEN_COUNT = "COALESCE((SELECT open_suggestions FROM document_counts WHERE doc_id = documents.id), 0)"
+# Documents with their review status (a table of its own, migrations.py v6; every document
+# has its row), for ``FROM``: the columns of both, ``status`` among them.
+WITH_STATUS = "documents JOIN document_status ON document_status.doc_id = documents.id"
+_STATUS = "COALESCE(s.status, 'new') AS status"  # one document's, over documents d LEFT JOIN document_status s
 
 
 def content_hash(text: str) -> str:
@@ -550,13 +554,14 @@ class Project(UndoMixin):
             url = meta.pop("url", None)
             t = now()
             cur = self._conn.execute(
-                "INSERT INTO documents (text, content_hash, title, date, url, meta, source, status,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc.text, h, title, date, url, json.dumps(meta, ensure_ascii=False), doc.source or None,
-                 status, t, t),
+                "INSERT INTO documents (text, content_hash, title, date, url, meta, source, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc.text, h, title, date, url, json.dumps(meta, ensure_ascii=False), doc.source or None, t),
             )
             doc_id = cur.lastrowid
             assert doc_id is not None
+            self._conn.execute("INSERT INTO document_status (doc_id, status, updated_at) VALUES (?, ?, ?)",
+                               (doc_id, status, t))
             added = self._insert_spans(doc_id, doc.spans, span_state, author, None, t)
             self._log(action, doc_id, after={"source": doc.source, "spans": added}, author=author)
         return doc_id
@@ -588,7 +593,8 @@ class Project(UndoMixin):
 
     def document(self, doc_id: int) -> Document:
         with self._lock:
-            r = self._conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            r = self._conn.execute(f"SELECT d.*, {_STATUS} FROM documents d LEFT JOIN document_status s"
+                                   " ON s.doc_id = d.id WHERE d.id = ?", (doc_id,)).fetchone()
         if r is None:
             raise KeyError(f"no document {doc_id}")
         text = _text(r["text"], "document", doc_id, "text")
@@ -609,13 +615,14 @@ class Project(UndoMixin):
     def document_count(self, status: str | None = None) -> int:
         if status is None:
             return self.query("SELECT COUNT(*) FROM documents")[0][0]
-        return self.query("SELECT COUNT(*) FROM documents WHERE status = ?", (status,))[0][0]
+        return self.query("SELECT COUNT(*) FROM document_status WHERE status = ?", (status,))[0][0]
 
     def document_ids(self, statuses: Sequence[str] | None = None) -> list[int]:
         if statuses is None:
             return [r[0] for r in self.query("SELECT id FROM documents ORDER BY id")]
         marks = ",".join("?" * len(statuses))
-        return [r[0] for r in self.query(f"SELECT id FROM documents WHERE status IN ({marks}) ORDER BY id", statuses)]
+        return [r[0] for r in self.query(
+            f"SELECT doc_id FROM document_status WHERE status IN ({marks}) ORDER BY doc_id", statuses)]
 
     def set_status(self, doc_id: int, status: str) -> None:
         if status not in DOC_STATUSES:
@@ -624,7 +631,7 @@ class Project(UndoMixin):
             before = self._doc_status(doc_id)
             if before == status:
                 return
-            self._conn.execute("UPDATE documents SET status = ?, updated_at = ? WHERE id = ?", (status, now(), doc_id))
+            self._write_status(doc_id, status)
             self._log("doc.status", doc_id, before=before, after=status)
 
     def document_status(self, doc_id: int) -> str:
@@ -632,7 +639,8 @@ class Project(UndoMixin):
             return self._doc_status(doc_id)
 
     def _doc_status(self, doc_id: int) -> str:
-        row = self._conn.execute("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self._conn.execute(f"SELECT {_STATUS} FROM documents d LEFT JOIN document_status s ON s.doc_id = d.id"
+                                 " WHERE d.id = ?", (doc_id,)).fetchone()
         if row is None:
             raise KeyError(f"no document {doc_id}")
         return row[0]
@@ -640,17 +648,27 @@ class Project(UndoMixin):
     def _touch(self, doc_id: int) -> None:
         """A person edited this document: a new one becomes in progress."""
         if self._doc_status(doc_id) == NEW:
-            self._conn.execute("UPDATE documents SET status = 'in_progress', updated_at = ? WHERE id = ?", (now(), doc_id))
+            self._write_status(doc_id, "in_progress")
             self._log("doc.status", doc_id, before=NEW, after="in_progress")
+
+    def _write_status(self, doc_id: int, status: str) -> None:
+        # An upsert: a document whose status row is missing (a damaged or hand-made file;
+        # `annotator check` reports it) reads as new, and gets its row here.
+        self._conn.execute(
+            "INSERT INTO document_status (doc_id, status, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (doc_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
+            (doc_id, status, now()))
 
     def next_document(self, after_id: int | None, statuses: Sequence[str] = (NEW, "in_progress")) -> int | None:
         """The next document (by id, wrapping around) whose status is one of ``statuses``."""
         marks = ",".join("?" * len(statuses))
         start = after_id or 0
-        row = self.query(f"SELECT id FROM documents WHERE id > ? AND status IN ({marks}) ORDER BY id LIMIT 1",
+        row = self.query(f"SELECT doc_id FROM document_status WHERE doc_id > ? AND status IN ({marks})"
+                         " ORDER BY doc_id LIMIT 1",
                          (start, *statuses))
         if not row:
-            row = self.query(f"SELECT id FROM documents WHERE id <= ? AND status IN ({marks}) ORDER BY id LIMIT 1",
+            row = self.query(f"SELECT doc_id FROM document_status WHERE doc_id <= ? AND status IN ({marks})"
+                             " ORDER BY doc_id LIMIT 1",
                              (start, *statuses))
         return row[0][0] if row else None
 

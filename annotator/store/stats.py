@@ -14,7 +14,7 @@ def project_stats(project: Project) -> dict[str, Any]:
     """Documents by status; spans by label, state and origin; suggestion acceptance; the
     team's pace (entities decided per hour of active time)."""
     docs = {s: 0 for s in DOC_STATUSES}
-    for r in project.query("SELECT status, COUNT(*) FROM documents GROUP BY status"):
+    for r in project.query("SELECT status, COUNT(*) FROM document_status GROUP BY status"):
         docs[r[0]] = r[1]
     by_label: dict[str, dict[str, int]] = {}
     by_origin: dict[str, dict[str, int]] = {}

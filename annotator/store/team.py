@@ -228,7 +228,8 @@ def _settle_status(project: Project, doc_id: int) -> list[str] | None:
         wanted = DONE
     if wanted == status:
         return None
-    project.execute("UPDATE documents SET status = ?, updated_at = ? WHERE id = ?", (wanted, now(), doc_id))
+    project.execute("INSERT INTO document_status (doc_id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT (doc_id)"
+                    " DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at", (doc_id, wanted, now()))
     return [status, wanted]
 
 

@@ -16,7 +16,6 @@ from typing import Any, Sequence
 from annotator.core.errors import SpanError
 from annotator.core.model import SUGGESTED
 
-from .timestamps import now
 
 UNDOABLE = ("span.create", "span.update", "span.delete", "doc.status")
 
@@ -87,8 +86,7 @@ class UndoMixin:
                     if r["action"] == "doc.status":
                         if self._doc_status(r["doc_id"]) != after:
                             raise SpanError("this document has changed since; cannot undo")
-                        self._conn.execute("UPDATE documents SET status = ?, updated_at = ? WHERE id = ?",
-                                           (before, now(), r["doc_id"]))
+                        self._write_status(r["doc_id"], before)
                         self._log("doc.status", r["doc_id"], before=after, after=before, **kw)
                     elif r["action"] == "doc.suggest":  # suggestions made with a person's edit
                         self._revert_suggestions(r["doc_id"], before, after, r["author"], kw)

@@ -25,7 +25,7 @@ from annotator.core.errors import Cancelled
 from annotator.core.model import NEW, SKIPPED, SUGGESTED, DocumentData
 from annotator.nlp.tokenizer import TOKENIZER
 from annotator.core.progress import ProgressFn, never_cancelled, no_progress
-from annotator.store.project import Project
+from annotator.store.project import WITH_STATUS, Project
 from annotator.team import TeamError
 
 _SAFE_NAME = re.compile(r"[^\s/\\:*?\"<>|]+")
@@ -107,7 +107,7 @@ def run_split(
         raise TeamError(f"already exists, choose another folder: {', '.join(taken)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = [(r[0], r[1]) for r in project.query(
-        "SELECT id, content_hash FROM documents WHERE status != ? ORDER BY id", (SKIPPED,))]
+        f"SELECT id, content_hash FROM {WITH_STATUS} WHERE status != ? ORDER BY id", (SKIPPED,))]
     parts, shared = plan(rows, names, overlap, seed)
     report = SplitReport(shared=len(shared), total=len(rows))
     labels = [{"name": l.name, "color": l.color, "hotkey": l.hotkey, "description": l.description}
@@ -154,7 +154,7 @@ def _untouched_output(path: Path, setting: str) -> bool:
                 return False
             worked = p.query(
                 "SELECT (SELECT COUNT(*) FROM spans WHERE state != 'suggested')"
-                " + (SELECT COUNT(*) FROM documents WHERE status != 'new')"
+                " + (SELECT COUNT(*) FROM document_status WHERE status != 'new')"
                 " + (SELECT COUNT(*) FROM activity)")[0][0]
             return worked == 0
     except Exception:  # noqa: BLE001 - unreadable, locked, foreign: not ours to replace

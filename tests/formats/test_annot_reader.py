@@ -43,7 +43,7 @@ def somying(tmp_path):
 
 def snapshot(project: Project):
     spans = project.query('SELECT doc_id, start, "end", label_id, state, author, provenance FROM spans ORDER BY id')
-    docs = project.query("SELECT id, text, status FROM documents ORDER BY id")
+    docs = project.query("SELECT id, text, status FROM documents JOIN document_status ON document_status.doc_id = documents.id ORDER BY id")
     changes = project.query("SELECT COUNT(*) FROM changes")[0][0]
     return [tuple(r) for r in spans], [tuple(r) for r in docs], changes
 

@@ -68,7 +68,7 @@ def corpus(tmp_path_factory):
             doc_id = project.add_document(data)
             expected[doc_id] = exp
         for doc_id, exp in expected.items():
-            project.execute("UPDATE documents SET status = ? WHERE id = ?", (exp["status"], doc_id))
+            project.execute("UPDATE document_status SET status = ? WHERE doc_id = ?", (exp["status"], doc_id))
     # Review some LOCATION spans: every 5th document's are rejected (so it no longer counts
     # for the LOCATION filter), every 7th's accepted (still counts, no longer open).
     loc = project.label("LOCATION").id
@@ -498,7 +498,7 @@ def test_refresh_document_shows_new_status(panel, project):
     panel.refresh_document(8)
     row = panel.model.row_of(8)
     assert panel.model.data(panel.model.index(row, STATUS)) == "Done"
-    assert sqlite3.connect(project.path).execute("SELECT status FROM documents WHERE id = 8").fetchone() == ("done",)
+    assert sqlite3.connect(project.path).execute("SELECT status FROM document_status WHERE doc_id = 8").fetchone() == ("done",)
 
 
 def test_shift_tab_from_the_list_reaches_the_search_field(qtbot, tmp_path):

@@ -33,7 +33,8 @@ def corpus(folder):
 def stored(project):
     documents = [tuple(r) for r in project.query(
         "SELECT id, text, typeof(text), CAST(text AS BLOB), content_hash, title, date, url, meta, source, status,"
-        " COALESCE((SELECT open_suggestions FROM document_counts WHERE doc_id = documents.id), 0) FROM documents ORDER BY id")]
+        " COALESCE((SELECT open_suggestions FROM document_counts WHERE doc_id = documents.id), 0)"
+        " FROM documents JOIN document_status ON document_status.doc_id = documents.id ORDER BY id")]
     log = [(r["action"], r["doc_id"], json.loads(r["after"]))
            for r in project.query("SELECT * FROM changes WHERE action = 'doc.import' ORDER BY id")]
     return documents, log

@@ -26,7 +26,8 @@ def docs():
 def rows(project):
     documents = [tuple(r) for r in project.query(
         "SELECT id, text, typeof(text), length(text), CAST(text AS BLOB), content_hash, title, date, url, meta,"
-        " source, status, COALESCE((SELECT open_suggestions FROM document_counts WHERE doc_id = documents.id), 0) FROM documents ORDER BY id")]
+        " source, status, COALESCE((SELECT open_suggestions FROM document_counts WHERE doc_id = documents.id), 0)"
+        " FROM documents JOIN document_status ON document_status.doc_id = documents.id ORDER BY id")]
     spans = [tuple(r) for r in project.query(
         'SELECT id, doc_id, start, "end", label_id, state, origin, confidence, author, model_version FROM spans'
         " ORDER BY id")]

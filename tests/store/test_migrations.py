@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from annotator.core.model import DocumentData
 from annotator.store import migrations
 from annotator.store.check import check_project
 from annotator.store.project import Project
@@ -92,3 +93,51 @@ def test_open_counts_move_to_their_own_table_at_schema_5(tmp_path):
     report = check_project(path)
     assert set(report.totals) == {"log"}, report.summary()  # the counts agree; only the spans put in by hand
     assert all("no entry" in m for m in report.problems["log"])  # have no entries in the log
+
+
+def test_statuses_move_to_their_own_table_at_schema_6(tmp_path):
+    path = tmp_path / "old.annot"
+    shutil.copy(SCHEMAS / "v5.annot", path)
+    with Project.open(path) as p:
+        columns = [r[1] for r in p.query("PRAGMA table_info(documents)")]
+        assert "status" not in columns and "updated_at" not in columns
+        assert [tuple(r) for r in p.query("SELECT doc_id, status FROM document_status ORDER BY doc_id")] == [
+            (1, "in_progress"), (2, "done")]  # as schema 5 held them
+        new = p.add_document(DocumentData("เอกสารใหม่ ของ นายสมชาย ใจดี"))
+        assert p.document_status(new) == "new" and p.document(new).status == "new"
+        p.add_span(new, 0, 10, "PERSON")
+        assert p.document_status(new) == "in_progress"
+        p.set_status(2, "skipped")
+        assert p.document_ids(["skipped"]) == [2] and p.document_count("in_progress") == 2
+        p.undo()
+        assert p.document_status(2) == "done"
+    assert check_project(path).ok
+
+
+def test_a_document_without_its_status_row_is_reported(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "p.annot"
+    shutil.copy(SCHEMAS / f"v{migrations.LATEST}.annot", path)
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM document_status WHERE doc_id = 2")
+    conn.commit()
+    conn.close()
+    report = check_project(path)
+    assert not report.ok and any("document 2: it has no status" in m for m in report.problems["documents"])
+
+
+def test_a_document_without_its_status_row_reads_as_new_and_gets_one_when_it_changes(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "p.annot"
+    shutil.copy(SCHEMAS / f"v{migrations.LATEST}.annot", path)
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM document_status WHERE doc_id = 2")
+    conn.commit()
+    conn.close()
+    with Project.open(path) as p:
+        assert p.document(2).status == "new" and p.document_status(2) == "new"
+        p.set_status(2, "done")
+        assert p.document_ids(["done"]) == [2]
+    assert check_project(path).ok

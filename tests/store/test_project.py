@@ -391,3 +391,22 @@ def test_a_document_read_whole_spares_its_first_edit_a_length_query(tmp_path):
         p.document(odd)
         p.add_span(odd, 0, 1, "PERSON")
         assert any("length(text)" in sql for sql in seen)  # and the length is SQLite's, as before
+
+
+def test_status_changes_write_the_status_row_not_the_documents_text(project):
+    # SQLite writes a changed row whole: a status kept beside the text rewrote a long
+    # article's text (tens of pages) at its first label, and at done and skip.
+    import re
+
+    doc = add_doc(project, TEXT * 300)
+    seen = []
+    project._conn.set_trace_callback(seen.append)
+    try:
+        project.add_span(doc, 0, 8, "PERSON")  # new -> in progress
+        project.set_status(doc, "done")
+        project.undo()
+    finally:
+        project._conn.set_trace_callback(None)
+    assert project.document_status(doc) == "in_progress"
+    assert not [s for s in seen if re.search(r"\b(UPDATE|INSERT\s+INTO|REPLACE\s+INTO)\s+documents\b", s)]
+    assert len([s for s in seen if s.startswith("INSERT INTO document_status")]) == 3

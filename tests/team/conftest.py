@@ -41,7 +41,7 @@ def team_rows(project: Project) -> list[tuple]:
         'SELECT d.text, s.start, s."end", l.name, s.state, s.author, s.provenance FROM spans s'
         " JOIN labels l ON l.id = s.label_id JOIN documents d ON d.id = s.doc_id")
     spans = sorted((r[0][:10], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows)
-    docs = sorted((r[0][:10], r[1]) for r in project.query("SELECT text, status FROM documents"))
+    docs = sorted((r[0][:10], r[1]) for r in project.query("SELECT text, status FROM documents JOIN document_status ON document_status.doc_id = documents.id"))
     return spans + docs
 
 

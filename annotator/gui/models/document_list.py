@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 
 from annotator.core.model import DOC_STATUSES, REJECTED
 from annotator.gui.plain_text import display_name, plain_tooltip
-from annotator.store.project import OPEN_COUNT, Project
+from annotator.store.project import OPEN_COUNT, WITH_STATUS, Project
 
 TITLE, DATE, STATUS, OPEN = range(4)
 # Not a column: least confident first (jobs/queue.py), lowest open-suggestion marginal first.
@@ -43,7 +43,8 @@ _ROW_SQL = (
     "SELECT id,"
     # Documents without a title show the start of their text instead.
     f" CASE WHEN title != '' THEN substr(title, 1, {TITLE_CHARS}) ELSE substr(ltrim(text), 1, 200) END,"
-    " title != '', date, status, " + OPEN_COUNT + " FROM documents WHERE id IN ({marks})"
+    " title != '', date, COALESCE(status, 'new'), " + OPEN_COUNT +
+    " FROM documents LEFT JOIN document_status ON document_status.doc_id = documents.id WHERE id IN ({marks})"
 )
 
 # ORDER BY for each column; ties (and the unsorted list) go by id so the order is total and
@@ -239,7 +240,8 @@ class DocumentListModel(QAbstractTableModel):
             fold = any(c.isascii() and c.isalpha() for c in self._text)
             where.append(f"({_CONTAINS}(CAST(title AS BLOB), ?, ?) OR {_CONTAINS}(CAST(text AS BLOB), ?, ?))")
             params += [needle.lower() if fold else needle, fold] * 2
-        sql = "SELECT id FROM documents"
+        # The status table joined only when the status is asked for: the ids alone come from a small index.
+        sql = "SELECT id FROM " + (WITH_STATUS if self._status or self._sort_column == STATUS else "documents")
         if where:
             sql += " WHERE " + " AND ".join(where)
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
