@@ -429,6 +429,225 @@ done:
     return result;
 }
 
+/* Dictionary matching on word tokens (annotator/nlp/matching.py, longest_matches): the
+ * (start, end) of the longest run of whole tokens whose text is in entries, left to right,
+ * never overlapping; prefixes holds every prefix of every entry, so a run stops growing at
+ * the first piece no entry starts with. The same steps as the Python loop there, without
+ * its per-token interpreter work; the containers are any with `in` (set, frozenset, dict).
+ * Returns NotImplemented for tokens that are not (int, int) tuples or have a negative
+ * offset (Python's slices count those from the end): the caller's Python loop answers. */
+static PyObject *
+crfc_longest_matches(PyObject *self, PyObject *args)
+{
+    PyObject *text, *tokens, *prefixes, *entries, *seq = NULL, *out = NULL;
+    Py_ssize_t n, i, j, best, *starts = NULL, *ends = NULL;
+
+    if (!PyArg_ParseTuple(args, "UOOO", &text, &tokens, &prefixes, &entries))
+        return NULL;
+    seq = PySequence_Fast(tokens, "tokens must be a sequence of (start, end)");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n ? 2 * n : 1));
+    if (starts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    ends = starts + n;
+    for (i = 0; i < n; i++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i), *a, *b;
+        if (!(PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2 && PyLong_Check(a = PyTuple_GET_ITEM(pair, 0))
+              && PyLong_Check(b = PyTuple_GET_ITEM(pair, 1)))) {
+            out = Py_NewRef(Py_NotImplemented);  /* not (int, int) tuples: the Python loop takes them */
+            goto done;
+        }
+        starts[i] = PyLong_AsSsize_t(a);
+        ends[i] = PyLong_AsSsize_t(b);
+        if ((starts[i] == -1 || ends[i] == -1) && PyErr_Occurred())
+            goto done;
+        if (starts[i] < 0 || ends[i] < 0) {
+            out = Py_NewRef(Py_NotImplemented);
+            goto done;
+        }
+    }
+    out = PyList_New(0);
+    if (out == NULL)
+        goto done;
+    i = 0;
+    while (i < n) {
+        Py_ssize_t s = starts[i];
+        best = -1;
+        for (j = i; j < n; j++) {
+            int in;
+            PyObject *piece = PyUnicode_Substring(text, s, ends[j]);
+            if (piece == NULL)
+                goto fail;
+            in = PySequence_Contains(prefixes, piece);
+            if (in == 1)
+                in = PySequence_Contains(entries, piece) == 1 ? 2 : PyErr_Occurred() ? -1 : 1;
+            Py_DECREF(piece);
+            if (in < 0)
+                goto fail;
+            if (in == 0)
+                break;
+            if (in == 2)
+                best = j;
+        }
+        if (best < 0) {
+            i++;
+            continue;
+        }
+        {
+            PyObject *found = Py_BuildValue("(nn)", s, ends[best]);
+            if (found == NULL || PyList_Append(out, found) < 0) {
+                Py_XDECREF(found);
+                goto fail;
+            }
+            Py_DECREF(found);
+        }
+        i = best + 1;
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    PyMem_Free(starts);
+    Py_DECREF(seq);
+    return out;
+}
+
+static int
+append_token(PyObject *out, Py_ssize_t s, Py_ssize_t e)
+{
+    PyObject *token = Py_BuildValue("(nn)", s, e);
+    int failed = token == NULL || PyList_Append(out, token) < 0;
+    Py_XDECREF(token);
+    return failed ? -1 : 0;
+}
+
+/* Token (a, b) after the learned cuts (annotator/nlp/refine.py, SplitTable.apply): cut
+ * where cuts[text[a:b]] says, else kept whole. */
+static int
+append_cut(PyObject *out, PyObject *text, PyObject *cuts, Py_ssize_t a, Py_ssize_t b)
+{
+    PyObject *word, *at, *seq;
+    Py_ssize_t k, n, prev = a;
+
+    if (cuts == Py_None)
+        return append_token(out, a, b);
+    word = PyUnicode_Substring(text, a, b);
+    if (word == NULL)
+        return -1;
+    at = PyDict_GetItemWithError(cuts, word);  /* borrowed */
+    Py_DECREF(word);
+    if (at == NULL)
+        return PyErr_Occurred() ? -1 : append_token(out, a, b);
+    if (!PyObject_IsTrue(at))
+        return append_token(out, a, b);
+    seq = PySequence_Fast(at, "cuts must be sequences of offsets");
+    if (seq == NULL)
+        return -1;
+    n = PySequence_Fast_GET_SIZE(seq);
+    for (k = 0; k < n; k++) {
+        Py_ssize_t cut = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, k));
+        if ((cut == -1 && PyErr_Occurred()) || append_token(out, prev, a + cut) < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        prev = a + cut;
+    }
+    Py_DECREF(seq);
+    return append_token(out, prev, b);
+}
+
+static int
+is_punct(Py_UCS4 c, PyObject *punct)
+{
+    Py_ssize_t k, n = PyUnicode_GET_LENGTH(punct);
+    for (k = 0; k < n; k++)
+        if (PyUnicode_READ_CHAR(punct, k) == c)
+            return 1;
+    return 0;
+}
+
+/* Finer tokens for a trained model (annotator/nlp/refine.py): brackets and quotes
+ * (the characters of punct) cut off the edges of a token that has other characters
+ * too, then the learned cuts (a dict of word -> offsets, or None): split_punctuation and
+ * SplitTable.apply in one pass, the same tokens. NotImplemented for tokens that are not
+ * (int, int) tuples inside the text: the Python code answers. */
+static PyObject *
+crfc_refine_tokens(PyObject *self, PyObject *args)
+{
+    PyObject *text, *tokens, *punct, *cuts, *seq, *out = NULL;
+    Py_ssize_t n, i, size;
+
+    if (!PyArg_ParseTuple(args, "UOUO", &text, &tokens, &punct, &cuts))
+        return NULL;
+    if (cuts != Py_None && !PyDict_CheckExact(cuts)) {
+        PyErr_SetString(PyExc_TypeError, "cuts must be a dict or None");
+        return NULL;
+    }
+    seq = PySequence_Fast(tokens, "tokens must be a sequence of (start, end)");
+    if (seq == NULL)
+        return NULL;
+    size = PyUnicode_GET_LENGTH(text);
+    n = PySequence_Fast_GET_SIZE(seq);
+    for (i = 0; i < n; i++) {  /* every token checked first: a fallback leaves nothing half-made */
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i), *a, *b;
+        Py_ssize_t s, e;
+        if (!(PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2 && PyLong_Check(a = PyTuple_GET_ITEM(pair, 0))
+              && PyLong_Check(b = PyTuple_GET_ITEM(pair, 1)))) {
+            out = Py_NewRef(Py_NotImplemented);
+            goto done;
+        }
+        s = PyLong_AsSsize_t(a);
+        e = PyLong_AsSsize_t(b);
+        if ((s == -1 || e == -1) && PyErr_Occurred())
+            goto done;
+        if (s < 0 || e < s || e > size) {
+            out = Py_NewRef(Py_NotImplemented);
+            goto done;
+        }
+    }
+    out = PyList_New(0);
+    if (out == NULL)
+        goto done;
+    for (i = 0; i < n; i++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i);
+        Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0)), e = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1));
+        Py_ssize_t a = s, b = e, k;
+        if (e - s < 2 || (!is_punct(PyUnicode_READ_CHAR(text, s), punct)
+                          && !is_punct(PyUnicode_READ_CHAR(text, e - 1), punct))) {
+            if (append_cut(out, text, cuts, s, e) < 0)
+                goto fail;
+            continue;
+        }
+        while (a < b && is_punct(PyUnicode_READ_CHAR(text, a), punct))
+            a++;
+        while (b > a && is_punct(PyUnicode_READ_CHAR(text, b - 1), punct))
+            b--;
+        if (a == b) {  /* nothing but punctuation: kept as it was */
+            if (append_cut(out, text, cuts, s, e) < 0)
+                goto fail;
+            continue;
+        }
+        for (k = s; k < a; k++)
+            if (append_cut(out, text, cuts, k, k + 1) < 0)
+                goto fail;
+        if (append_cut(out, text, cuts, a, b) < 0)
+            goto fail;
+        for (k = b; k < e; k++)
+            if (append_cut(out, text, cuts, k, k + 1) < 0)
+                goto fail;
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    Py_DECREF(seq);
+    return out;
+}
+
 static PyMethodDef crfc_methods[] = {
     {"viterbi", crfc_viterbi, METH_VARARGS,
      "viterbi(states, lengths, transition, n_labels, out): best label id of each position into out"},
@@ -437,6 +656,12 @@ static PyMethodDef crfc_methods[] = {
     {"state_scores", crfc_state_scores, METH_VARARGS,
      "state_scores(rows, idx, lengths, bias, bos, eos, w, pairs, n_labels, window, out): a trained model's"
      " state scores of sequences laid end to end into out (see annotator/nlp/trained.py)"},
+    {"longest_matches", crfc_longest_matches, METH_VARARGS,
+     "longest_matches(text, tokens, prefixes, entries): [(start, end)] of the longest token runs in entries"
+     " (see annotator/nlp/matching.py); NotImplemented for a negative offset"},
+    {"refine_tokens", crfc_refine_tokens, METH_VARARGS,
+     "refine_tokens(text, tokens, punct, cuts): split_punctuation then the learned cuts (see"
+     " annotator/nlp/refine.py); NotImplemented for tokens it does not take"},
     {NULL, NULL, 0, NULL},
 };
 

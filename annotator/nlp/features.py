@@ -346,27 +346,31 @@ class Featurizer:
         as the feature set asks. ``bundled``: the bundled model's spans, when the caller
         has already tagged the document with it (in a batch)."""
         tags: dict[str, list[str]] = {}
+        starts = [s for s, _ in tokens]
         if self._gazetteer is not None:
-            tags["gaz"] = span_tags(self._gazetteer.find(text, tokens), tokens)
+            tags["gaz"] = span_tags(self._gazetteer.find(text, tokens), tokens, starts)
         if "rules" in self._g:
             from annotator.nlp import rules
 
-            tags["rules"] = span_tags(rules.find(text), tokens)
+            tags["rules"] = span_tags(rules.find(text), tokens, starts)
         if self.dictionary is not None and "dict" in self._g:
-            tags["dict"] = span_tags(self.dictionary.find(text, tokens), tokens)
+            tags["dict"] = span_tags(self.dictionary.find(text, tokens), tokens, starts)
         if self._bundled is not None:
             found = bundled if bundled is not None else self._bundled.predict(text, tokens)
-            tags["bundled"] = span_tags(found, tokens)
+            tags["bundled"] = span_tags(found, tokens, starts)
         return tags
 
 
-def span_tags(spans: Sequence[SpanData], tokens: Sequence[tuple[int, int]]) -> list[str]:
+def span_tags(spans: Sequence[SpanData], tokens: Sequence[tuple[int, int]],
+              starts: Sequence[int] | None = None) -> list[str]:
     """One IOB tag per token from character spans: a token that overlaps a span is in it
-    (B- for the first such token). Spans must not overlap each other."""
+    (B- for the first such token). Spans must not overlap each other. ``starts``: the
+    tokens' starts, when the caller has them (one list for every source of a document)."""
     from bisect import bisect_right
 
     tags = ["O"] * len(tokens)
-    starts = [s for s, _ in tokens]
+    if starts is None:
+        starts = [s for s, _ in tokens]
     for span in spans:
         i = max(0, bisect_right(starts, span.start) - 1)
         first = True

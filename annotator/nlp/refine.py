@@ -24,6 +24,14 @@ Token = tuple[int, int]
 
 # Cut off a token's edges when it has other characters too.
 EDGE_PUNCT = frozenset("()[]{}\"'“”‘’«»\ufeff")
+_EDGE_PUNCT_TEXT = "".join(sorted(EDGE_PUNCT))
+
+try:  # both steps in one pass in C (annotator/nlp/_crfc.c): the same tokens, without a
+    from annotator.nlp._crfc import refine_tokens as _compiled  # Python step per token
+except ImportError:  # not built: the Python loops below
+    _compiled = None
+
+COMPILED = _compiled is not None
 
 
 def split_punctuation(text: str, tokens: Sequence[Token]) -> list[Token]:
@@ -82,8 +90,14 @@ class SplitTable:
                 cuts.setdefault(word, []).append(at)
         return cls({w: tuple(sorted(c)) for w, c in cuts.items()})
 
-    def apply(self, text: str, tokens: Sequence[Token]) -> list[Token]:
-        """Punctuation split, then the learned cuts."""
+    def apply(self, text: str, tokens: Sequence[Token], compiled: bool | None = None) -> list[Token]:
+        """Punctuation split, then the learned cuts. ``compiled``: in C (default: when it
+        is built) or in Python; the same tokens either way."""
+        if (COMPILED if compiled is None else compiled) and type(text) is str and type(self.cuts) is dict:
+            found = _compiled(text, tokens if isinstance(tokens, (list, tuple)) else list(tokens),
+                              _EDGE_PUNCT_TEXT, self.cuts or None)
+            if found is not NotImplemented:
+                return found
         tokens = split_punctuation(text, tokens)
         if not self.cuts:
             return tokens

@@ -137,7 +137,7 @@ class _FastScores:
     run in C (``annotator/nlp/_crfc.c``, ``state_scores``) when it is built, else with numpy,
     the same doubles either way."""
 
-    KEPT = 200_000  # distinct words (and bigrams) whose ids are kept; then all forgotten at once
+    KEPT = 200_000  # distinct words whose ids are kept; then all forgotten at once
 
     def __init__(self, featurizer: Featurizer, weights: "fastcrf.CrfWeights") -> None:
         self.featurizer = featurizer
@@ -152,9 +152,9 @@ class _FastScores:
         # so that a lookup's 0 never stands for a word)
         self._slots: dict[str, int] = {}
         self._slot_rows = np.zeros((1024, 1 + 2 * window), dtype=np.intp)
-        # neighbours -> their row in _pair_ids: their bigram attributes (b-, b+)
-        self._pairs: dict[tuple[str, str], int] = {}
-        self._pair_ids = np.zeros((1024, 2), dtype=np.intp)
+        # neighbours the model has a bigram attribute for -> their row in _pair_ids: the
+        # attribute ids (b-, b+); any other pair is row 0, which adds nothing
+        self._pairs, self._pair_ids = _known_pairs(self._ids, self._zero) if self._bigram else ({}, None)
         self._tag_ids: dict[str, dict[str, tuple[int, int, int]]] = {}  # source -> tag -> attribute ids
         w = weights.state
 
@@ -172,15 +172,6 @@ class _FastScores:
         pieces = self.featurizer._pieces(word, tag, keep=False)
         self._slot_rows[n] = [self._rows.row(piece) for piece in pieces]
         self._slots[key] = n
-        return n
-
-    def _add_pair(self, pair: tuple[str, str]) -> int:
-        n = len(self._pairs) + 1
-        if n >= len(self._pair_ids):
-            self._pair_ids = fastcrf.grown(self._pair_ids, n)
-        ids, zero, joined = self._ids, self._zero, pair[0] + "|" + pair[1]
-        self._pair_ids[n] = (ids.get("b-=" + joined, zero), ids.get("b+=" + joined, zero))
-        self._pairs[pair] = n
         return n
 
     def scores(self, words: Sequence[str], tags: dict[str, Sequence[str]]) -> np.ndarray:
@@ -211,11 +202,8 @@ class _FastScores:
         slots = [get(k) or add(k, w, t) for k, w, t in zip(keys, words, pos)]
         idx = self._slot_rows[np.array(slots, dtype=np.intp)]
         if self._bigram and total > 1:
-            if len(self._pairs) + total > self.KEPT:
-                self._pairs.clear()
-            pget, padd = self._pairs.get, self._add_pair
-            pairs = np.array([pget(p) or padd(p) for p in zip(words, words[1:])], dtype=np.intp)
-            both = self._pair_ids[pairs]  # read after the new pairs went in: the table may have grown
+            pget = self._pairs.get
+            both = self._pair_ids[np.array([pget(p, 0) for p in zip(words, words[1:])], dtype=np.intp)]
         else:
             both = None
         lens = np.asarray(lengths, dtype=np.intp)
@@ -282,6 +270,30 @@ class _FastScores:
         got = self._tag_ids[source][tag] = (ids.get(f"{source}={tag}", zero), ids.get(f"{source}-1={tag}", zero),
                                             ids.get(f"{source}+1={tag}", zero))
         return got
+
+
+def _known_pairs(ids: dict[str, int], zero: int) -> tuple[dict[tuple[str, str], int], np.ndarray]:
+    """Every pair of neighbouring words a bigram attribute of the model names (``b-=x|y``,
+    ``b+=x|y``) -> its row in the table returned, of the two attributes' ids (``zero``, the
+    all-zero row of the weights, for one it lacks); row 0 is neither. A name is split at
+    each "|": a word may hold one, and each split is the pair whose joined name it is."""
+    index: dict[tuple[str, str], int] = {}
+    rows = [[zero, zero]]
+    for name, i in ids.items():
+        side = 0 if name.startswith("b-=") else 1 if name.startswith("b+=") else -1
+        if side < 0:
+            continue
+        joined = name[3:]
+        at = joined.find("|")
+        while at >= 0:
+            pair = (joined[:at], joined[at + 1:])
+            n = index.get(pair)
+            if n is None:
+                n = index[pair] = len(rows)
+                rows.append([zero, zero])
+            rows[n][side] = i
+            at = joined.find("|", at + 1)
+    return index, np.array(rows, dtype=np.intp).reshape(-1, 2)
 
 
 _SUMMED_IN_C = fastcrf.COMPILED and hasattr(fastcrf._crfc, "state_scores")  # an older build lacks it

@@ -91,11 +91,22 @@ def test_forgetting_the_kept_words_changes_no_score(trained, monkeypatch):
     before = fast.scores_many(words, lengths, tags)
     monkeypatch.setattr(type(fast), "KEPT", len(words) // 2)  # every call now starts from nothing
     assert np.array_equal(fast.scores_many(words, lengths, tags), before)
-    # and tables that must grow while a call fills them
-    fast._slot_rows, fast._pair_ids = fast._slot_rows[:2].copy(), fast._pair_ids[:2].copy()
+    # and a table that must grow while a call fills it
+    fast._slot_rows = fast._slot_rows[:2].copy()
     assert np.array_equal(fast.scores_many(words, lengths, tags), before)
-    assert len(fast._slot_rows) > 2 and len(fast._pair_ids) > 2
-    assert len(fast._slots) <= len(set(words)) and len(fast._pairs) < len(words)
+    assert len(fast._slot_rows) > 2 and len(fast._slots) <= len(set(words))
+
+
+def test_known_pairs_are_every_split_of_the_models_bigram_names():
+    from annotator.nlp.trained import _known_pairs
+
+    ids = {"b-=ก|ข": 3, "b+=ก|ข": 4, "b+=x|y|z": 5, "w=ก": 6, "b-=|": 7}
+    index, table = _known_pairs(ids, 99)
+    assert set(index) == {("ก", "ข"), ("x", "y|z"), ("x|y", "z"), ("", "")}
+    assert table[0].tolist() == [99, 99]  # any other pair: nothing
+    assert table[index["ก", "ข"]].tolist() == [3, 4]
+    assert table[index["x", "y|z"]].tolist() == [99, 5] == table[index["x|y", "z"]].tolist()
+    assert table[index["", ""]].tolist() == [7, 99]
 
 
 WORDS = ["นาย", "กรุงเทพมหานคร", "ก่อน", "เชียงใหม่", "ABC", "abc", "A.B.", "12345", "๑๒", "ๆ", "…",
