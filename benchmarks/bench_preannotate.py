@@ -121,8 +121,14 @@ def _raw_chunk(texts: list[str]) -> int:
 
 
 def run_child(cmd: list[str]) -> str:
-    """Run one phase in a child process; its output, or its error shown and raised."""
-    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHAINLP_OFFLINE": "1"})
+    """Run one phase in a child process; its output, or its error shown and raised. The
+    revision's folder leads PYTHONPATH and is the working folder: Python 3.11's fork server
+    ignores the sys.path it is handed (multiprocessing/forkserver.py, ``main``) and starts
+    from those, so without them the workers of every revision ran this checkout's code."""
+    root = cmd[cmd.index("--root") + 1]
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=root,
+                          env={**os.environ, "PYTHAINLP_OFFLINE": "1", "PYTHONPATH": path})
     if done.returncode:
         sys.stderr.write(done.stderr[-3000:])
         raise SystemExit(f"the {cmd[cmd.index('--phase') + 1]} phase failed (code {cmd[cmd.index('--root') + 1]})")
@@ -172,9 +178,24 @@ def phase(args: argparse.Namespace) -> None:
             from annotator.nlp import fastcrf
 
             compiled = getattr(fastcrf, "COMPILED", False)  # Viterbi and marginals in C (nlp/_crfc.c)
+            workers_code = _workers_code()
+            if Path(workers_code).resolve() != Path(args.root).resolve():
+                raise SystemExit(f"the workers ran the code in {workers_code}, not {args.root}")
     print(json.dumps({"phase": args.phase, "documents": n, "seconds": seconds, "peak_mb": peak.peak,
                       "peak_pss_mb": peak.peak_pss,
                       **({"spans": spans, "compiled": compiled} if args.phase != "raw" else {})}))
+
+
+def _workers_code() -> str:
+    """Where the pre-annotation workers import the package from: a worker started as the
+    job starts its own (the same fork server, preloaded alike)."""
+    from annotator.nlp.preannotate import _pool_context, _stop_fork_server
+
+    ctx, _ = _pool_context()
+    with ctx.Pool(1) as pool:  # a builtin: a function of this script would not unpickle there
+        where = pool.apply(eval, ("__import__('annotator').__file__",))
+    _stop_fork_server()
+    return str(Path(where).resolve().parent.parent)
 
 
 def texts_from(corpus: Path | None, sample: int) -> list[Path] | list[str]:
