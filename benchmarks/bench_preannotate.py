@@ -144,8 +144,12 @@ def phase(args: argparse.Namespace) -> None:
     if args.phase == "import":  # the project for this code: the file's schema is its own
         from annotator.jobs.importer import run_import
 
-        with Project.create(args.project) as project:
+        if args.trained:  # a copy of the model's project, the articles added: opened (migrated) by this code
+            shutil.copyfile(args.trained, args.project)
+        with (Project.open if args.trained else Project.create)(args.project) as project:
+            before_ids = set(project.document_ids())
             run_import(project, [Path(p) for p in json.loads(Path(args.sources).read_text(encoding="utf-8"))])
+            print(json.dumps(sorted(set(project.document_ids()) - before_ids)))
         return
     with PeakSampler() as peak:
         if args.phase == "raw":
@@ -229,8 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     from annotator.jobs.importer import run_import
     from annotator.store.project import Project
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-preannotate-"))
+    work = (args.workdir or Path(tempfile.mkdtemp(prefix="bench-preannotate-"))).resolve()  # children run elsewhere
     work.mkdir(parents=True, exist_ok=True)
+    if args.trained:
+        args.trained = args.trained.resolve()
     base = work / "base.annot"
     if base.exists():
         base.unlink()
@@ -241,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         for k, text in enumerate(sources):
             (folder / f"{k}.txt").write_text(text, encoding="utf-8")
         sources = sorted(folder.glob("*.txt"))
+    sources = [Path(p).resolve() for p in sources]
     ids_arg = ""
     if args.trained:
         shutil.copyfile(args.trained, base)
@@ -269,13 +276,16 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=tree,
                            check=False, capture_output=True)
         roots["before"] = str(tree)
-        if not args.trained:  # imported by that code: a newer schema is not its to read
-            listed = work / "sources.json"
-            listed.write_text(json.dumps([str(p) for p in sources]), encoding="utf-8")
-            bases["before"] = work / "base-before.annot"
-            bases["before"].unlink(missing_ok=True)
-            run_child([sys.executable, __file__, "--phase", "import", "--root", str(tree),
-                       "--project", str(bases["before"]), "--sources", str(listed)])
+        # Imported by that code: a newer schema is not its to read.
+        listed = work / "sources.json"
+        listed.write_text(json.dumps([str(p) for p in sources]), encoding="utf-8")
+        bases["before"] = work / "base-before.annot"
+        bases["before"].unlink(missing_ok=True)
+        made = run_child([sys.executable, __file__, "--phase", "import", "--root", str(tree),
+                          "--project", str(bases["before"]), "--sources", str(listed),
+                          *(["--trained", str(args.trained)] if args.trained else [])])
+        if args.trained and json.loads(made.strip().splitlines()[-1]) != json.loads(ids_arg):
+            raise SystemExit("the two revisions gave the imported articles different ids")
     results: dict[str, list[dict]] = {name: [] for name in ["raw", *roots]}
     try:
         for _ in range(args.repeat):
