@@ -87,7 +87,7 @@ def tree_memory_mb(pid: int) -> tuple[float, float]:
 
 class PeakSampler:
     """The process tree's peak memory, sampled by a thread every ``every`` seconds. Reading
-    every process's smaps costs CPU (~7 % of a pre-annotation's): ``cpu`` is the thread's
+    every process's smaps costs CPU (a few per cent of a pre-annotation's): ``cpu`` is the thread's
     own, which the figures leave out of the tree's."""
 
     def __init__(self, every: float = 0.1) -> None:
