@@ -273,28 +273,29 @@ def main(argv: list[str] | None = None) -> int:
     roots = {"after": str(ROOT)}
     bases = {"after": base}  # the project each code pre-annotates a copy of
     tree = None
-    if args.before:
-        tree = work / "before-tree"
-        if tree.exists():
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.before],
-                       check=True, capture_output=True)
-        if (tree / "setup.py").exists():  # a revision with the compiled decoding: build it there
-            subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=tree,
-                           check=False, capture_output=True)
-        roots["before"] = str(tree)
-        # Imported by that code: a newer schema is not its to read.
-        listed = work / "sources.json"
-        listed.write_text(json.dumps([str(p) for p in sources]), encoding="utf-8")
-        bases["before"] = work / "base-before.annot"
-        bases["before"].unlink(missing_ok=True)
-        made = run_child([sys.executable, __file__, "--phase", "import", "--root", str(tree),
-                          "--project", str(bases["before"]), "--sources", str(listed),
-                          *(["--trained", str(args.trained)] if args.trained else [])])
-        if args.trained and json.loads(made.strip().splitlines()[-1]) != json.loads(ids_arg):
-            raise SystemExit("the two revisions gave the imported articles different ids")
-    results: dict[str, list[dict]] = {name: [] for name in ["raw", *roots]}
-    try:
+    results: dict[str, list[dict]] = {}
+    try:  # the worktree goes whatever fails
+        if args.before:
+            tree = work / "before-tree"
+            if tree.exists():
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.before],
+                           check=True, capture_output=True)
+            if (tree / "setup.py").exists():  # a revision with the compiled decoding: build it there
+                subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=tree,
+                               check=False, capture_output=True)
+            roots["before"] = str(tree)
+            # Imported by that code: a newer schema is not its to read.
+            listed = work / "sources.json"
+            listed.write_text(json.dumps([str(p) for p in sources]), encoding="utf-8")
+            bases["before"] = work / "base-before.annot"
+            bases["before"].unlink(missing_ok=True)
+            made = run_child([sys.executable, __file__, "--phase", "import", "--root", str(tree),
+                              "--project", str(bases["before"]), "--sources", str(listed),
+                              *(["--trained", str(args.trained)] if args.trained else [])])
+            if args.trained and json.loads(made.strip().splitlines()[-1]) != json.loads(ids_arg):
+                raise SystemExit("the two revisions gave the imported articles different ids")
+        results.update({name: [] for name in ["raw", *roots]})
         for _ in range(args.repeat):
             for name in results:
                 project = base
