@@ -32,6 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from revisions import add_worktree, remove_worktree  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 MADE_UP = ("ข่าวทดลองที่ {k}\n\nวันจันทร์ที่ 8 มกราคม 2567\nนายสมชาย ใจดี รัฐมนตรีว่าการฯ แถลงที่ทำเนียบรัฐบาล"
            " กรุงเทพมหานคร งบประมาณ {k} ล้านบาท\nที่มา : https://www.example.go.th/news/{k}\n")
@@ -116,11 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     roots = {"after": str(ROOT)}
     tree = None
     if args.before:
-        tree = work / "before-tree"
-        if tree.exists():
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.before],
-                       check=True, capture_output=True)
+        tree = add_worktree(ROOT, work / "before-tree", args.before)
         roots = {"before": str(tree), **roots}
     variants = [(name + suffix, root, suffix) for suffix in inputs for name, root in roots.items()]
     results: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
@@ -136,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 results[name].append(json.loads(out.strip().splitlines()[-1]))
     finally:
         if tree is not None:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+            remove_worktree(ROOT, tree)
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
     medians = {name: statistics.median(r["seconds"] for r in runs) for name, runs in results.items()}

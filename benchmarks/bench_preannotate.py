@@ -37,6 +37,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from revisions import add_worktree, remove_worktree  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 MADE_UP = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม โดยนายสมชาย ใจดี รัฐมนตรีว่าการฯ แถลงที่ทำเนียบรัฐบาล กรุงเทพมหานคร เมื่อวันที่ 5 มกราคม 2566 เวลา 10.00 น.\n"
@@ -276,14 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[dict]] = {}
     try:  # the worktree goes whatever fails
         if args.before:
-            tree = work / "before-tree"
-            if tree.exists():
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.before],
-                           check=True, capture_output=True)
-            if (tree / "setup.py").exists():  # a revision with the compiled decoding: build it there
-                subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=tree,
-                               check=False, capture_output=True)
+            tree = add_worktree(ROOT, work / "before-tree", args.before, build=True)  # its compiled decoding
             roots["before"] = str(tree)
             # Imported by that code: a newer schema is not its to read.
             listed = work / "sources.json"
@@ -316,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                 results[name].append(result)
     finally:
         if tree is not None:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+            remove_worktree(ROOT, tree)
     raw = statistics.median(r["seconds"] for r in results["raw"])
     raw_cpu = statistics.median(r["cpu"] for r in results["raw"])
     for name, runs in results.items():

@@ -48,6 +48,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 LABELS_PER_DOCUMENT = 4  # label keystrokes timed per dense article, one after another
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/revisions.py
 
 
 def rss_mb() -> float:
@@ -429,14 +430,11 @@ def dense_comparison(source: Path, where: Path, articles: int, highlights: int, 
     if not dense.exists():
         (build_real if real else build_dense)(source, dense, articles, highlights)
     roots = {"this code": ROOT}
+    from revisions import add_worktree, remove_worktree
+
     tree = where / "before-tree"
     if before:
-        if tree.exists():
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False)  # one left by a killed run
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), before],
-                       check=True, capture_output=True)
-        roots[f"before ({before})"] = tree
+        roots[f"before ({before})"] = add_worktree(ROOT, tree, before)
     results: dict[str, list[dict]] = {name: [] for name in roots}
     try:
         for _ in range(rounds):
@@ -447,7 +445,7 @@ def dense_comparison(source: Path, where: Path, articles: int, highlights: int, 
                 results[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
     finally:
         if before:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+            remove_worktree(ROOT, tree)
     for name, runs in results.items():
         nexts = [t for r in runs for t in r["next"]]
         keys = [t for r in runs for t in r["key"]]

@@ -8,6 +8,7 @@ import pytest
 
 from annotator.nlp import matching
 from annotator.nlp.matching import _longest_matches, longest_matches
+from random_text import text_and_tokens
 
 TEXT = "นายสมชาย ใจดี เดินทางไปจังหวัดเชียงใหม่ และกรุงเทพมหานคร"
 
@@ -29,9 +30,7 @@ def test_the_compiled_loop_matches_the_python_one_on_random_tokens_and_dictionar
     rng = random.Random(7)
     alphabet = "กขคงจนมยรลวสหอะาิีเแโใไ่้ "
     for _ in range(400):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
-        cuts = sorted({0, len(text), *(rng.randint(0, len(text)) for _ in range(rng.randint(0, 20)))})
-        tokens = list(zip(cuts, cuts[1:]))
+        text, tokens = text_and_tokens(rng, alphabet, 60, 20)
         if rng.random() < 0.2:  # tokens that skip characters, as a tokenizer's gaps
             tokens = tokens[::2]
         pieces = [text[a:b] for a, b in tokens]

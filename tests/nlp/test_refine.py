@@ -6,6 +6,7 @@ import random
 
 from annotator.nlp import refine
 from annotator.nlp.refine import SplitTable, split_punctuation
+from random_text import text_and_tokens
 
 
 def python_apply(table, text, tokens):
@@ -28,9 +29,7 @@ def test_the_compiled_pass_matches_the_python_steps_on_random_texts():
     rng = random.Random(3)
     alphabet = "กขคนมยสอาิเ ()“”\"'«»\ufeff12"
     for _ in range(500):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50)))
-        cuts = sorted({0, len(text), *(rng.randint(0, len(text)) for _ in range(rng.randint(0, 15)))})
-        tokens = list(zip(cuts, cuts[1:]))
+        text, tokens = text_and_tokens(rng, alphabet, 50, 15)
         words = [text[a:b] for a, b in tokens if b - a > 1]
         table = SplitTable({w: tuple(sorted(rng.sample(range(1, len(w)), 1))) for w in rng.sample(words, min(3, len(words)))}
                            if rng.random() < 0.7 else {})

@@ -114,7 +114,8 @@ def test_statuses_move_to_their_own_table_at_schema_6(tmp_path):
     assert check_project(path).ok
 
 
-def test_a_document_without_its_status_row_is_reported(tmp_path):
+def without_status_of_document_2(tmp_path):
+    """The latest fixture, document 2's status row deleted by hand."""
     import sqlite3
 
     path = tmp_path / "p.annot"
@@ -123,19 +124,16 @@ def test_a_document_without_its_status_row_is_reported(tmp_path):
     conn.execute("DELETE FROM document_status WHERE doc_id = 2")
     conn.commit()
     conn.close()
-    report = check_project(path)
+    return path
+
+
+def test_a_document_without_its_status_row_is_reported(tmp_path):
+    report = check_project(without_status_of_document_2(tmp_path))
     assert not report.ok and any("document 2: it has no status" in m for m in report.problems["documents"])
 
 
 def test_a_document_without_its_status_row_reads_as_new_and_gets_one_when_it_changes(tmp_path):
-    import sqlite3
-
-    path = tmp_path / "p.annot"
-    shutil.copy(SCHEMAS / f"v{migrations.LATEST}.annot", path)
-    conn = sqlite3.connect(path)
-    conn.execute("DELETE FROM document_status WHERE doc_id = 2")
-    conn.commit()
-    conn.close()
+    path = without_status_of_document_2(tmp_path)
     with Project.open(path) as p:
         assert p.document(2).status == "new" and p.document_status(2) == "new"
         p.set_status(2, "done")
