@@ -162,6 +162,18 @@ def test_filter_by_status(project, expected, status):
     assert ids_of(model) == sorted(d for d, e in expected.items() if e["status"] == status)
 
 
+@pytest.mark.parametrize("column", [-1, STATUS, TITLE, OPEN])
+def test_status_and_label_filters_together_under_every_sort(project, expected, column):
+    # A status read from the status rows alone (no sort by a column of the documents) or
+    # joined to the documents: the same documents either way.
+    model = DocumentListModel(project)
+    model.sort(column, Qt.SortOrder.AscendingOrder)
+    for status in STATUSES:
+        model.set_filter(status=status, label="LOCATION")
+        want = {d for d, e in expected.items() if e["status"] == status and d % 3 == 0 and d % 5 != 0}
+        assert set(ids_of(model)) == want and len(ids_of(model)) == len(want)
+
+
 def test_filter_by_label_ignores_rejected_spans(project, expected):
     model = DocumentListModel(project)
     model.set_filter(label="LOCATION")

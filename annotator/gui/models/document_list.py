@@ -219,6 +219,13 @@ class DocumentListModel(QAbstractTableModel):
 
     # ---------------------------------------------------------------- internals
     def _query_ids(self) -> array:
+        # From the small status rows alone when neither a text nor a column of the documents
+        # is asked for: joined, every id would be looked up in the table of texts (~37 ms
+        # against ~3 ms for one status of the 28,555-article corpus).
+        needs_status = bool(self._status) or self._sort_column == STATUS
+        needs_documents = bool(self._text) or self._sort_column in (TITLE, DATE, OPEN)
+        source, key = ((WITH_STATUS, "id") if needs_documents else ("document_status", "doc_id")) if needs_status \
+            else ("documents", "id")
         where: list[str] = []
         params: list[Any] = []
         if self._status:
@@ -229,7 +236,7 @@ class DocumentListModel(QAbstractTableModel):
             if label_id is None:
                 return array("q")
             # Through the spans_label index: the matching documents are found once, not per row.
-            where.append(f"id IN (SELECT doc_id FROM spans WHERE label_id = ? AND state != '{REJECTED}')")
+            where.append(f"{key} IN (SELECT doc_id FROM spans WHERE label_id = ? AND state != '{REJECTED}')")
             params.append(label_id)
         if self._text:
             # A scan of the text column: FTS5's trigram index cannot match fewer than three
@@ -240,8 +247,7 @@ class DocumentListModel(QAbstractTableModel):
             fold = any(c.isascii() and c.isalpha() for c in self._text)
             where.append(f"({_CONTAINS}(CAST(title AS BLOB), ?, ?) OR {_CONTAINS}(CAST(text AS BLOB), ?, ?))")
             params += [needle.lower() if fold else needle, fold] * 2
-        # The status table joined only when the status is asked for: the ids alone come from a small index.
-        sql = "SELECT id FROM " + (WITH_STATUS if self._status or self._sort_column == STATUS else "documents")
+        sql = f"SELECT {key} AS id FROM {source}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
@@ -253,7 +259,7 @@ class DocumentListModel(QAbstractTableModel):
         direction = "DESC" if descending else "ASC"
         if self._sort_column in _SORT_KEYS:
             keys = [k.format(dir=direction) for k in _SORT_KEYS[self._sort_column]]
-            sql += " ORDER BY " + ", ".join(keys) + f", id {direction}"
+            sql += " ORDER BY " + ", ".join(keys) + f", {key} {direction}"
             return array("q", (r[0] for r in self._project.query(sql, params)))
         # By id: sorting the ids here lets SQLite read them from a small index instead of
         # walking the whole table, which holds every article's text.
