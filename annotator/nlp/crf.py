@@ -174,6 +174,19 @@ def _default_pos() -> PosTagger:
 _DEFAULT = object()
 
 
+def sequenced_words(items: Sequence[tuple[str, Sequence[tuple[int, int]]]]
+                    ) -> tuple[list[tuple[int, int, int]], list[str]]:
+    """The sequences of every (text, tokens) of ``items`` as (item, lo, hi) token ranges,
+    and the words of all of them, one sequence after another."""
+    parts: list[tuple[int, int, int]] = []
+    words: list[str] = []
+    for k, (text, tokens) in enumerate(items):
+        for lo, hi in sequences(text, tokens):
+            parts.append((k, lo, hi))
+            words += [text[s:e] for s, e in tokens[lo:hi]]
+    return parts, words
+
+
 class CrfModel:
     """A python-crfsuite model tagging newmm tokens with ThaiNER-style IOB labels.
 
@@ -243,18 +256,15 @@ class CrfModel:
         return self.predict_many([(text, tokens)])[0]
 
     def predict_many(self, items: Sequence[tuple[str, Sequence[tuple[int, int]]]],
-                     confidences: bool = True) -> list[list[SpanData]]:
+                     confidences: bool = True,
+                     sequenced: tuple[list[tuple[int, int, int]], list[str]] | None = None) -> list[list[SpanData]]:
         """:meth:`predict` of each (text, tokens), decoded together (much faster per
         document than one at a time: numpy's per-step cost is shared). ``confidences``
         False: the same spans with confidence None, without the marginals (forward-backward
         over every label pair: most of the decoding), for a caller that needs only the
-        labels, as a trained model's ``bundled`` features do."""
-        parts: list[tuple[int, int, int]] = []  # (item, lo, hi) of each sequence
-        words: list[str] = []
-        for k, (text, tokens) in enumerate(items):
-            for lo, hi in sequences(text, tokens):
-                parts.append((k, lo, hi))
-                words += [text[s:e] for s, e in tokens[lo:hi]]
+        labels, as a trained model's ``bundled`` features do. ``sequenced``: what
+        :func:`sequenced_words` gives for ``items``, when the caller has it already."""
+        parts, words = sequenced if sequenced is not None else sequenced_words(items)
         out: list[list[SpanData]] = [[] for _ in items]
         lengths = [hi - lo for _, lo, hi in parts]
         # State scores are made for at most STATES_TOKENS tokens at a time: a task of long

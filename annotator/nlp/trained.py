@@ -28,7 +28,7 @@ import numpy as np
 
 from annotator.core.model import SpanData
 from annotator.nlp import fastcrf
-from annotator.nlp.crf import decode_spans, label_spans, sequences
+from annotator.nlp.crf import decode_spans, label_spans, sequenced_words, sequences
 from annotator.nlp.features import EntityDictionary, FeatureSet, Featurizer
 from annotator.nlp.refine import SplitTable
 from annotator.store.ranges import RangeSet
@@ -87,18 +87,13 @@ class TrainedModel:
             self._fast = _FastScores(self.featurizer, fastcrf.read_model(self.path))
         refined = [(text, self.table.apply(text, tokens) if self.table is not None else tokens)
                    for text, tokens in items]
-        bundled = (self.featurizer._bundled.predict_many(refined, confidences=False)  # its labels are features
-                   if self.featurizer._bundled is not None
+        parts, words = sequenced_words(refined)  # the bundled model's sequences and words too
+        bundled = (self.featurizer._bundled.predict_many(refined, confidences=False, sequenced=(parts, words))
+                   if self.featurizer._bundled is not None  # its labels are features
                    else [None] * len(items))
-        parts: list[tuple[int, int, int]] = []
-        words: list[str] = []
-        tag_parts: list[tuple[dict[str, list[str]], int, int]] = []
-        for k, ((text, tokens), found) in enumerate(zip(refined, bundled)):
-            tags = self.featurizer.document_tags(text, tokens, bundled=found)
-            for lo, hi in sequences(text, tokens):
-                words += [text[s:e] for s, e in tokens[lo:hi]]
-                parts.append((k, lo, hi))
-                tag_parts.append((tags, lo, hi))
+        tags_of = [self.featurizer.document_tags(text, tokens, bundled=found)
+                   for (text, tokens), found in zip(refined, bundled)]
+        tag_parts = [(tags_of[k], lo, hi) for k, lo, hi in parts]
         if not parts:
             return [[] for _ in items]
         lengths = [hi - lo for _, lo, hi in parts]
