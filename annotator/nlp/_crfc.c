@@ -429,47 +429,71 @@ done:
     return result;
 }
 
+/* The (start, end) of every token of tokens (a sequence of tuples), as *n starts in a new
+ * *offsets, then their n ends (the caller frees it with PyMem_Free): 1, or 0 when one is not
+ * an (int, int) tuple with 0 <= start <= end <= size (size < 0: any end at or above start),
+ * which the Python code takes instead (its slices count negative offsets from the end),
+ * or -1 with an exception set. *offsets is NULL unless 1 is returned. */
+static int
+token_offsets(PyObject *tokens, Py_ssize_t size, Py_ssize_t *n, Py_ssize_t **offsets)
+{
+    PyObject *seq = PySequence_Fast(tokens, "tokens must be a sequence of (start, end)");
+    Py_ssize_t i, *starts, *ends;
+    int result = 1;
+
+    *offsets = NULL;
+    if (seq == NULL)
+        return -1;
+    *n = PySequence_Fast_GET_SIZE(seq);
+    starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(*n ? 2 * *n : 1));
+    if (starts == NULL) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    ends = starts + *n;
+    for (i = 0; i < *n && result == 1; i++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i), *a, *b;
+        if (!(PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2 && PyLong_Check(a = PyTuple_GET_ITEM(pair, 0))
+              && PyLong_Check(b = PyTuple_GET_ITEM(pair, 1)))) {
+            result = 0;
+            break;
+        }
+        starts[i] = PyLong_AsSsize_t(a);
+        ends[i] = PyLong_AsSsize_t(b);
+        if ((starts[i] == -1 || ends[i] == -1) && PyErr_Occurred())
+            result = -1;
+        else if (starts[i] < 0 || ends[i] < starts[i] || (size >= 0 && ends[i] > size))
+            result = 0;
+    }
+    Py_DECREF(seq);
+    if (result == 1)
+        *offsets = starts;
+    else
+        PyMem_Free(starts);
+    return result;
+}
+
 /* Dictionary matching on word tokens (annotator/nlp/matching.py, longest_matches): the
  * (start, end) of the longest run of whole tokens whose text is in entries, left to right,
  * never overlapping; prefixes holds every prefix of every entry, so a run stops growing at
  * the first piece no entry starts with. The same steps as the Python loop there, without
  * its per-token interpreter work; the containers are any with `in` (set, frozenset, dict).
- * Returns NotImplemented for tokens that are not (int, int) tuples or have a negative
- * offset (Python's slices count those from the end): the caller's Python loop answers. */
+ * Returns NotImplemented for tokens read_tokens does not take: the caller's Python loop
+ * answers. */
 static PyObject *
 crfc_longest_matches(PyObject *self, PyObject *args)
 {
-    PyObject *text, *tokens, *prefixes, *entries, *seq = NULL, *out = NULL;
-    Py_ssize_t n, i, j, best, *starts = NULL, *ends = NULL;
+    PyObject *text, *tokens, *prefixes, *entries, *out = NULL;
+    Py_ssize_t n, i, j, best, *starts, *ends;
+    int read;
 
     if (!PyArg_ParseTuple(args, "UOOO", &text, &tokens, &prefixes, &entries))
         return NULL;
-    seq = PySequence_Fast(tokens, "tokens must be a sequence of (start, end)");
-    if (seq == NULL)
-        return NULL;
-    n = PySequence_Fast_GET_SIZE(seq);
-    starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n ? 2 * n : 1));
-    if (starts == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    read = token_offsets(tokens, -1, &n, &starts);
+    if (read <= 0)
+        return read == 0 ? Py_NewRef(Py_NotImplemented) : NULL;
     ends = starts + n;
-    for (i = 0; i < n; i++) {
-        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i), *a, *b;
-        if (!(PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2 && PyLong_Check(a = PyTuple_GET_ITEM(pair, 0))
-              && PyLong_Check(b = PyTuple_GET_ITEM(pair, 1)))) {
-            out = Py_NewRef(Py_NotImplemented);  /* not (int, int) tuples: the Python loop takes them */
-            goto done;
-        }
-        starts[i] = PyLong_AsSsize_t(a);
-        ends[i] = PyLong_AsSsize_t(b);
-        if ((starts[i] == -1 || ends[i] == -1) && PyErr_Occurred())
-            goto done;
-        if (starts[i] < 0 || ends[i] < 0) {
-            out = Py_NewRef(Py_NotImplemented);
-            goto done;
-        }
-    }
     out = PyList_New(0);
     if (out == NULL)
         goto done;
@@ -512,7 +536,6 @@ fail:
     Py_CLEAR(out);
 done:
     PyMem_Free(starts);
-    Py_DECREF(seq);
     return out;
 }
 
@@ -578,8 +601,9 @@ is_punct(Py_UCS4 c, PyObject *punct)
 static PyObject *
 crfc_refine_tokens(PyObject *self, PyObject *args)
 {
-    PyObject *text, *tokens, *punct, *cuts, *seq, *out = NULL;
-    Py_ssize_t n, i, size;
+    PyObject *text, *tokens, *punct, *cuts, *out = NULL;
+    Py_ssize_t n, i, *starts, *ends;
+    int read;
 
     if (!PyArg_ParseTuple(args, "UOUO", &text, &tokens, &punct, &cuts))
         return NULL;
@@ -587,35 +611,16 @@ crfc_refine_tokens(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_TypeError, "cuts must be a dict or None");
         return NULL;
     }
-    seq = PySequence_Fast(tokens, "tokens must be a sequence of (start, end)");
-    if (seq == NULL)
-        return NULL;
-    size = PyUnicode_GET_LENGTH(text);
-    n = PySequence_Fast_GET_SIZE(seq);
-    for (i = 0; i < n; i++) {  /* every token checked first: a fallback leaves nothing half-made */
-        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i), *a, *b;
-        Py_ssize_t s, e;
-        if (!(PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2 && PyLong_Check(a = PyTuple_GET_ITEM(pair, 0))
-              && PyLong_Check(b = PyTuple_GET_ITEM(pair, 1)))) {
-            out = Py_NewRef(Py_NotImplemented);
-            goto done;
-        }
-        s = PyLong_AsSsize_t(a);
-        e = PyLong_AsSsize_t(b);
-        if ((s == -1 || e == -1) && PyErr_Occurred())
-            goto done;
-        if (s < 0 || e < s || e > size) {
-            out = Py_NewRef(Py_NotImplemented);
-            goto done;
-        }
-    }
+    /* every token read first, inside the text: a fallback leaves nothing half-made */
+    read = token_offsets(tokens, PyUnicode_GET_LENGTH(text), &n, &starts);
+    if (read <= 0)
+        return read == 0 ? Py_NewRef(Py_NotImplemented) : NULL;
+    ends = starts + n;
     out = PyList_New(0);
     if (out == NULL)
         goto done;
     for (i = 0; i < n; i++) {
-        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i);
-        Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0)), e = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1));
-        Py_ssize_t a = s, b = e, k;
+        Py_ssize_t s = starts[i], e = ends[i], a = s, b = e, k;
         if (e - s < 2 || (!is_punct(PyUnicode_READ_CHAR(text, s), punct)
                           && !is_punct(PyUnicode_READ_CHAR(text, e - 1), punct))) {
             if (append_cut(out, text, cuts, s, e) < 0)
@@ -644,7 +649,7 @@ crfc_refine_tokens(PyObject *self, PyObject *args)
 fail:
     Py_CLEAR(out);
 done:
-    Py_DECREF(seq);
+    PyMem_Free(starts);
     return out;
 }
 

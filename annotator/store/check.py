@@ -6,10 +6,10 @@ Two layers:
   ``PRAGMA foreign_key_check``;
 * the project's: every span lies inside its text (``0 <= start < end <= length``) and
   uses a label that exists; ``document_counts.open_suggestions`` equals the number of suggested
-  spans; every document has its ``document_status`` row (schema 6 on); each text still has the hash it was imported with and readable metadata; the
-  cached tokens decode, cover their text exactly and are words of it (no token starts inside
-  a character cluster); the change log is valid JSON and
-  agrees with the spans (see :func:`_check_log`).
+  spans; every document has its ``document_status`` row (schema 6 on); each text still has
+  the hash it was imported with and readable metadata; the cached tokens decode, cover
+  their text exactly and are words of it (no token starts inside a character cluster); the
+  change log is valid JSON and agrees with the spans (see :func:`_check_log`).
 
 The file is opened read-only (no lock, no migration), so a project can be checked while
 the window has it open, and a damaged file is never made worse. Problems are listed by

@@ -228,8 +228,7 @@ def _settle_status(project: Project, doc_id: int) -> list[str] | None:
         wanted = DONE
     if wanted == status:
         return None
-    project.execute("INSERT INTO document_status (doc_id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT (doc_id)"
-                    " DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at", (doc_id, wanted, now()))
+    project._write_status(doc_id, wanted)
     return [status, wanted]
 
 

@@ -224,8 +224,12 @@ class DocumentListModel(QAbstractTableModel):
         # against ~3 ms for one status of the 28,555-article corpus).
         needs_status = bool(self._status) or self._sort_column == STATUS
         needs_documents = bool(self._text) or self._sort_column in (TITLE, DATE, OPEN)
-        source, key = ((WITH_STATUS, "id") if needs_documents else ("document_status", "doc_id")) if needs_status \
-            else ("documents", "id")
+        if not needs_status:
+            source, key = "documents", "id"
+        elif needs_documents:
+            source, key = WITH_STATUS, "id"
+        else:
+            source, key = "document_status", "doc_id"
         where: list[str] = []
         params: list[Any] = []
         if self._status:
