@@ -176,3 +176,11 @@ def _default_tagger() -> Tagger:
 def lst20_tags(words: Sequence[str]) -> list[str]:
     """LST20-style POS tag of each word (the tagger is built on first use)."""
     return _default_tagger()(words)
+
+
+def tags_by_word(tagger: Tagger) -> bool:
+    """Whether ``tagger`` gives a word the same tag whatever its neighbours (a lexicon
+    lookup), so that a caller may tag each distinct word once and cache the result."""
+    if tagger is lst20_tags:
+        tagger = _default_tagger()
+    return isinstance(tagger, _LexiconTagger)

@@ -30,6 +30,7 @@ from annotator.core.model import SpanData
 from annotator.nlp import fastcrf
 from annotator.nlp.crf import decode_spans, label_spans, sequenced_words, sequences
 from annotator.nlp.features import EntityDictionary, FeatureSet, Featurizer
+from annotator.nlp.pos import tags_by_word
 from annotator.nlp.refine import SplitTable
 from annotator.store.ranges import RangeSet
 
@@ -143,8 +144,10 @@ class _FastScores:
         self._zero = len(weights.attributes)  # the all-zero row of weights.state
         window = self._window = featurizer.features.window
         self._bigram = "bigram" in featurizer._g
-        # (word, POS) -> its row in _slot_rows: the cache rows of its pieces (row 0 unused,
-        # so that a lookup's 0 never stands for a word)
+        # word (or word and POS, when a word's tag depends on its neighbours) -> its row in
+        # _slot_rows: the cache rows of its pieces (row 0 unused, so that a lookup's 0 never
+        # stands for a word)
+        self._by_word = featurizer._pos is None or tags_by_word(featurizer._pos)
         self._slots: dict[str, int] = {}
         self._slot_rows = np.zeros((1024, 1 + 2 * window), dtype=np.intp)
         # neighbours the model has a bigram attribute for -> their row in _pair_ids: the
@@ -182,19 +185,20 @@ class _FastScores:
         is built) or with numpy; the two give the same doubles."""
         f = self.featurizer
         total = len(words)
-        if f._pos is not None:
+        if len(self._slots) + total > self.KEPT:  # bound memory on endless input
+            self._slots.clear()
+        get, add = self._slots.get, self._add
+        if self._by_word:  # a word's tag is its own: tagged only when first met
+            pos_of = f._pos
+            slots = [get(w) or add(w, w, pos_of([w])[0] if pos_of is not None else None) for w in words]
+        else:
             pos: list = []
             at = 0
             for n in lengths:  # tagged sequence by sequence, as when tagged alone
                 pos += f._pos(words[at:at + n])
                 at += n
-        else:
-            pos = [None] * total
-        keys = [w if t is None else w + "\x00" + t for w, t in zip(words, pos)]
-        if len(self._slots) + total > self.KEPT:  # bound memory on endless input
-            self._slots.clear()
-        get, add = self._slots.get, self._add
-        slots = [get(k) or add(k, w, t) for k, w, t in zip(keys, words, pos)]
+            keys = [w + "\x00" + t for w, t in zip(words, pos)]
+            slots = [get(k) or add(k, w, t) for k, w, t in zip(keys, words, pos)]
         idx = self._slot_rows[np.array(slots, dtype=np.intp)]
         if self._bigram and total > 1:
             pget = self._pairs.get

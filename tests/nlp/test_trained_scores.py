@@ -131,3 +131,56 @@ def test_word_attributes_group_by_group_in_each_role():
         near = [a for a in f._word_attrs(word, "NN", [g for g in ("word", "shape", "pos", "lex", "flags", "clusters")
                                                        if g in f._g]) if not a.startswith("k=")]
         assert roles[0] == ["-1:" + a for a in near] and roles[1] == ["+1:" + a for a in near]
+
+
+def test_a_word_is_tagged_once_when_the_tagger_tags_by_word(trained):
+    from annotator.nlp.pos import tags_by_word
+    from annotator.nlp.trained import _FastScores
+
+    featurizer = trained.featurizer
+    assert tags_by_word(featurizer._pos)  # the default lexicon lookup
+    asked: list[list[str]] = []
+    real = featurizer._pos
+
+    def counting(words):
+        asked.append(list(words))
+        return real(words)
+
+    fast = _FastScores(featurizer, trained._fast.weights)
+    featurizer._pos = counting
+    try:
+        fast._by_word = True
+        seqs = _sequences(trained)
+        words = [w for ws, _ in seqs for w in ws]
+        tags = {k: [t for _, ts in seqs for t in ts[k]] for k in seqs[0][1]}
+        got = fast.scores_many(words, [len(ws) for ws, _ in seqs], tags)
+    finally:
+        featurizer._pos = real
+    assert sorted(w for ws in asked for w in ws) == sorted(set(words))  # each distinct word once
+    assert np.array_equal(got, trained._fast.scores_many(words, [len(ws) for ws, _ in seqs], tags))
+
+
+def test_a_tagger_that_reads_the_neighbours_is_asked_for_whole_sequences(trained):
+    """A tag that depends on the word before: the same word gets two tags, and each
+    token's scores are still the weights of its own attributes."""
+    from annotator.nlp.features import Featurizer
+    from annotator.nlp.pos import tags_by_word
+    from annotator.nlp.trained import _FastScores
+
+    def by_neighbour(words):
+        return ["NN" if i and words[i - 1].isspace() else "VV" for i in range(len(words))]
+
+    assert not tags_by_word(by_neighbour)
+    base = trained.featurizer
+    featurizer = Featurizer(base.features, dictionary=base.dictionary, clusters=base.clusters)
+    featurizer._pos = by_neighbour
+    fast = _FastScores(featurizer, trained._fast.weights)
+    assert not fast._by_word
+    weights = trained._fast.weights
+    seqs = _sequences(trained)
+    for words, tags in seqs:
+        attrs = featurizer.attributes(words, tags)
+        expected = np.array([sum((weights.state[weights.attributes[a]] for a in item if a in weights.attributes),
+                                 np.zeros(weights.state.shape[1])) for item in attrs])
+        assert np.allclose(fast.scores(words, tags), expected, rtol=0, atol=1e-9)
+    assert any("\x00NN" in k for k in fast._slots) and any("\x00VV" in k for k in fast._slots)
