@@ -429,6 +429,133 @@ done:
     return result;
 }
 
+/* A word's summed weight rows, one for each role it plays (annotator/nlp/fastcrf.py,
+ * RowCache.word_rows): for role r, the ids that the dict role_ids[r] gives the
+ * attributes of lists[r] (names it lacks count nothing), sorted; the row that set of ids
+ * has in by_key (their bytes -> row), or else row n_used, n_used + 1, …, summed from zero
+ * in id order into rows, as RowCache.row sums it. The roles' rows go into slots[slot];
+ * returns the new n_used. rows must have room for one new row per role. */
+static PyObject *
+crfc_word_rows(PyObject *self, PyObject *args)
+{
+    PyObject *lists, *role_ids, *by_key, *result = NULL, *key = NULL, *seq = NULL;
+    Py_buffer rows, state, slots;
+    Py_ssize_t n_used, slot, L, R, n_rows, n_state, n_slots, r, i, j, k;
+    Py_ssize_t small[64], *ids = small, cap = 64;
+
+    if (!PyArg_ParseTuple(args, "O!O!O!w*ny*nw*n", &PyTuple_Type, &lists, &PyTuple_Type, &role_ids,
+                          &PyDict_Type, &by_key, &rows, &n_used, &state, &L, &slots, &slot))
+        return NULL;
+    R = PyTuple_GET_SIZE(lists);
+    if (L <= 0 || PyTuple_GET_SIZE(role_ids) != R) {
+        PyErr_SetString(PyExc_ValueError, "one dict of ids per role, and a positive number of labels");
+        goto done;
+    }
+    n_rows = rows.len / (Py_ssize_t)(sizeof(double) * L);
+    n_state = state.len / (Py_ssize_t)(sizeof(double) * L);
+    n_slots = R ? slots.len / (Py_ssize_t)(sizeof(Py_ssize_t) * R) : 0;
+    if (rows.len != n_rows * L * (Py_ssize_t)sizeof(double) || state.len != n_state * L * (Py_ssize_t)sizeof(double)
+        || slots.len != n_slots * R * (Py_ssize_t)sizeof(Py_ssize_t)) {
+        PyErr_SetString(PyExc_ValueError, "rows and state must be (n, n_labels) float64, slots (n, roles) intp");
+        goto done;
+    }
+    if (slot < 0 || slot >= n_slots || n_used < 1 || n_used + R > n_rows) {
+        PyErr_SetString(PyExc_IndexError, "no such slot, or no room for a new row per role");
+        goto done;
+    }
+    for (r = 0; r < R; r++) {
+        PyObject *dict = PyTuple_GET_ITEM(role_ids, r), *found;
+        Py_ssize_t n = 0, size, row;
+        if (!PyDict_Check(dict)) {
+            PyErr_SetString(PyExc_TypeError, "role_ids must hold dicts");
+            goto done;
+        }
+        seq = PySequence_Fast(PyTuple_GET_ITEM(lists, r), "lists must hold sequences of attribute names");
+        if (!seq)
+            goto done;
+        size = PySequence_Fast_GET_SIZE(seq);
+        if (size > cap) {
+            Py_ssize_t *more = PyMem_Malloc(sizeof(Py_ssize_t) * size);
+            if (!more) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            if (ids != small)
+                PyMem_Free(ids);
+            ids = more;
+            cap = size;
+        }
+        for (i = 0; i < size; i++) {
+            PyObject *v = PyDict_GetItemWithError(dict, PySequence_Fast_GET_ITEM(seq, i));
+            Py_ssize_t id;
+            if (!v) {
+                if (PyErr_Occurred())
+                    goto done;
+                continue;
+            }
+            id = PyLong_AsSsize_t(v);
+            if (id == -1 && PyErr_Occurred())
+                goto done;
+            if (id < 0 || id >= n_state) {
+                PyErr_SetString(PyExc_IndexError, "an attribute id out of range");
+                goto done;
+            }
+            for (k = n; k > 0 && ids[k - 1] > id; k--)  /* insertion sort: a handful of ids */
+                ids[k] = ids[k - 1];
+            ids[k] = id;
+            n++;
+        }
+        Py_CLEAR(seq);
+        key = PyBytes_FromStringAndSize((const char *)ids, n * (Py_ssize_t)sizeof(Py_ssize_t));
+        if (!key)
+            goto done;
+        found = PyDict_GetItemWithError(by_key, key);
+        if (found) {
+            row = PyLong_AsSsize_t(found);
+            if (row == -1 && PyErr_Occurred())
+                goto done;
+            if (row < 0 || row >= n_rows) {
+                PyErr_SetString(PyExc_IndexError, "a cached row out of range");
+                goto done;
+            }
+        }
+        else {
+            PyObject *value;
+            double *restrict o = (double *)rows.buf + n_used * L;
+            const double *S = (const double *)state.buf;
+            if (PyErr_Occurred())
+                goto done;
+            row = n_used;
+            for (j = 0; j < L; j++)
+                o[j] = 0.0;
+            for (k = 0; k < n; k++) {
+                const double *w = S + ids[k] * L;
+                for (j = 0; j < L; j++)
+                    o[j] += w[j];
+            }
+            value = PyLong_FromSsize_t(row);
+            if (!value || PyDict_SetItem(by_key, key, value) < 0) {
+                Py_XDECREF(value);
+                goto done;
+            }
+            Py_DECREF(value);
+            n_used++;
+        }
+        Py_CLEAR(key);
+        ((Py_ssize_t *)slots.buf)[slot * R + r] = row;
+    }
+    result = PyLong_FromSsize_t(n_used);
+done:
+    Py_XDECREF(seq);
+    Py_XDECREF(key);
+    if (ids != small)
+        PyMem_Free(ids);
+    PyBuffer_Release(&rows);
+    PyBuffer_Release(&state);
+    PyBuffer_Release(&slots);
+    return result;
+}
+
 /* The (start, end) of every token of tokens (a sequence of tuples), as *n starts in a new
  * *offsets, then their n ends (the caller frees it with PyMem_Free): 1, or 0 when one is not
  * an (int, int) tuple with 0 <= start <= end <= size (size < 0: any end at or above start),
@@ -661,6 +788,9 @@ static PyMethodDef crfc_methods[] = {
     {"state_scores", crfc_state_scores, METH_VARARGS,
      "state_scores(rows, idx, lengths, bias, bos, eos, w, pairs, n_labels, window, out): a trained model's"
      " state scores of sequences laid end to end into out (see annotator/nlp/trained.py)"},
+    {"word_rows", crfc_word_rows, METH_VARARGS,
+     "word_rows(lists, role_ids, by_key, rows, n_used, state, n_labels, slots, slot): a word's summed rows in"
+     " each role into slots[slot], new rows from n_used (see RowCache.word_rows); the new n_used"},
     {"longest_matches", crfc_longest_matches, METH_VARARGS,
      "longest_matches(text, tokens, prefixes, entries): [(start, end)] of the longest token runs in entries"
      " (see annotator/nlp/matching.py); NotImplemented for a negative offset"},

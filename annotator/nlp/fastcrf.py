@@ -33,6 +33,7 @@ except ImportError:  # built without a C compiler: numpy does the same
     _crfc = None
 
 COMPILED = _crfc is not None  # Viterbi and marginals run in C
+_WORD_ROWS_IN_C = COMPILED and hasattr(_crfc, "word_rows")  # an older build lacks it
 
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
 
@@ -109,6 +110,7 @@ class RowCache:
         self._unknown = len(weights.attributes)
         self._ids = weights.attributes.get
         self._by_ids: dict[tuple[int, ...], int] = {(): 0}
+        self._by_bytes: dict[bytes, int] = {b"": 0}  # the same, for _crfc.word_rows
         self._rows = np.zeros((1024, weights.state.shape[1]))
         self._n = 1
 
@@ -118,7 +120,10 @@ class RowCache:
 
     def row(self, attributes: Iterable[str]) -> int:
         unknown, ids = self._unknown, self._ids
-        key = tuple(sorted(i for i in (ids(a, unknown) for a in attributes) if i != unknown))
+        return self._row_of(tuple(sorted(i for i in (ids(a, unknown) for a in attributes) if i != unknown)))
+
+    def _row_of(self, key: tuple[int, ...]) -> int:
+        """The row of the sorted attribute ids ``key``, summed in that order when new."""
         row = self._by_ids.get(key)
         if row is None:
             if self._n == len(self._rows):
@@ -131,6 +136,25 @@ class RowCache:
             self._by_ids[key] = row
             self._n += 1
         return row
+
+    def word_rows(self, lists: tuple[Sequence[str], ...], role_ids: tuple[dict[str, int], ...],
+                  slots: np.ndarray, slot: int, compiled: bool | None = None) -> None:
+        """Into ``slots[slot]``: for each role r, the row of the attributes ``lists[r]`` as
+        ``role_ids[r]`` names their ids (a word's own attributes, then what it gives as each
+        neighbour, without the "-1:" prefixes: no strings are made). The rows of
+        :meth:`row`, the same doubles; in C (``_crfc.word_rows``) when it is built, which
+        keeps its own index of id sets (as bytes), so the two paths do not share rows."""
+        if self._n + len(lists) > len(self._rows):
+            self._rows = grown(self._rows, self._n, self._n + len(lists))
+        if compiled is None:
+            compiled = _WORD_ROWS_IN_C
+        if compiled:
+            self._n = _crfc.word_rows(lists, role_ids, self._by_bytes, self._rows, self._n, self._w.state,
+                                      self._rows.shape[1], slots, slot)
+            return
+        for r, (attributes, ids) in enumerate(zip(lists, role_ids)):
+            get = ids.get
+            slots[slot, r] = self._row_of(tuple(sorted(i for i in map(get, attributes) if i is not None)))
 
 
     def rows_for(self, lists: Sequence[Iterable[str]]) -> list[int]:

@@ -284,10 +284,8 @@ class Featurizer:
             return got
         if len(self._cache) > 300_000:  # bound memory on endless input
             self._cache.clear()
-        by_group = self._group_attrs(word, tag, self._g)  # once: each role takes some groups
-        pieces = [_in_order(by_group, WORD_GROUPS)]
-        near = [a for a in _in_order(by_group, CONTEXT_GROUPS) if not a.startswith("k=")]
-        far = [a for a in _in_order(by_group, _FAR_GROUPS) if not a.startswith("k=")]
+        own, near, far = self.roles(word, tag)
+        pieces = [own]
         for k in range(1, self.features.window + 1):
             attrs = near if k == 1 else far
             pieces.append([f"-{k}:" + a for a in attrs])
@@ -296,6 +294,15 @@ class Featurizer:
         if keep:
             self._cache[key] = got
         return got
+
+    def roles(self, word: str, tag: str | None) -> tuple[list[str], list[str], list[str]]:
+        """The word's own attributes, what it gives as its nearest neighbours' (-1, +1) and
+        as farther ones' (-2, +2 …), the last two without their prefixes."""
+        by_group = self._group_attrs(word, tag, self._g)  # once: each role takes some groups
+        own = _in_order(by_group, WORD_GROUPS)
+        near = [a for a in _in_order(by_group, CONTEXT_GROUPS) if not a.startswith("k=")]
+        far = [a for a in _in_order(by_group, _FAR_GROUPS) if not a.startswith("k=")]
+        return own, near, far
 
     # ---- sequences
     def attributes(self, words: Sequence[str], tags: dict[str, Sequence[str]] | None = None) -> list[list[str]]:

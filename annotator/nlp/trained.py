@@ -154,6 +154,7 @@ class _FastScores:
         # attribute ids (b-, b+); any other pair is row 0, which adds nothing
         self._pairs, self._pair_ids = _known_pairs(self._ids, self._zero) if self._bigram else ({}, None)
         self._tag_ids: dict[str, dict[str, tuple[int, int, int]]] = {}  # source -> tag -> attribute ids
+        self._role_ids = _role_ids(self._ids, window)
         w = weights.state
 
         def row(name: str) -> np.ndarray:
@@ -167,8 +168,9 @@ class _FastScores:
         n = len(self._slots) + 1
         if n >= len(self._slot_rows):
             self._slot_rows = fastcrf.grown(self._slot_rows, n)
-        pieces = self.featurizer._pieces(word, tag, keep=False)
-        self._slot_rows[n] = [self._rows.row(piece) for piece in pieces]
+        own, near, far = self.featurizer.roles(word, tag)
+        self._rows.word_rows((own, near, near, *(far, far) * (self._window - 1)) if self._window else (own,),
+                             self._role_ids, self._slot_rows, n)
         self._slots[key] = n
         return n
 
@@ -269,6 +271,22 @@ class _FastScores:
         got = self._tag_ids[source][tag] = (ids.get(f"{source}={tag}", zero), ids.get(f"{source}-1={tag}", zero),
                                             ids.get(f"{source}+1={tag}", zero))
         return got
+
+
+def _role_ids(ids: dict[str, int], window: int) -> tuple[dict[str, int], ...]:
+    """The model's attribute ids as each role names them, in the order of a word's pieces
+    (:meth:`Featurizer._pieces`): its own attributes (``ids`` itself), then what a word
+    gives as neighbour -1, +1, -2, +2 …, each keyed without its prefix ("-1:w=x" -> "w=x"),
+    so a new word's rows need no prefixed strings."""
+    prefixes = [f"{side}{k}:" for k in range(1, window + 1) for side in "-+"]
+    by_prefix: dict[str, dict[str, int]] = {p: {} for p in prefixes}
+    for name, i in ids.items():
+        if name[:1] in "-+":
+            head, colon, rest = name.partition(":")
+            found = by_prefix.get(head + colon)
+            if found is not None:
+                found[rest] = i
+    return (ids, *(by_prefix[p] for p in prefixes))
 
 
 def _known_pairs(ids: dict[str, int], zero: int) -> tuple[dict[tuple[str, str], int], np.ndarray]:

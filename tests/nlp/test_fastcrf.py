@@ -392,3 +392,56 @@ def test_rows_made_together_are_the_rows_made_one_at_a_time():
     assert got == expected
     assert np.array_equal(one.rows[:one._n], many.rows[:many._n])
     assert len(set(expected)) > 100
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_words_rows_in_every_role_are_the_rows_of_its_prefixed_attributes(compiled):
+    """RowCache.word_rows looks each role's attributes up without their prefixes, in C or
+    in Python: the rows row() makes of the prefixed names, bit for bit, shared by words
+    whose known attributes are the same."""
+    import numpy as np
+
+    assert fastcrf._WORD_ROWS_IN_C  # built in CI and by setup: both paths are tested
+    weights = fastcrf.read_model(bundled_model_path())
+    names = list(weights.attributes)
+    prefixes = ["", "-1:", "+1:"]
+    role_ids = ({**weights.attributes}, {}, {})
+    for p, ids in zip(prefixes[1:], role_ids[1:]):  # made-up roles: every name, prefixed
+        ids.update({n: i for i, n in enumerate(names)})
+    prefixed = {p + n: i for p in prefixes for i, n in enumerate(names)}
+    one = fastcrf.RowCache(fastcrf.CrfWeights(weights.labels, prefixed, weights.state, weights.transition))
+    cache = fastcrf.RowCache(weights)
+    words = []
+    for k in range(400):
+        own = [names[(k * 7919 + j * 104729) % len(names)] for j in range(k % 9)]
+        if k % 5 == 0:
+            own += ["no such attribute", own[0] if own else "w=x"]  # unknown, and a repeat
+        words.append((own, own[: k % 4], list(reversed(own))))
+    words += [([], [], []), words[3], words[40]]
+    slots = np.zeros((len(words) + 1, 3), dtype=np.intp)
+    for n, lists in enumerate(words, 1):
+        cache.word_rows(lists, role_ids, slots, n, compiled=compiled)
+    for n, lists in enumerate(words, 1):
+        expected = [one.row([p + a for a in attrs]) for p, attrs in zip(prefixes, lists)]
+        assert np.array_equal(cache.rows[slots[n]], one.rows[expected])
+    assert slots[len(words) - 2].tolist() == [0, 0, 0]  # nothing known: the zero row
+    assert slots[len(words) - 1].tolist() == slots[4].tolist() and slots[len(words)].tolist() == slots[41].tolist()
+    assert len(np.unique(slots)) > 300 and cache._n == len(np.unique(slots))
+
+
+def test_word_rows_in_c_refuse_what_they_cannot_use():
+    import numpy as np
+
+    weights = fastcrf.read_model(bundled_model_path())
+    rows = np.zeros((4, weights.state.shape[1]))
+    slots = np.zeros((2, 1), dtype=np.intp)
+    args = ((["w=x"],), ({"w=x": 1},), {b"": 0}, rows, 1, weights.state, weights.state.shape[1], slots)
+    assert fastcrf._crfc.word_rows(*args, 1) == 2 and slots[1, 0] == 1
+    with pytest.raises(IndexError):
+        fastcrf._crfc.word_rows(*args, 2)  # no such slot
+    with pytest.raises(IndexError):
+        fastcrf._crfc.word_rows((["w=x"],), ({"w=x": len(weights.state)},), *args[2:], 1)
+    with pytest.raises(TypeError):
+        fastcrf._crfc.word_rows((["w=x"],), ({"w=x": "1"},), *args[2:], 1)
+    with pytest.raises(IndexError):  # no room for a new row
+        fastcrf._crfc.word_rows((["w=y"],), ({"w=y": 2},), {b"": 0}, rows, 4, *args[5:], 1)

@@ -184,3 +184,17 @@ def test_a_tagger_that_reads_the_neighbours_is_asked_for_whole_sequences(trained
                                  np.zeros(weights.state.shape[1])) for item in attrs])
         assert np.allclose(fast.scores(words, tags), expected, rtol=0, atol=1e-9)
     assert any("\x00NN" in k for k in fast._slots) and any("\x00VV" in k for k in fast._slots)
+
+
+def test_new_words_rows_made_in_python_are_those_made_in_c(trained, monkeypatch):
+    from annotator.nlp.trained import _FastScores
+
+    seqs = _sequences(trained)
+    words = [w for ws, _ in seqs for w in ws]
+    tags = {k: [t for _, ts in seqs for t in ts[k]] for k in seqs[0][1]}
+    lengths = [len(ws) for ws, _ in seqs]
+    in_c = _FastScores(trained.featurizer, trained._fast.weights).scores_many(words, lengths, tags)
+    monkeypatch.setattr(fastcrf, "_WORD_ROWS_IN_C", False)
+    python = _FastScores(trained.featurizer, trained._fast.weights)
+    assert np.array_equal(python.scores_many(words, lengths, tags), in_c)
+    assert python._rows._by_bytes == {b"": 0} and len(python._rows._by_ids) > 10  # it took the Python path
