@@ -21,7 +21,7 @@
 /* The loops over labels are compiled twice where GCC can pick at load time: for AVX2 and
  * for the baseline. Only wider vectors: no FMA (a contracted multiply-add rounds once, not
  * twice), so every double is the same on either. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
 #define WIDE_LOOPS __attribute__((target_clones("avx2", "default")))
 #else
 #define WIDE_LOOPS
