@@ -41,10 +41,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from annotator.core.model import SpanData
 from annotator.nlp.matching import longest_matches
+
+if TYPE_CHECKING:
+    from annotator.nlp.crf import CrfModel
 
 VERSION = 1
 GROUPS = ("word", "shape", "affix", "thai", "flags", "pos", "lex", "bigram", "clusters", "gaz", "rules",
@@ -207,6 +210,9 @@ class Featurizer:
     _cache: dict[str, tuple[list[str], ...]] = field(default_factory=dict, repr=False)
     dictionary: "EntityDictionary | None" = None
     clusters: "dict[str, Sequence[int]] | None" = None  # word -> class per granularity (nlp/clusters.py)
+    # the bundled model whose labels are the ``bundled`` features, when the caller has one
+    # loaded already (a pre-annotation worker shares its fork server's); None: load one
+    bundled_model: "CrfModel | None" = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         from annotator.nlp.pos import lst20_tags
@@ -229,7 +235,7 @@ class Featurizer:
         if "bundled" in g:
             from annotator.nlp.crf import CrfModel
 
-            self._bundled = CrfModel()
+            self._bundled = self.bundled_model if self.bundled_model is not None else CrfModel()
 
     # ---- word-level pieces
     def _word_attrs(self, word: str, tag: str | None, groups: Sequence[str] | set[str]) -> list[str]:

@@ -68,24 +68,26 @@ def split_task(items: list[tuple[int, str]], max_chars: int = TASK_CHARS) -> lis
     return tasks
 
 
-def _make_suggester(model):
+def _make_suggester(model, bundled=None):
     """A Suggester for a crfsuite file path of the bundled kind (None: the bundled model)
-    or a project model's :class:`~annotator.nlp.trained.ModelSpec`."""
+    or a project model's :class:`~annotator.nlp.trained.ModelSpec`. ``bundled``: a loaded
+    bundled CrfModel, for a project model whose features include its labels."""
     from annotator.nlp.suggest import Suggester
     from annotator.nlp.trained import ModelSpec, TrainedModel
 
     if isinstance(model, ModelSpec):
-        return Suggester(model=TrainedModel(model))
+        return Suggester(model=TrainedModel(model, bundled=bundled))
     return Suggester(model)
 
 
 def _init_worker(model) -> None:
     global _suggester
     preloaded = sys.modules.get("annotator.nlp.worker_preload")  # forked from the server
-    if model is None and preloaded is not None and preloaded.bundled_suggester is not None:
-        _suggester = preloaded.bundled_suggester
-    else:
-        _suggester = _make_suggester(model)
+    shared = preloaded.bundled_suggester if preloaded is not None else None
+    if model is None and shared is not None:
+        _suggester = shared
+    else:  # a project model takes its bundled features from the server's model: pages shared, not copied
+        _suggester = _make_suggester(model, bundled=shared.model if shared is not None else None)
 
 
 GC_EVERY = 100_000  # a pool worker collects cycles once this many more containers are alive

@@ -22,7 +22,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from annotator.nlp.features import EntityDictionary, FeatureSet, Featurizer
 from annotator.nlp.pos import tags_by_word
 from annotator.nlp.refine import SplitTable
 from annotator.store.ranges import RangeSet
+
+if TYPE_CHECKING:
+    from annotator.nlp.crf import CrfModel
 
 MIN_CONSISTENT_CHARS = 3  # shorter strings are too often parts of other words
 _TAGGED = "O".__ne__  # a token a tag source marked
@@ -50,14 +53,14 @@ class ModelSpec:
 class TrainedModel:
     """A project model ready to tag. Build once per process; not thread-safe."""
 
-    def __init__(self, spec: ModelSpec) -> None:
-        import pycrfsuite
-
+    def __init__(self, spec: ModelSpec, bundled: "CrfModel | None" = None) -> None:
+        """``bundled``: a loaded bundled model to take the ``bundled`` features from (a
+        pre-annotation worker shares its fork server's); None: one is loaded if needed."""
         self.spec = spec
         self.path = spec.path
         settings = spec.settings
-        self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(spec.path)
+        self._tagger = None  # python-crfsuite's, for predict_crfsuite only: opened on first use
+        weights = fastcrf.read_model(spec.path)
         table = settings.get("split_table")
         self.table = SplitTable.from_json(table) if table is not None else None  # None: newmm tokens as they are
         dictionary = settings.get("dictionary")
@@ -66,10 +69,11 @@ class TrainedModel:
             FeatureSet.from_json(settings["features"]),
             dictionary=EntityDictionary(dictionary) if dictionary is not None else None,
             clusters=classes["words"] if classes else None,
+            bundled_model=bundled,
         )
         self.consistent = bool(settings.get("consistent", True))
-        self._fast: _FastScores | None = None  # built on first use
-        self.labels = frozenset(lab[2:] for lab in self._tagger.labels() if lab[:2] in ("B-", "I-"))
+        self._fast = _FastScores(self.featurizer, weights)
+        self.labels = frozenset(lab[2:] for lab in weights.labels if lab[:2] in ("B-", "I-"))
 
     @property
     def version(self) -> str:
@@ -84,8 +88,6 @@ class TrainedModel:
         """:meth:`predict` of each (text, tokens), decoded together with numpy
         (annotator/nlp/fastcrf.py): the same spans as crfsuite's tagger gives
         (:meth:`predict_crfsuite`), faster."""
-        if self._fast is None:
-            self._fast = _FastScores(self.featurizer, fastcrf.read_model(self.path))
         refined = [(text, self.table.apply(text, tokens) if self.table is not None else tokens)
                    for text, tokens in items]
         parts, words = sequenced_words(refined)  # the bundled model's sequences and words too
@@ -109,6 +111,11 @@ class TrainedModel:
         if self.table is not None:
             tokens = self.table.apply(text, tokens)
         tags = self.featurizer.document_tags(text, tokens)
+        if self._tagger is None:
+            import pycrfsuite
+
+            self._tagger = pycrfsuite.Tagger()
+            self._tagger.open(self.path)
         tagger = self._tagger
         spans: list[SpanData] = []
         for lo, hi in sequences(text, tokens):

@@ -54,6 +54,35 @@ def test_workers_are_forked_with_the_bundled_model_already_loaded():
         preannotate._stop_fork_server()
 
 
+def _bundled_features_from_the_server(_=None) -> bool:
+    module = sys.modules.get("annotator.nlp.worker_preload")
+    model = preannotate._suggester.model
+    return (module is not None and module.bundled_suggester is not None and model.featurizer._bundled is not None
+            and model.featurizer._bundled is module.bundled_suggester.model and model._tagger is None)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no fork server on Windows")
+def test_a_trained_models_workers_take_its_bundled_features_from_the_servers_model(tmp_path):
+    """A model trained on top of the bundled one reads the bundled model's labels as
+    features: its workers use the server's loaded model instead of each loading a copy,
+    and open no crfsuite tagger of their own (the fast path reads the weights itself)."""
+    from annotator.jobs.train import TrainParams, run_train
+    from annotator.nlp.trained import materialize
+    from ner_fixture import add_gold
+
+    with Project.create(tmp_path / "gold.annot") as project:
+        add_gold(project)
+        run_train(project, base="bundled", dev=0, params=TrainParams(max_iterations=5), use="always")
+        with materialize(project, "latest") as spec:
+            assert "bundled" in spec.settings["features"]["groups"]
+            ctx, fork_server = preannotate._pool_context()
+            try:
+                with ctx.Pool(2, initializer=preannotate._init_pool_worker, initargs=(spec,)) as pool:
+                    assert all(pool.map(_bundled_features_from_the_server, range(4)))
+            finally:
+                preannotate._stop_fork_server()
+
+
 def test_two_workers_suggest_what_one_process_does_and_leave_no_server(tmp_path):
     pooled, single = _project(tmp_path / "pooled.annot"), _project(tmp_path / "single.annot")
     try:
