@@ -86,6 +86,8 @@ def _init_worker(model) -> None:
     shared = preloaded.bundled_suggester if preloaded is not None else None
     if model is None and shared is not None:
         _suggester = shared
+    elif model is not None and preloaded is not None and preloaded.trained_spec == model:
+        _suggester = preloaded.trained_suggester  # the model this job offered the server
     else:  # a project model takes its bundled features from the server's model: pages shared, not copied
         _suggester = _make_suggester(model, bundled=shared.model if shared is not None else None)
 
@@ -226,6 +228,9 @@ def run_preannotate(
 
 
 def _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars) -> PreannotateReport:
+    from annotator.nlp.preload_handoff import offered
+    from annotator.nlp.trained import ModelSpec
+
     if doc_ids is None:
         doc_ids = project.document_ids((NEW, IN_PROGRESS))
     doc_ids = list(dict.fromkeys(doc_ids))  # each once: a batch is written in one go
@@ -257,7 +262,10 @@ def _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars) 
         return report
     ctx, fork_server = _pool_context()
     try:
-        with ctx.Pool(workers, initializer=_init_pool_worker, initargs=(model_path,)) as pool:
+        # the server loads a project model once for all workers: offered until they are forked
+        with offered(model_path if fork_server and isinstance(model_path, ModelSpec) else None):
+            pool = ctx.Pool(workers, initializer=_init_pool_worker, initargs=(model_path,))
+        with pool:
             _pooled(project, pool, workers, tasks(), pending, version, report, total, progress, cancelled)
     finally:
         if fork_server:
