@@ -172,6 +172,8 @@ def _default_pos() -> PosTagger:
 
 
 _DEFAULT = object()
+_SUMMED_IN_C = fastcrf.COMPILED and hasattr(fastcrf._crfc, "state_scores")  # an older build lacks it
+_NO_PAIRS = np.zeros(0, dtype=np.intp)  # the bundled model has no bigram attributes
 
 
 def sequenced_words(items: Sequence[tuple[str, Sequence[tuple[int, int]]]]
@@ -224,6 +226,7 @@ class CrfModel:
         ids, w = self._weights.attributes, self._weights.state
         self._bos = w[ids["BOS"]] if "BOS" in ids else np.zeros(w.shape[1])
         self._eos = w[ids["EOS"]] if "EOS" in ids else np.zeros(w.shape[1])
+        self._zeros = np.zeros(w.shape[1])  # no bias attribute: _crfc.state_scores adds this
         self._outside = self._weights.labels.index("O") if "O" in self._weights.labels else -1
 
     @property
@@ -284,9 +287,10 @@ class CrfModel:
             start, offset = end, offset + total
         return out
 
-    def _states(self, words: list[str], lengths: Sequence[int]) -> np.ndarray:
+    def _states(self, words: list[str], lengths: Sequence[int], compiled: bool | None = None) -> np.ndarray:
         """State scores (tokens, labels) of sequences of ``lengths`` tokens laid end to end:
-        what crfsuite computes from :func:`features`' attributes."""
+        what crfsuite computes from :func:`features`' attributes. ``compiled``: summed in C
+        (default: when it is built) or with numpy, the same doubles."""
         triples = self._triples
         if self._word_keys:
             keys: Sequence[object] = words
@@ -307,6 +311,12 @@ class CrfModel:
             self._add_triples(new)
             ids = list(map(triples.get, keys))
         tri = self._table[np.array(ids, dtype=np.intp)]
+        if _SUMMED_IN_C if compiled is None else compiled:  # the same additions, in order, without temporaries
+            L = self._rows.rows.shape[1]
+            out = np.empty((len(ids), L))
+            fastcrf._crfc.state_scores(self._rows.rows, tri, np.asarray(lengths, dtype=np.intp), self._zeros,
+                                       self._bos, self._eos, self._weights.state, _NO_PAIRS, L, 1, out)
+            return out
         ends = np.cumsum(lengths) - 1
         starts = ends - np.asarray(lengths) + 1
         prev = np.empty(len(ids), dtype=np.intp)

@@ -199,7 +199,11 @@ class _FastScores:
         get, add = self._slots.get, self._add
         if self._by_word:  # a word's tag is its own: tagged only when first met
             pos_of = f._pos
-            slots = [get(w) or add(w, w, pos_of([w])[0] if pos_of is not None else None) for w in words]
+            slots = list(map(get, words))
+            if None in slots:  # the words met for the first time (a repeat is found by get)
+                for i in [i for i, slot in enumerate(slots) if slot is None]:
+                    w = words[i]
+                    slots[i] = get(w) or add(w, w, pos_of([w])[0] if pos_of is not None else None)
         else:
             pos: list = []
             at = 0

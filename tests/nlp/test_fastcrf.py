@@ -445,3 +445,19 @@ def test_word_rows_in_c_refuse_what_they_cannot_use():
         fastcrf._crfc.word_rows((["w=x"],), ({"w=x": "1"},), *args[2:], 1)
     with pytest.raises(IndexError):  # no room for a new row
         fastcrf._crfc.word_rows((["w=y"],), ({"w=y": 2},), {b"": 0}, rows, 4, *args[5:], 1)
+
+
+def test_bundled_state_scores_summed_in_c_are_numpys():
+    import numpy as np
+
+    from annotator.nlp import crf
+    from annotator.nlp.crf import sequenced_words
+
+    assert crf._SUMMED_IN_C
+    model = CrfModel()
+    items = [(t, tokenize(t)) for t in ARTICLES]
+    parts, words = sequenced_words(items)
+    lengths = [hi - lo for _, lo, hi in parts]
+    assert min(lengths) == 1  # a lone token: its own first and last
+    in_c = model._states(words, lengths, compiled=True)
+    assert np.array_equal(in_c, model._states(words, lengths, compiled=False)) and np.abs(in_c).sum() > 0
