@@ -149,3 +149,25 @@ def test_rewritten_patterns_match_what_the_first_ones_matched():
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
         for name, pattern in first.items():
             assert [m.span() for m in now[name].finditer(text)] == [m.span() for m in pattern.finditer(text)], text
+
+
+def test_rules_tried_only_where_a_number_starts_find_what_a_scan_of_the_whole_text_finds(monkeypatch):
+    """The rules that begin with a number are matched only at the starts of numbers
+    (rules.SKIP_TO_NUMBERS): the same spans as every rule's finditer over the text, on
+    random mixtures of digits, separators, units and month names."""
+    import random
+
+    from annotator.nlp import rules
+
+    assert sum(r.at_numbers for r in rules.RULES) >= 5
+    pieces = ["1", "2", "5", "๒", "๕", "0", ".", ",", ":", "/", "-", " ", "ถึง", "น.", "บาท", "ล้าน", "%", "ร้อยละ",
+              "ธันวาคม", "ม.ค.", "พ.ศ.", "2566", "12.30", "1,500", "ก", "x", "\n", "เวลา", "ปี", "66"]
+    rng = random.Random(13)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += ["ราคา 1,500.25 บาท เมื่อ 18-20 ธ.ค. 66 เวลา 10.00 - 12.00 น. 25%", "12345", ""]
+    monkeypatch.setattr(rules, "SKIP_TO_NUMBERS", True)
+    skipping = [rules._found.__wrapped__(t) for t in texts]
+    monkeypatch.setattr(rules, "SKIP_TO_NUMBERS", False)
+    scanning = [rules._found.__wrapped__(t) for t in texts]
+    assert skipping == scanning
+    assert sum(len(s) for s in scanning) > 1000 and len({s.label for spans in scanning for s in spans}) >= 4
