@@ -170,4 +170,10 @@ def test_rules_tried_only_where_a_number_starts_find_what_a_scan_of_the_whole_te
     monkeypatch.setattr(rules, "SKIP_TO_NUMBERS", False)
     scanning = [rules._found.__wrapped__(t) for t in texts]
     assert skipping == scanning
+    for text in texts:  # and each rule's own matches, before the longest are chosen
+        numbers = [m.start() for m in rules._NUMBER_STARTS.finditer(text)]
+        for rule in rules.RULES:
+            if rule.at_numbers:
+                assert [m.span() for m in rules._matches(rule, text, numbers)] == [
+                    m.span() for m in rule.pattern.finditer(text)]
     assert sum(len(s) for s in scanning) > 1000 and len({s.label for spans in scanning for s in spans}) >= 4
