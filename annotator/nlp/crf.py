@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import is_
@@ -260,15 +261,18 @@ class CrfModel:
 
     def predict_many(self, items: Sequence[tuple[str, Sequence[tuple[int, int]]]],
                      confidences: bool = True,
-                     sequenced: tuple[list[tuple[int, int, int]], list[str]] | None = None) -> list[list[SpanData]]:
+                     sequenced: tuple[list[tuple[int, int, int]], list[str]] | None = None,
+                     as_tags: bool = False) -> list[list]:
         """:meth:`predict` of each (text, tokens), decoded together (much faster per
         document than one at a time: numpy's per-step cost is shared). ``confidences``
         False: the same spans with confidence None, without the marginals (forward-backward
         over every label pair: most of the decoding), for a caller that needs only the
         labels, as a trained model's ``bundled`` features do. ``sequenced``: what
-        :func:`sequenced_words` gives for ``items``, when the caller has it already."""
+        :func:`sequenced_words` gives for ``items``, when the caller has it already.
+        ``as_tags``: each item's IOB tag per token instead, those :func:`span_tags` gives of
+        its spans (no confidences), without making the spans."""
         parts, words = sequenced if sequenced is not None else sequenced_words(items)
-        out: list[list[SpanData]] = [[] for _ in items]
+        out: list[list] = [["O"] * len(tokens) for _, tokens in items] if as_tags else [[] for _ in items]
         lengths = [hi - lo for _, lo, hi in parts]
         # State scores are made for at most STATES_TOKENS tokens at a time: a task of long
         # articles (200,000 tokens) otherwise holds ~100 MB of them at once.
@@ -279,11 +283,8 @@ class CrfModel:
                 total += lengths[end]
                 end += 1
             states = self._states(words[offset:offset + total], lengths[start:end])
-            found = decode_spans(items, parts[start:end], lengths[start:end], states, self._weights, self._outside,
-                                 confidences)
-            for k, spans in enumerate(found):
-                if spans:
-                    out[k] += spans
+            decode_spans(items, parts[start:end], lengths[start:end], states, self._weights, self._outside,
+                         confidences and not as_tags, tags=as_tags, out=out)
             start, offset = end, offset + total
         return out
 
@@ -400,30 +401,55 @@ class CrfModel:
 
 def decode_spans(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], parts: Sequence[tuple[int, int, int]],
                  lengths: Sequence[int], states: np.ndarray, weights: "fastcrf.CrfWeights",
-                 outside: int, confidences: bool = True) -> list[list[SpanData]]:
+                 outside: int, confidences: bool = True, tags: bool = False,
+                 out: list[list] | None = None) -> list[list]:
     """Spans of each item from the state scores of its sequences laid end to end
     (``parts``: item, lo, hi of each): Viterbi labels, then for the confidences the
     marginal of each entity token's label, computed only for sequences with an entity
-    (``confidences`` False: not at all, the spans' confidence None)."""
-    out: list[list[SpanData]] = [[] for _ in items]
+    (``confidences`` False: not at all, the spans' confidence None). ``tags``: instead of
+    spans, each item's IOB tag per token, those :func:`span_tags` gives of its spans
+    (never a tag on a whitespace token at an entity's edge), without making the spans.
+    ``out``: what earlier calls for other sequences of the same items gave, added to."""
+    if out is None:
+        out = [["O"] * len(tokens) for _, tokens in items] if tags else [[] for _ in items]
+    write = _write_tags if tags else _write_spans
     # At most DECODE_TOKENS tokens decoded at a time: numpy's steps are still shared by
     # many sequences, and the arrays of a batch stay a few MB.
     if len(states) > DECODE_TOKENS:
         first = start = total = 0
         for j, n in enumerate(lengths):
             if total and total + n > DECODE_TOKENS:
-                _decode_into(out, items, parts[first:j], lengths[first:j], states[start:start + total],
-                             weights, outside, confidences)
+                write(out, items, parts[first:j], _runs(lengths[first:j], states[start:start + total], weights,
+                                                        outside), states[start:start + total], weights,
+                      confidences)
                 first, start, total = j, start + total, 0
             total += n
-        _decode_into(out, items, parts[first:], lengths[first:], states[start:], weights, outside, confidences)
+        write(out, items, parts[first:], _runs(lengths[first:], states[start:], weights, outside), states[start:],
+              weights, confidences)
         return out
-    _decode_into(out, items, parts, lengths, states, weights, outside, confidences)
+    write(out, items, parts, _runs(lengths, states, weights, outside), states, weights, confidences)
     return out
 
 
-def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weights, outside,
-                 confidences: bool = True) -> None:
+@dataclass
+class _Runs:
+    """Viterbi's entity runs in sequences laid end to end (decode_iob's, found with numpy
+    among the entity tokens only)."""
+
+    tagged: list[int]  # the sequences with an entity token, by index
+    rows: np.ndarray  # their rows in the state scores, one sequence after another
+    lengths: list[int]  # their lengths
+    best: np.ndarray  # the best label of each of those rows
+    at: np.ndarray  # the entity tokens, as positions in rows
+    first: list[int]  # per run: the position in ``at`` of its first token
+    begin: list[int]  # per run: its first and end token, counted from its sequence's start
+    end: list[int]
+    sequence: list[int]  # per run: its sequence, as an index into ``tagged``
+    kind: list[int]  # per run: its entity kind, an index into ``names``
+    names: list[str]
+
+
+def _runs(lengths, states, weights, outside) -> _Runs | None:
     best = fastcrf.best_paths(states, lengths, weights.transition)
     ends = np.cumsum(lengths)
     starts = ends - np.asarray(lengths)
@@ -431,11 +457,10 @@ def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weigh
     has = np.add.reduceat(entity, starts) > 0 if len(best) else np.zeros(0, dtype=bool)
     tagged = np.flatnonzero(has)
     if not len(tagged):
-        return
+        return None
     rows = np.concatenate([np.arange(starts[j], ends[j]) for j in tagged])
     tagged_lengths = [lengths[j] for j in tagged]
     best = best[rows]
-    # label_spans of decode_iob's runs, found with numpy among the entity tokens only
     kinds, begins, kind_names = _iob_tables(weights.labels)
     kind = kinds[best]  # -1: outside an entity
     first = np.zeros(len(rows), dtype=bool)
@@ -448,24 +473,54 @@ def _decode_into(out: list[list[SpanData]], items, parts, lengths, states, weigh
     at = np.flatnonzero(kind >= 0)
     opens = begins[best[at]] | first[at] | (prev_kind[at] != kind[at])
     run_first = np.flatnonzero(opens)
-    run_last = np.append(run_first[1:], len(at)) - 1
     if not len(run_first):
+        return None
+    run_last = np.append(run_first[1:], len(at)) - 1
+    seq = np.searchsorted(np.cumsum(tagged_lengths), at[run_first], side="right")  # tagged sequence of each run
+    offset = (np.cumsum(tagged_lengths) - tagged_lengths)[seq]
+    return _Runs(tagged.tolist(), rows, tagged_lengths, best, at, run_first.tolist(),
+                 (at[run_first] - offset).tolist(), (at[run_last] + 1 - offset).tolist(), seq.tolist(),
+                 kind[at[run_first]].tolist(), kind_names)
+
+
+def _write_spans(out, items, parts, runs: _Runs | None, states, weights, confidences: bool) -> None:
+    if runs is None:
         return
     if confidences:  # the marginal of each entity token's label
-        chosen = fastcrf.flat_marginals(states[rows], tagged_lengths, weights.transition)[at, best[at]].tolist()
+        at = runs.at
+        chosen = fastcrf.flat_marginals(states[runs.rows], runs.lengths, weights.transition)[at, runs.best[at]].tolist()
     else:
         chosen = None
-    seq = np.searchsorted(np.cumsum(tagged_lengths), at, side="right")  # tagged sequence of each entity token
-    offset = np.cumsum(tagged_lengths) - tagged_lengths
-    tagged = tagged.tolist()
-    for c, a, b, j, lo_row, label in zip(run_first.tolist(), at[run_first].tolist(), (at[run_last] + 1).tolist(),
-                                         seq[run_first].tolist(), offset[seq[run_first]].tolist(),
-                                         kind[at[run_first]].tolist()):
+    names, tagged = runs.names, runs.tagged
+    for c, a, b, j, label in zip(runs.first, runs.begin, runs.end, runs.sequence, runs.kind):
         k, lo, _hi = parts[tagged[j]]
         text, tokens = items[k]
-        span = _span(text, tokens, lo + a - lo_row, lo + b - lo_row, kind_names[label], chosen, c)
+        span = _span(text, tokens, lo + a, lo + b, names[label], chosen, c)
         if span is not None:
             out[k].append(span)
+
+
+def _write_tags(out, items, parts, runs: _Runs | None, states, weights, confidences: bool) -> None:
+    """Each run's tokens tagged B-, I-…, as span_tags tags the span _span makes of them."""
+    if runs is None:
+        return
+    begin_tags = ["B-" + name for name in runs.names]
+    inside_tags = ["I-" + name for name in runs.names]
+    tagged = runs.tagged
+    for a, b, j, label in zip(runs.begin, runs.end, runs.sequence, runs.kind):
+        k, lo, _hi = parts[tagged[j]]
+        text, tokens = items[k]
+        a, b = lo + a, lo + b
+        while a < b and text[tokens[a][0]:tokens[a][1]].isspace():  # as _span trims them
+            a += 1
+        while b > a and text[tokens[b - 1][0]:tokens[b - 1][1]].isspace():
+            b -= 1
+        if a == b:
+            continue
+        seq = out[k]
+        seq[a] = begin_tags[label]
+        if b - a > 1:
+            seq[a + 1:b] = [inside_tags[label]] * (b - a - 1)
 
 
 @lru_cache(maxsize=8)

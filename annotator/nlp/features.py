@@ -354,10 +354,12 @@ class Featurizer:
         return out
 
     def document_tags(self, text: str, tokens: Sequence[tuple[int, int]],
-                      bundled: Sequence[SpanData] | None = None) -> dict[str, list[str]]:
+                      bundled: Sequence[SpanData] | None = None,
+                      bundled_tags: list[str] | None = None) -> dict[str, list[str]]:
         """Token tags of the whole document from the gazetteer, rules and bundled model,
         as the feature set asks. ``bundled``: the bundled model's spans, when the caller
-        has already tagged the document with it (in a batch)."""
+        has already tagged the document with it (in a batch); ``bundled_tags``: their tags
+        (``CrfModel.predict_many(..., as_tags=True)``)."""
         tags: dict[str, list[str]] = {}
         starts = [s for s, _ in tokens]
         if self._gazetteer is not None:
@@ -369,8 +371,11 @@ class Featurizer:
         if self.dictionary is not None and "dict" in self._g:
             tags["dict"] = span_tags(self.dictionary.find(text, tokens), tokens, starts)
         if self._bundled is not None:
-            found = bundled if bundled is not None else self._bundled.predict(text, tokens)
-            tags["bundled"] = span_tags(found, tokens, starts)
+            if bundled_tags is not None:
+                tags["bundled"] = bundled_tags
+            else:
+                found = bundled if bundled is not None else self._bundled.predict(text, tokens)
+                tags["bundled"] = span_tags(found, tokens, starts)
         return tags
 
 

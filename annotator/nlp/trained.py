@@ -91,10 +91,10 @@ class TrainedModel:
         refined = [(text, self.table.apply(text, tokens) if self.table is not None else tokens)
                    for text, tokens in items]
         parts, words = sequenced_words(refined)  # the bundled model's sequences and words too
-        bundled = (self.featurizer._bundled.predict_many(refined, confidences=False, sequenced=(parts, words))
+        bundled = (self.featurizer._bundled.predict_many(refined, sequenced=(parts, words), as_tags=True)
                    if self.featurizer._bundled is not None  # its labels are features
                    else [None] * len(items))
-        tags_of = [self.featurizer.document_tags(text, tokens, bundled=found)
+        tags_of = [self.featurizer.document_tags(text, tokens, bundled_tags=found)
                    for (text, tokens), found in zip(refined, bundled)]
         tag_parts = [(tags_of[k], lo, hi) for k, lo, hi in parts]
         if not parts:

@@ -156,6 +156,20 @@ def test_decoding_in_several_batches_changes_nothing(monkeypatch):
     assert len(sizes) > 1 and max(sizes) <= 600
 
 
+def test_tags_instead_of_spans_are_the_spans_tags_in_every_batching(monkeypatch):
+    from annotator.nlp import crf
+    from annotator.nlp.features import span_tags
+
+    model = CrfModel()
+    items = [(t, tokenize(t)) for t in ARTICLES]
+    expected = [span_tags(spans, tokens) for spans, (_, tokens) in zip(model.predict_many(items), items)]
+    assert sum(t != "O" for tags in expected for t in tags) > 50
+    assert model.predict_many(items, as_tags=True) == expected
+    monkeypatch.setattr(crf, "DECODE_TOKENS", 50)
+    monkeypatch.setattr(crf, "STATES_TOKENS", 600)  # a document's sequences in several groups
+    assert model.predict_many(items, as_tags=True) == expected
+
+
 def test_spans_without_confidences_are_the_same_spans(monkeypatch):
     from annotator.nlp import fastcrf as fc
 
@@ -333,13 +347,15 @@ def test_every_case_above_compared_both_paths():
 
 
 def test_spans_from_label_ids_are_label_spans_of_decode_iob():
-    """_decode_into finds decode_iob's runs with numpy among the entity tokens; the spans
+    """decode_spans finds decode_iob's runs with numpy among the entity tokens; the spans
     and confidences are label_spans' of the labels (I- after O or after another kind,
-    B- inside a run, odd labels, whitespace at the edges, sequences end to end)."""
+    B- inside a run, odd labels, whitespace at the edges, sequences end to end), and the
+    tags it gives instead are span_tags' of those spans."""
     import numpy as np
 
     from annotator.nlp import crf
     from annotator.nlp.crf import label_spans, sequences
+    from annotator.nlp.features import span_tags
 
     labels = ["O", "B-A", "I-A", "B-B", "I-B", "X", "I-C"]
     rng = np.random.default_rng(3)
@@ -355,8 +371,8 @@ def test_spans_from_label_ids_are_label_spans_of_decode_iob():
         lengths = [hi - lo for _, lo, hi in parts]
         states = rng.normal(0, 2, (sum(lengths), len(labels)))
         states[:, 0] += rng.choice([-3.0, 0.0, 3.0])
-        got: list[list[SpanData]] = [[]]
-        crf._decode_into(got, [(text, tokens)], parts, lengths, states, weights, 0)
+        got = crf.decode_spans([(text, tokens)], parts, lengths, states, weights, 0)
+        tags = crf.decode_spans([(text, tokens)], parts, lengths, states, weights, 0, tags=True)
         best = fastcrf.best_paths(states, lengths, weights.transition)
         margins = fastcrf.flat_marginals(states, lengths, weights.transition)
         ref, at = [], 0
@@ -367,6 +383,7 @@ def test_spans_from_label_ids_are_label_spans_of_decode_iob():
                 ref += label_spans(text, tokens[lo:hi], [labels[i] for i in ids], probs)
             at += n
         assert got[0] == ref
+        assert tags[0] == span_tags(ref, tokens)  # the tags of the spans, without making them
         found += len(ref)
     assert found > 50
 
