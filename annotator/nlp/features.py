@@ -38,6 +38,7 @@ POS (the nearest also their word-list, flag facts and classes).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -154,8 +155,21 @@ def shape(word: str) -> str:
     return out
 
 
+_RUNS = re.compile(r"(.)\1+", re.DOTALL)
+
+
+def _shape_of(classes: str) -> str:
+    """:func:`shape` of a word whose :func:`char_classes` are ``classes``."""
+    return _RUNS.sub(r"\1", classes)[:8]
+
+
 def kind(word: str) -> str:
-    classes = set(char_classes(word))
+    return _kind_of(char_classes(word))
+
+
+def _kind_of(classes: str) -> str:
+    """:func:`kind` of a word whose :func:`char_classes` are ``classes``."""
+    classes = set(classes)
     if classes <= {"S"}:
         return "space"
     if classes <= {"D", ".", "P"} and "D" in classes:
@@ -221,6 +235,7 @@ class Featurizer:
         self._g = g
         self._pos = lst20_tags if "pos" in g else None
         self._lex = _lexicons() if "lex" in g else {}
+        self._lex_attrs = [("lex=" + name, words) for name, words in self._lex.items()]
         self._stop = None
         if "flags" in g:
             from annotator.nlp.crf import stopwords
@@ -303,12 +318,56 @@ class Featurizer:
 
     def roles(self, word: str, tag: str | None) -> tuple[list[str], list[str], list[str]]:
         """The word's own attributes, what it gives as its nearest neighbours' (-1, +1) and
-        as farther ones' (-2, +2 …), the last two without their prefixes."""
-        by_group = self._group_attrs(word, tag, self._g)  # once: each role takes some groups
-        own = _in_order(by_group, WORD_GROUPS)
-        near = [a for a in _in_order(by_group, CONTEXT_GROUPS) if not a.startswith("k=")]
-        far = [a for a in _in_order(by_group, _FAR_GROUPS) if not a.startswith("k=")]
-        return own, near, far
+        as farther ones' (-2, +2 …), the last two without their prefixes: those of
+        :meth:`_group_attrs` in the order of WORD_GROUPS, of all its groups, then of those of
+        CONTEXT_GROUPS and of _FAR_GROUPS without the kind ("k="). Made directly, as a new word costs this once per process
+        (the same lists: tests/nlp/test_trained_scores.py)."""
+        g = self._g
+        classes = word.translate(_CLASSES)  # once, for the shape, the kind and the Thai facts
+        own: list[str] = []
+        words = flags = lex = groups = ()
+        sh = None
+        if "word" in g:
+            low = word.lower()
+            words = ["w=" + word, "lw=" + low] if low != word else ["w=" + word]
+            own += words
+        if "shape" in g:
+            sh = "sh=" + _shape_of(classes)
+            own += (sh, "k=" + _kind_of(classes))
+        n = len(word)
+        if "affix" in g and n > 1:
+            own += ("p1=" + word[:1], "s1=" + word[-1:])
+            if n > 2:
+                own += ("p2=" + word[:2], "s2=" + word[-2:])
+                if n > 3:
+                    own += ("p3=" + word[:3], "s3=" + word[-3:])
+        if "thai" in g:
+            own += ("f=" + classes[0], "l=" + classes[-1], "n=" + _length_bucket(n))
+            if "T" in classes:
+                own.append("tone")
+            if n > 1 and "." in word:
+                own.append("dot")
+        if "flags" in g and self._stop is not None:
+            flags = []
+            if word in self._stop:
+                flags.append("stop")
+            if word.isdigit():
+                flags.append("digit")
+                if n == 5:
+                    flags.append("len5")
+            own += flags
+        pos = ("pos=" + tag,) if "pos" in g and tag is not None else ()
+        own += pos
+        if "lex" in g:
+            lex = [name for name, members in self._lex_attrs if word in members]
+            own += lex
+        if "clusters" in g and self.clusters:
+            found = self.clusters.get(word)
+            if found is not None:
+                groups = [f"c{k}={c}" for k, c in enumerate(found)]
+                own += groups
+        shaped = (sh,) if sh is not None else ()
+        return own, [*words, *shaped, *flags, *pos, *lex, *groups], [*words, *shaped, *pos]
 
     # ---- sequences
     def attributes(self, words: Sequence[str], tags: dict[str, Sequence[str]] | None = None) -> list[list[str]]:

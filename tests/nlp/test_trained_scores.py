@@ -198,3 +198,31 @@ def test_new_words_rows_made_in_python_are_those_made_in_c(trained, monkeypatch)
     python = _FastScores(trained.featurizer, trained._fast.weights)
     assert np.array_equal(python.scores_many(words, lengths, tags), in_c)
     assert python._rows._by_bytes == {b"": 0} and len(python._rows._by_ids) > 10  # it took the Python path
+
+
+def _roles_by_group(f, word, tag):
+    """Featurizer.roles as it was first written: from _group_attrs, group by group."""
+    from annotator.nlp.features import CONTEXT_GROUPS, WORD_GROUPS, _FAR_GROUPS, _in_order
+
+    by_group = f._group_attrs(word, tag, f._g)
+    near = [a for a in _in_order(by_group, CONTEXT_GROUPS) if not a.startswith("k=")]
+    far = [a for a in _in_order(by_group, _FAR_GROUPS) if not a.startswith("k=")]
+    return _in_order(by_group, WORD_GROUPS), near, far
+
+
+def test_a_words_roles_made_directly_are_those_of_its_groups():
+    import random
+
+    from annotator.nlp.features import GROUPS, FeatureSet
+
+    rng = random.Random(5)
+    alphabet = "กขคนาย่้๊๋ัิีเแโใไำๆฯ.๑๒12AbZz-_ @%\t"
+    words = WORDS + ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(400)]
+    words += ["ก" * 30 + "า" + "ข" * 30 + "12", "ab" * 20]  # long runs: a shape of at most 8 letters
+    sets = [FeatureSet(), FeatureSet(tuple(g for g in GROUPS if g != "bundled")), FeatureSet(("word",), window=1),
+            FeatureSet(("shape", "pos", "lex", "flags", "clusters"), window=3)]
+    for features in sets:
+        f = Featurizer(features, clusters={w: [k % 3, k % 7] for k, w in enumerate(words[::3])})
+        for word in words:
+            for tag in ("NN", None):
+                assert f.roles(word, tag) == _roles_by_group(f, word, tag), (features.groups, word, tag)
