@@ -343,8 +343,7 @@ def make_consistent(text: str, tokens: Sequence[tuple[int, int]], spans: list[Sp
     overlap nothing already found (same label; confidence of the first mention)."""
     if not spans:
         return spans
-    starts = {s for s, _ in tokens}
-    ends = {e for _, e in tokens}
+    starts = ends = None  # the token boundaries: made only if an occurrence is still free
     first: dict[str, SpanData] = {}
     for span in spans:
         first.setdefault(text[span.start:span.end], span)
@@ -356,9 +355,12 @@ def make_consistent(text: str, tokens: Sequence[tuple[int, int]], spans: list[Sp
         pos = text.find(string)
         while pos != -1:
             end = pos + len(string)
-            if pos in starts and end in ends and not taken.overlaps(pos, end):
-                out.append(SpanData(pos, end, span.label, origin="model", confidence=span.confidence))
-                taken.add(pos, end)
+            if not taken.overlaps(pos, end):
+                if starts is None:
+                    starts, ends = {s for s, _ in tokens}, {e for _, e in tokens}
+                if pos in starts and end in ends:
+                    out.append(SpanData(pos, end, span.label, origin="model", confidence=span.confidence))
+                    taken.add(pos, end)
             pos = text.find(string, pos + 1)
     out.sort(key=lambda s: (s.start, s.end))
     return out
