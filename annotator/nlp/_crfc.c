@@ -789,6 +789,129 @@ done:
     return out;
 }
 
+/* (k, lo, hi) onto parts, and the words of tokens lo .. hi-1 onto words. */
+static int
+append_part(PyObject *parts, PyObject *words, PyObject *text, Py_ssize_t k, Py_ssize_t lo, Py_ssize_t hi,
+            const Py_ssize_t *starts, const Py_ssize_t *ends)
+{
+    Py_ssize_t i;
+    PyObject *part = Py_BuildValue("(nnn)", k, lo, hi);
+    if (!part || PyList_Append(parts, part) < 0) {
+        Py_XDECREF(part);
+        return -1;
+    }
+    Py_DECREF(part);
+    for (i = lo; i < hi; i++) {
+        PyObject *word = PyUnicode_Substring(text, starts[i], ends[i]);
+        if (!word || PyList_Append(words, word) < 0) {
+            Py_XDECREF(word);
+            return -1;
+        }
+        Py_DECREF(word);
+    }
+    return 0;
+}
+
+/* Whether text[s:e] is whitespace and not empty (str.isspace). */
+static int
+span_is_space(PyObject *text, Py_ssize_t s, Py_ssize_t e)
+{
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t i;
+    if (e <= s)
+        return 0;
+    for (i = s; i < e; i++)
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            return 0;
+    return 1;
+}
+
+/* crf.sequenced_words: the CRF sequences of every (text, tokens) of items, as (item, lo,
+ * hi) token ranges, and the words of all of them, one sequence after another. A sequence is
+ * a line (a token holding a newline belongs to none); a line of more than max_len tokens is
+ * cut after a whitespace token in the last quarter before the limit, else at the limit
+ * (crf.sequences). NotImplemented for tokens out of order, overlapping or not (int, int)
+ * pairs within the text: the Python code takes those. */
+static PyObject *
+crfc_sequenced_words(PyObject *self, PyObject *args)
+{
+    PyObject *items, *seq = NULL, *parts = NULL, *words = NULL, *result = NULL;
+    Py_ssize_t max_len, n_items, k;
+    Py_ssize_t *offsets = NULL;
+
+    if (!PyArg_ParseTuple(args, "On", &items, &max_len))
+        return NULL;
+    if (max_len < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_len must be positive");
+        return NULL;
+    }
+    seq = PySequence_Fast(items, "items must be a sequence of (text, tokens)");
+    if (!seq)
+        return NULL;
+    parts = PyList_New(0);
+    words = PyList_New(0);
+    if (!parts || !words)
+        goto done;
+    n_items = PySequence_Fast_GET_SIZE(seq);
+    for (k = 0; k < n_items; k++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, k), *text;
+        Py_ssize_t n, i, lo = 0;
+        const Py_ssize_t *starts, *ends;
+        int ok;
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 || !PyUnicode_CheckExact(text = PyTuple_GET_ITEM(item, 0))) {
+            result = Py_NotImplemented;
+            goto done;
+        }
+        ok = token_offsets(PyTuple_GET_ITEM(item, 1), PyUnicode_GET_LENGTH(text), &n, &offsets);
+        if (ok < 0)
+            goto done;
+        if (ok == 0) {
+            result = Py_NotImplemented;
+            goto done;
+        }
+        starts = offsets;
+        ends = offsets + n;
+        for (i = 1; i < n; i++)
+            if (starts[i] < ends[i - 1]) {
+                result = Py_NotImplemented;
+                goto done;
+            }
+        /* i runs over the tokens; a token holding a newline, or the end, closes a line */
+        for (i = 0; i <= n; i++) {
+            Py_ssize_t stop;
+            if (i < n && PyUnicode_FindChar(text, '\n', starts[i], ends[i], 1) < 0)
+                continue;
+            stop = i;
+            while (stop - lo > max_len) {
+                Py_ssize_t cut = lo + max_len, j;
+                for (j = cut - 1; j > lo + (3 * max_len) / 4; j--)
+                    if (span_is_space(text, starts[j], ends[j])) {
+                        cut = j + 1;
+                        break;
+                    }
+                if (append_part(parts, words, text, k, lo, cut, starts, ends) < 0)
+                    goto done;
+                lo = cut;
+            }
+            if (stop > lo && append_part(parts, words, text, k, lo, stop, starts, ends) < 0)
+                goto done;
+            lo = stop + 1;
+        }
+        PyMem_Free(offsets);
+        offsets = NULL;
+    }
+    result = PyTuple_Pack(2, parts, words);
+done:
+    PyMem_Free(offsets);
+    Py_XDECREF(seq);
+    Py_XDECREF(parts);
+    Py_XDECREF(words);
+    if (result == Py_NotImplemented)
+        Py_INCREF(result);
+    return result;
+}
+
 static PyMethodDef crfc_methods[] = {
     {"viterbi", crfc_viterbi, METH_VARARGS,
      "viterbi(states, lengths, transition, n_labels, out): best label id of each position into out"},
@@ -800,6 +923,9 @@ static PyMethodDef crfc_methods[] = {
     {"word_rows", crfc_word_rows, METH_VARARGS,
      "word_rows(lists, role_ids, by_key, rows, n_used, state, n_labels, slots, slot): a word's summed rows in"
      " each role into slots[slot], new rows from n_used (see RowCache.word_rows); the new n_used"},
+    {"sequenced_words", crfc_sequenced_words, METH_VARARGS,
+     "sequenced_words(items, max_len): the (item, lo, hi) of every CRF sequence and their words (see"
+     " annotator/nlp/crf.py); NotImplemented for tokens it does not take"},
     {"longest_matches", crfc_longest_matches, METH_VARARGS,
      "longest_matches(text, tokens, prefixes, entries): [(start, end)] of the longest token runs in entries"
      " (see annotator/nlp/matching.py); NotImplemented for a negative offset"},

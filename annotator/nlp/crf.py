@@ -175,12 +175,20 @@ def _default_pos() -> PosTagger:
 _DEFAULT = object()
 _SUMMED_IN_C = fastcrf.COMPILED and hasattr(fastcrf._crfc, "state_scores")  # an older build lacks it
 _NO_PAIRS = np.zeros(0, dtype=np.intp)  # the bundled model has no bigram attributes
+_SEQUENCED_IN_C = fastcrf.COMPILED and hasattr(fastcrf._crfc, "sequenced_words")
 
 
-def sequenced_words(items: Sequence[tuple[str, Sequence[tuple[int, int]]]]
+def sequenced_words(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], compiled: bool | None = None
                     ) -> tuple[list[tuple[int, int, int]], list[str]]:
     """The sequences of every (text, tokens) of ``items`` as (item, lo, hi) token ranges,
-    and the words of all of them, one sequence after another."""
+    and the words of all of them, one sequence after another. In C when it is built
+    (``_crfc.sequenced_words``; ``compiled`` False: in Python), the same lists."""
+    if compiled is None:
+        compiled = _SEQUENCED_IN_C
+    if compiled:
+        found = fastcrf._crfc.sequenced_words(items if isinstance(items, (list, tuple)) else list(items), MAX_SEQUENCE)
+        if found is not NotImplemented:
+            return found
     parts: list[tuple[int, int, int]] = []
     words: list[str] = []
     for k, (text, tokens) in enumerate(items):

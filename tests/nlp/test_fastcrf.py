@@ -478,3 +478,30 @@ def test_bundled_state_scores_summed_in_c_are_numpys():
     assert min(lengths) == 1  # a lone token: its own first and last
     in_c = model._states(words, lengths, compiled=True)
     assert np.array_equal(in_c, model._states(words, lengths, compiled=False)) and np.abs(in_c).sum() > 0
+
+
+def test_sequences_and_words_made_in_c_are_pythons():
+    """crf.sequenced_words in C: the same (item, lo, hi) and words as the Python loop, on
+    random texts of words, spaces and newlines cut into random tokens, lines longer than the
+    limit among them; tokens it does not take are handed back to Python."""
+    import random
+
+    from annotator.nlp import crf
+    from random_text import text_and_tokens
+
+    assert crf._SEQUENCED_IN_C
+    rng = random.Random(11)
+    for trial in range(300):
+        items = [text_and_tokens(rng, "กข \n\n\t a", 400, 250) for _ in range(rng.randint(0, 4))]
+        got = crf.sequenced_words(items, compiled=True)
+        assert got == crf.sequenced_words(items, compiled=False)
+        max_len = rng.randint(1, 12)  # short lines cut, after a space when there is one
+        ref_parts = [(k, lo, hi) for k, (t, toks) in enumerate(items) for lo, hi in crf.sequences(t, toks, max_len)]
+        ref_words = [t[s:e] for k, lo, hi in ref_parts for t, toks in [items[k]] for s, e in toks[lo:hi]]
+        assert fastcrf._crfc.sequenced_words(items, max_len) == (ref_parts, ref_words)
+    items = [(t, tokenize(t)) for t in ARTICLES]
+    parts, words = crf.sequenced_words(items, compiled=True)
+    assert (parts, words) == crf.sequenced_words(items, compiled=False)
+    assert max(hi - lo for _, lo, hi in parts) == crf.MAX_SEQUENCE  # the long line is cut
+    for odd in ([("ab", [(1, 2), (0, 1)])], [("ab", [(0, 2), (1, 2)])], [("ab", [[0, 1]])], [("ab", [(0, 3)])]):
+        assert crf.sequenced_words(odd, compiled=True) == crf.sequenced_words(odd, compiled=False)
