@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import is_
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -178,6 +178,20 @@ _NO_PAIRS = np.zeros(0, dtype=np.intp)  # the bundled model has no bigram attrib
 _SEQUENCED_IN_C = fastcrf.COMPILED and hasattr(fastcrf._crfc, "sequenced_words")
 
 
+def token_groups(lengths: Sequence[int], most: int) -> Iterator[tuple[int, int, int, int]]:
+    """(start, end, offset, total) of consecutive groups of sequences of ``lengths`` holding
+    at most ``most`` tokens each (or one longer sequence alone): sequences start .. end-1,
+    their tokens offset .. offset+total-1."""
+    start = offset = 0
+    while start < len(lengths):
+        end, total = start, 0
+        while end < len(lengths) and (end == start or total + lengths[end] <= most):
+            total += lengths[end]
+            end += 1
+        yield start, end, offset, total
+        start, offset = end, offset + total
+
+
 def sequenced_words(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], compiled: bool | None = None
                     ) -> tuple[list[tuple[int, int, int]], list[str]]:
     """The sequences of every (text, tokens) of ``items`` as (item, lo, hi) token ranges,
@@ -284,16 +298,10 @@ class CrfModel:
         lengths = [hi - lo for _, lo, hi in parts]
         # State scores are made for at most STATES_TOKENS tokens at a time: a task of long
         # articles (200,000 tokens) otherwise holds ~100 MB of them at once.
-        start = offset = 0
-        while start < len(parts):
-            end, total = start, 0
-            while end < len(parts) and (end == start or total + lengths[end] <= STATES_TOKENS):
-                total += lengths[end]
-                end += 1
+        for start, end, offset, total in token_groups(lengths, STATES_TOKENS):
             states = self._states(words[offset:offset + total], lengths[start:end])
             decode_spans(items, parts[start:end], lengths[start:end], states, self._weights, self._outside,
                          confidences and not as_tags, tags=as_tags, out=out)
-            start, offset = end, offset + total
         return out
 
     def _states(self, words: list[str], lengths: Sequence[int], compiled: bool | None = None) -> np.ndarray:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 import numpy as np
 
 from annotator.core.model import SpanData
-from annotator.nlp import fastcrf
+from annotator.nlp import crf, fastcrf
 from annotator.nlp.crf import decode_spans, label_spans, sequenced_words, sequences
 from annotator.nlp.features import EntityDictionary, FeatureSet, Featurizer
 from annotator.nlp.pos import tags_by_word
@@ -96,12 +96,15 @@ class TrainedModel:
                    else [None] * len(items))
         tags_of = [self.featurizer.document_tags(text, tokens, bundled_tags=found)
                    for (text, tokens), found in zip(refined, bundled)]
-        tag_parts = [(tags_of[k], lo, hi) for k, lo, hi in parts]
-        if not parts:
-            return [[] for _ in items]
         lengths = [hi - lo for _, lo, hi in parts]
-        out = decode_spans(refined, parts, lengths, self._fast.scores_many(words, lengths, _joined(tag_parts)),
-                           self._fast.weights, self._fast.outside)
+        out: list[list[SpanData]] = [[] for _ in items]
+        # State scores for at most STATES_TOKENS tokens at a time, as the bundled model's: a
+        # task of long articles would otherwise hold them all (~25 MB per 100,000 tokens)
+        for start, end, offset, total in crf.token_groups(lengths, crf.STATES_TOKENS):
+            scores = self._fast.scores_many(words[offset:offset + total], lengths[start:end],
+                                            _joined([(tags_of[k], lo, hi) for k, lo, hi in parts[start:end]]))
+            decode_spans(refined, parts[start:end], lengths[start:end], scores, self._fast.weights,
+                         self._fast.outside, out=out)
         if self.consistent:
             out = [make_consistent(text, tokens, spans) for (text, tokens), spans in zip(refined, out)]
         return out

@@ -226,3 +226,22 @@ def test_a_words_roles_made_directly_are_those_of_its_groups():
         for word in words:
             for tag in ("NN", None):
                 assert f.roles(word, tag) == _roles_by_group(f, word, tag), (features.groups, word, tag)
+
+
+def test_a_trained_model_scores_a_batch_a_bounded_group_at_a_time(trained, monkeypatch):
+    """At most STATES_TOKENS tokens' state scores at once (memory: a task of long articles),
+    and the same spans as when the whole batch is scored together."""
+    from annotator.nlp import crf
+    from ner_fixture import training_docs
+
+    texts = [UNSEEN, *(d.text for d in training_docs(8))]
+    items = [(t, tokenize(t)) for t in texts]
+    whole = trained.predict_many(items)
+    assert sum(map(len, whole)) > 10
+    sizes = []
+    real = trained._fast.scores_many
+    monkeypatch.setattr(trained._fast, "scores_many", lambda words, lengths, tags: (sizes.append(len(words)),
+                                                                                    real(words, lengths, tags))[1])
+    monkeypatch.setattr(crf, "STATES_TOKENS", 40)
+    assert trained.predict_many(items) == whole
+    assert len(sizes) > 3 and max(sizes) <= max(40, crf.MAX_SEQUENCE)
