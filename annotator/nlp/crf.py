@@ -96,6 +96,19 @@ def _word_features(word: str, tag: str | None, role: int) -> dict[str, str | boo
     return f
 
 
+def _known_words(ids: dict[str, int]) -> dict[str, tuple[int | None, int | None, int | None]]:
+    """Each word the model has a word attribute for -> the ids of "word.word:", of
+    "word.prevword:" and of "word.nextword:" with it (None where it lacks one): what a new
+    word's three lookups of the prefixed names would find, in one lookup of the word."""
+    out: dict[str, list[int | None]] = {}
+    for role, name in enumerate(_WORD_NAMES):
+        head = name + ":"
+        for attr, i in ids.items():
+            if attr.startswith(head) and len(attr) > len(head):
+                out.setdefault(attr[len(head):], [None, None, None])[role] = i
+    return {word: tuple(found) for word, found in out.items()}
+
+
 def features(words: Sequence[str], tags: Sequence[str] | None = None) -> list[dict[str, str | bool]]:
     """Features of each word, with the bundled model's attribute names and meanings.
 
@@ -246,6 +259,7 @@ class CrfModel:
         self._table = np.zeros((4096, 3), dtype=np.intp)  # its rows as current, previous, next word
         self._n_triples = 1  # 0 is never used: a dict miss is None, never 0
         self._alike: dict[tuple, list[int]] = {}  # what makes a word's rows -> those rows
+        self._known_words: dict[str, tuple] | None = None  # word -> its word attributes' ids, made on first use
         ids, w = self._weights.attributes, self._weights.state
         self._bos = w[ids["BOS"]] if "BOS" in ids else np.zeros(w.shape[1])
         self._eos = w[ids["EOS"]] if "EOS" in ids else np.zeros(w.shape[1])
@@ -359,24 +373,25 @@ class CrfModel:
             self._n_triples = 1
         if self._n_triples + len(keys) > len(self._table):
             self._table = fastcrf.grown(self._table, self._n_triples, self._n_triples + len(keys))
-        ids = self._weights.attributes
         word_keys, pos = self._word_keys, self._pos
+        if self._known_words is None:
+            self._known_words = _known_words(self._weights.attributes)
+        known_of, unknown = self._known_words.get, (None, None, None)
+        stop = stopwords()
         alikes = self._alike
         new: dict[tuple, int] = {}  # alike keys first met here -> their place in wanted
         wanted: list[list[str]] = []  # the attributes of each role of each of those
         triples: list[object] = []  # per key: its known triple, or its alike key when new
-        for key in keys:
+        # the default tagger gives a word one tag whatever its neighbours: all tagged at once
+        tags_of = pos(keys) if word_keys and pos is not None else None
+        for n_key, key in enumerate(keys):
             word, tag = (key, None) if word_keys else key  # type: ignore[misc]
-            if word_keys and pos is not None:
-                tag = pos([word])[0]
-            flags = _flags(word)
+            if tags_of is not None:
+                tag = tags_of[n_key]
+            flags = (word in stop, is_thai_word(word), word.isspace(), word.isdigit())  # as _flags()
             # Most new words are words the model does not know: their rows depend only on
             # the flags and the tag, so words alike share one computation.
-            if word:
-                known = (ids.get("word.word:" + word), ids.get("word.prevword:" + word),
-                         ids.get("word.nextword:" + word))
-            else:
-                known = (None, None, None)
+            known = known_of(word, unknown)
             alike = (known, flags, len(word) == 5, tag)
             triple = alikes.get(alike)
             if triple is None:

@@ -505,3 +505,18 @@ def test_sequences_and_words_made_in_c_are_pythons():
     assert max(hi - lo for _, lo, hi in parts) == crf.MAX_SEQUENCE  # the long line is cut
     for odd in ([("ab", [(1, 2), (0, 1)])], [("ab", [(0, 2), (1, 2)])], [("ab", [[0, 1]])], [("ab", [(0, 3)])]):
         assert crf.sequenced_words(odd, compiled=True) == crf.sequenced_words(odd, compiled=False)
+
+
+def test_known_words_are_the_lookups_of_the_prefixed_names():
+    from annotator.nlp.crf import _known_words
+
+    ids = {"word.word:ก": 1, "word.nextword:ก": 2, "word.prevword:ข": 3, "word.word:": 4, "postag:NN": 5,
+           "word.word:word.word:x": 6}
+    found = _known_words(ids)
+    assert found == {"ก": (1, None, 2), "ข": (None, 3, None), "word.word:x": (6, None, None)}
+    weights = fastcrf.read_model(bundled_model_path())
+    table = _known_words(weights.attributes)
+    for word in list(table)[:500] + ["ไม่มีคำนี้", "ประเทศ"]:
+        expected = tuple(weights.attributes.get(f"{name}:{word}") for name in ("word.word", "word.prevword",
+                                                                              "word.nextword"))
+        assert table.get(word, (None, None, None)) == expected
