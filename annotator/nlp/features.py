@@ -428,7 +428,7 @@ class Featurizer:
 
             tags["rules"] = span_tags(rules.find(text), tokens, starts)
         if self.dictionary is not None and "dict" in self._g:
-            tags["dict"] = span_tags(self.dictionary.find(text, tokens), tokens, starts)
+            tags["dict"] = range_tags(self.dictionary.ranges(text, tokens), tokens, starts)
         if self._bundled is not None:
             if bundled_tags is not None:
                 tags["bundled"] = bundled_tags
@@ -443,17 +443,23 @@ def span_tags(spans: Sequence[SpanData], tokens: Sequence[tuple[int, int]],
     """One IOB tag per token from character spans: a token that overlaps a span is in it
     (B- for the first such token). Spans must not overlap each other. ``starts``: the
     tokens' starts, when the caller has them (one list for every source of a document)."""
+    return range_tags([(span.start, span.end, span.label) for span in spans], tokens, starts)
+
+
+def range_tags(ranges: Sequence[tuple[int, int, str]], tokens: Sequence[tuple[int, int]],
+               starts: Sequence[int] | None = None) -> list[str]:
+    """:func:`span_tags` of (start, end, label) ranges, for a caller that has no spans."""
     from bisect import bisect_right
 
     tags = ["O"] * len(tokens)
     if starts is None:
         starts = [s for s, _ in tokens]
-    for span in spans:
-        i = max(0, bisect_right(starts, span.start) - 1)
+    for start, end, label in ranges:
+        i = max(0, bisect_right(starts, start) - 1)
         first = True
-        while i < len(tokens) and tokens[i][0] < span.end:
-            if tokens[i][1] > span.start:
-                tags[i] = ("B-" if first else "I-") + span.label
+        while i < len(tokens) and tokens[i][0] < end:
+            if tokens[i][1] > start:
+                tags[i] = ("B-" if first else "I-") + label
                 first = False
             i += 1
     return tags
@@ -485,8 +491,9 @@ class EntityDictionary:
         return cls(entries)
 
     def find(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[SpanData]:
+        return [SpanData(s, e, label, origin="gazetteer") for s, e, label in self.ranges(text, tokens)]
+
+    def ranges(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        """(start, end, label) of what :meth:`find` finds, without making spans."""
         entries = self.entries
-        return [
-            SpanData(s, e, entries[text[s:e]], origin="gazetteer")
-            for s, e in longest_matches(text, tokens, self._prefixes, entries)
-        ]
+        return [(s, e, entries[text[s:e]]) for s, e in longest_matches(text, tokens, self._prefixes, entries)]
