@@ -912,6 +912,111 @@ done:
     return result;
 }
 
+/* Bit ch of a bitmap of the Basic Multilingual Plane (8,192 bytes); 0 beyond it. */
+static inline int
+in_bitmap(const unsigned char *bits, Py_UCS4 ch)
+{
+    return ch < 0x10000 && (bits[ch >> 3] >> (ch & 7)) & 1;
+}
+
+/* tokenizer.cannot_start_token: would a boundary between before and ch cut a cluster? */
+static inline int
+cuts_cluster(Py_UCS4 before, Py_UCS4 ch, const unsigned char *marks, const unsigned char *leaders)
+{
+    if (Py_UNICODE_ISSPACE(before))
+        return 0;
+    if (in_bitmap(marks, ch))
+        return 1;
+    return in_bitmap(leaders, before) && ch >= 0x0E01 && ch <= 0x0E2E;
+}
+
+/* tokenizer.tokenize's last step: the (start, end) of words laid end to end, their total
+ * length, and whether a boundary between two of them cuts a character cluster (marks and
+ * leaders: bitmaps of the BMP, tokenizer._MARKS and _THAI_LEADERS). NotImplemented for an
+ * empty word, which the Python code takes. */
+static PyObject *
+crfc_place_words(PyObject *self, PyObject *args)
+{
+    PyObject *words, *out = NULL;
+    Py_buffer marks, leaders;
+    Py_ssize_t n, i, pos = 0;
+    Py_UCS4 last = 0;
+    int cuts = 0;
+
+    if (!PyArg_ParseTuple(args, "O!y*y*", &PyList_Type, &words, &marks, &leaders))
+        return NULL;
+    if (marks.len != 8192 || leaders.len != 8192) {
+        PyErr_SetString(PyExc_ValueError, "marks and leaders must be bitmaps of 8,192 bytes");
+        goto fail;
+    }
+    n = PyList_GET_SIZE(words);
+    out = PyList_New(n);
+    if (!out)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i), *pair;
+        Py_ssize_t len;
+        if (!PyUnicode_Check(w)) {
+            PyErr_SetString(PyExc_TypeError, "words must be strings");
+            goto fail;
+        }
+        len = PyUnicode_GET_LENGTH(w);
+        if (!len) {
+            Py_DECREF(out);
+            PyBuffer_Release(&marks);
+            PyBuffer_Release(&leaders);
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        if (i && !cuts)
+            cuts = cuts_cluster(last, PyUnicode_READ_CHAR(w, 0), marks.buf, leaders.buf);
+        last = PyUnicode_READ_CHAR(w, len - 1);
+        pair = Py_BuildValue("(nn)", pos, pos + len);
+        if (!pair)
+            goto fail;
+        PyList_SET_ITEM(out, i, pair);
+        pos += len;
+    }
+    PyBuffer_Release(&marks);
+    PyBuffer_Release(&leaders);
+    return Py_BuildValue("(NnO)", out, pos, cuts ? Py_True : Py_False);
+fail:
+    Py_XDECREF(out);
+    PyBuffer_Release(&marks);
+    PyBuffer_Release(&leaders);
+    return NULL;
+}
+
+/* "".join(words) == s, without making the joined string. */
+static PyObject *
+crfc_joins_to(PyObject *self, PyObject *args)
+{
+    PyObject *words, *s;
+    Py_ssize_t n, i, pos = 0, size;
+
+    if (!PyArg_ParseTuple(args, "O!U", &PyList_Type, &words, &s))
+        return NULL;
+    size = PyUnicode_GET_LENGTH(s);
+    n = PyList_GET_SIZE(words);
+    for (i = 0; i < n; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        Py_ssize_t len, match;
+        if (!PyUnicode_Check(w)) {
+            PyErr_SetString(PyExc_TypeError, "words must be strings");
+            return NULL;
+        }
+        len = PyUnicode_GET_LENGTH(w);
+        if (pos + len > size)
+            Py_RETURN_FALSE;
+        match = PyUnicode_Tailmatch(s, w, pos, pos + len, -1);
+        if (match < 0)
+            return NULL;
+        if (!match)
+            Py_RETURN_FALSE;
+        pos += len;
+    }
+    return PyBool_FromLong(pos == size);
+}
+
 static PyMethodDef crfc_methods[] = {
     {"viterbi", crfc_viterbi, METH_VARARGS,
      "viterbi(states, lengths, transition, n_labels, out): best label id of each position into out"},
@@ -926,6 +1031,10 @@ static PyMethodDef crfc_methods[] = {
     {"sequenced_words", crfc_sequenced_words, METH_VARARGS,
      "sequenced_words(items, max_len): the (item, lo, hi) of every CRF sequence and their words (see"
      " annotator/nlp/crf.py); NotImplemented for tokens it does not take"},
+    {"place_words", crfc_place_words, METH_VARARGS,
+     "place_words(words, marks, leaders): ([(start, end)], total length, whether a boundary cuts a cluster)"
+     " (see annotator/nlp/tokenizer.py); NotImplemented for an empty word"},
+    {"joins_to", crfc_joins_to, METH_VARARGS, "joins_to(words, s): \"\".join(words) == s, without joining"},
     {"longest_matches", crfc_longest_matches, METH_VARARGS,
      "longest_matches(text, tokens, prefixes, entries): [(start, end)] of the longest token runs in entries"
      " (see annotator/nlp/matching.py); NotImplemented for a negative offset"},

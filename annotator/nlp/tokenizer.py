@@ -45,6 +45,23 @@ _MARK_RE = re.compile("[" + re.escape("".join(sorted(_MARKS))) + "]")
 _LEADER_RE = re.compile("[" + "".join(sorted(_THAI_LEADERS)) + "]")
 
 
+def _bitmap(chars) -> bytes:
+    """A bit per code point of the Basic Multilingual Plane, set for ``chars``."""
+    bits = bytearray(8192)
+    for ch in chars:
+        if ord(ch) < 0x10000:
+            bits[ord(ch) >> 3] |= 1 << (ord(ch) & 7)
+    return bytes(bits)
+
+
+try:  # placing the words and checking them in C (annotator/nlp/_crfc.c): the same answers
+    from annotator.nlp._crfc import joins_to as _joins_to, place_words as _place_words
+except ImportError:  # not built, or built before them
+    _joins_to = _place_words = None
+COMPILED = _place_words is not None  # False: the Python code below (tests set it to compare)
+_MARK_BITS, _LEADER_BITS = _bitmap(_MARKS), _bitmap(_THAI_LEADERS)
+
+
 @lru_cache(maxsize=1)
 def _segmenters() -> tuple[Segment, ...]:
     """The segmenters to try, fastest first, built once per process."""
@@ -83,7 +100,7 @@ def segment(s: str) -> list[str]:
         words = seg(s)
         if "" in words:
             words = [w for w in words if w]
-        if "".join(words) == s:
+        if _joins_to(words, s) if COMPILED and type(words) is list else "".join(words) == s:
             return words
     return _clusters(s)
 
@@ -140,11 +157,17 @@ def tokenize(text: str, seg: Segment | None = None) -> list[tuple[int, int]]:
             words += seg(body)
         if k < last:
             words.append("\n")
-    ends = list(accumulate(map(len, words)))
-    if (ends[-1] if ends else 0) != len(text):
+    placed = _place_words(words, _MARK_BITS, _LEADER_BITS) if COMPILED else NotImplemented
+    if placed is not NotImplemented:
+        offsets, total, cuts = placed
+    else:
+        ends = list(accumulate(map(len, words)))
+        total = ends[-1] if ends else 0
+        offsets = list(zip([0, *ends[:-1]], ends))
+        cuts = None
+    if total != len(text):
         raise AssertionError("the segmenter lost characters")
-    offsets = list(zip([0, *ends[:-1]], ends))
-    return mend_clusters(text, offsets) if _cuts_a_cluster(words) else offsets
+    return mend_clusters(text, offsets) if (cuts if cuts is not None else _cuts_a_cluster(words)) else offsets
 
 
 def _cuts_a_cluster(words: Sequence[str]) -> bool:

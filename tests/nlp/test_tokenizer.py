@@ -115,3 +115,41 @@ def test_the_quick_cluster_check_agrees_with_broken_boundaries():
         ends = list(accumulate(map(len, words)))
         offsets = list(zip([0, *ends[:-1]], ends))
         assert _cuts_a_cluster(words) == bool(broken_boundaries(text, offsets)), words
+
+
+def test_words_placed_and_checked_in_c_are_pythons(monkeypatch):
+    """tokenize's last step (offsets of the words, and whether a boundary cuts a cluster)
+    and segment's check of the words, in C: what the Python code finds, on random words of
+    Thai marks, leading vowels, consonants, spaces and other scripts' combining marks."""
+    import random
+    from itertools import accumulate
+
+    from annotator.nlp import tokenizer
+
+    assert tokenizer.COMPILED
+    rng = random.Random(3)
+    alphabet = "กขนเแไโใะัาำิ่้๊ ์ \t\n.a\u0301\u20d2é😀"
+    cut = found = 0
+    for _ in range(3000):
+        words = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(0, 12))]
+        offsets, total, cuts = tokenizer._place_words(words, tokenizer._MARK_BITS, tokenizer._LEADER_BITS)
+        ends = list(accumulate(map(len, words)))
+        assert offsets == list(zip([0, *ends[:-1]], ends)) and total == (ends[-1] if ends else 0)
+        assert cuts == tokenizer._cuts_a_cluster(words)
+        cut += cuts
+        s = "".join(words)
+        assert tokenizer._joins_to(words, s)
+        if s:
+            wrong = list(words)
+            k = rng.randrange(len(wrong))
+            wrong[k] = wrong[k][::-1] + "x"
+            assert tokenizer._joins_to(wrong, s) == ("".join(wrong) == s) is False
+            found += 1
+    assert 300 < cut < 2700 and found > 2000
+    assert tokenizer._place_words(["ก", ""], tokenizer._MARK_BITS, tokenizer._LEADER_BITS) is NotImplemented
+    assert not tokenizer._joins_to(["ab", "c"], "ab") and not tokenizer._joins_to(["a"], "ab")
+    texts = ["ท\u0e4dางาน เดินทาง\nไปเชียงใหม่ ๆ  ค่ะ", "เ" * 5 + "กา" * 3, "", "\n\n", "abc  déf\u0301"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(300)]
+    compiled = [tokenize(t) for t in texts]
+    monkeypatch.setattr(tokenizer, "COMPILED", False)
+    assert [tokenize(t) for t in texts] == compiled
