@@ -130,6 +130,10 @@ def _raw_chunk(texts: list[str]) -> int:
     return sum(len(nlpo3.segment(line, "annotator_th", safe=False)) for t in texts for line in t.split("\n"))
 
 
+def _read_ids(path: str) -> list[int]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def run_child(cmd: list[str]) -> str:
     """Run one phase in a child process; its output, or its error shown and raised. The
     revision's folder leads PYTHONPATH and is the working folder: Python 3.11's fork server
@@ -166,7 +170,7 @@ def phase(args: argparse.Namespace) -> None:
             import multiprocessing as mp
 
             with Project.open(args.project, readonly=True) as project:
-                wanted = set(json.loads(args.ids)) if args.ids else None
+                wanted = set(_read_ids(args.ids)) if args.ids else None
                 texts = [r[1] for r in project.query("SELECT id, text FROM documents ORDER BY id")
                          if wanted is None or r[0] in wanted]
             chunks = [texts[i::args.workers] for i in range(args.workers)]
@@ -182,7 +186,7 @@ def phase(args: argparse.Namespace) -> None:
             from annotator.nlp.preannotate import run_preannotate
 
             with Project.open(args.project) as project:
-                ids = json.loads(args.ids) if args.ids else None
+                ids = _read_ids(args.ids) if args.ids else None
                 t = time.perf_counter()
                 report = run_preannotate(project, doc_ids=ids, workers=args.workers,
                                          model="latest" if args.ids else "suggesting")
@@ -270,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
             run_import(project, sources)
     with Project.open(base, readonly=True) as project:
         n_docs = len(json.loads(ids_arg)) if ids_arg else len(project.document_ids())
+    ids_file = ""  # the imported articles' ids, in a file: a whole corpus's overflow a command line
+    if ids_arg:
+        ids_file = str(work / "ids.json")
+        Path(ids_file).write_text(ids_arg, encoding="utf-8")
     print(f"{n_docs} articles, {args.workers} workers, {args.repeat} rounds"
           + (f", model: newest of {args.trained.name}" if args.trained else ", bundled model"), flush=True)
 
@@ -300,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
                     shutil.copyfile(bases.get(name, base), project)
                 cmd = [sys.executable, __file__, "--phase", "raw" if name == "raw" else "preannotate",
                        "--root", roots.get(name, str(ROOT)), "--project", str(project),
-                       "--workers", str(args.workers), "--ids", ids_arg]
+                       "--workers", str(args.workers), "--ids", ids_file]
                 used = resource.getrusage(resource.RUSAGE_CHILDREN)
                 out = run_child(cmd)
                 now = resource.getrusage(resource.RUSAGE_CHILDREN)
