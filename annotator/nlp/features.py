@@ -277,14 +277,7 @@ class Featurizer:
                 got.append("dot")
             out["thai"] = got
         if "flags" in groups and self._stop is not None:
-            got = []
-            if word in self._stop:
-                got.append("stop")
-            if word.isdigit():
-                got.append("digit")
-                if len(word) == 5:
-                    got.append("len5")
-            out["flags"] = got
+            out["flags"] = self._flag_attrs(word)
         if "pos" in groups and tag is not None:
             out["pos"] = ["pos=" + tag]
         if "lex" in groups:
@@ -314,6 +307,17 @@ class Featurizer:
         got = tuple(pieces)
         if keep:
             self._cache[key] = got
+        return got
+
+    def _flag_attrs(self, word: str) -> list[str]:
+        """The ``flags`` group: a stop word, digits, five digits (a postcode)."""
+        got = []
+        if word in self._stop:
+            got.append("stop")
+        if word.isdigit():
+            got.append("digit")
+            if len(word) == 5:
+                got.append("len5")
         return got
 
     def roles(self, word: str, tag: str | None) -> tuple[list[str], list[str], list[str]]:
@@ -348,13 +352,7 @@ class Featurizer:
             if n > 1 and "." in word:
                 own.append("dot")
         if "flags" in g and self._stop is not None:
-            flags = []
-            if word in self._stop:
-                flags.append("stop")
-            if word.isdigit():
-                flags.append("digit")
-                if n == 5:
-                    flags.append("len5")
+            flags = self._flag_attrs(word)
             own += flags
         pos = ("pos=" + tag,) if "pos" in g and tag is not None else ()
         own += pos

@@ -64,14 +64,10 @@ def test_bench_preannotate_runs_each_revisions_own_workers(tmp_path, corpus, cap
 def test_bench_preannotate_with_a_trained_model(tmp_path, corpus, capsys):
     """--trained: the articles are added to a copy of a project with a model, and only
     they are pre-annotated (their ids reach each phase in a file)."""
-    from annotator.jobs.train import TrainParams, run_train
-    from annotator.store.project import Project
-    from ner_fixture import add_gold
+    from ner_fixture import project_with_model
 
     trained = tmp_path / "trained.annot"
-    with Project.create(trained) as project:
-        add_gold(project)
-        run_train(project, base="bundled", dev=0, params=TrainParams(max_iterations=5), use="always")
+    project_with_model(trained).close()
     assert load_benchmark("bench_preannotate").main(["--corpus", str(corpus), "--sample", "0", "--repeat", "1",
                                             "--workers", "1", "--trained", str(trained),
                                             "--workdir", str(tmp_path / "w")]) == 0

@@ -59,3 +59,15 @@ def add_gold(project, docs: list[DocumentData] | None = None) -> list[int]:
             if doc_id is not None:
                 ids.append(doc_id)
     return ids
+
+
+def project_with_model(path, max_iterations: int = 5):
+    """A new project at ``path`` holding the gold of :func:`add_gold` and a model trained on
+    it over the bundled one (its suggesting model), for tests that need a project model."""
+    from annotator.jobs.train import TrainParams, run_train
+    from annotator.store.project import Project
+
+    project = Project.create(path)
+    add_gold(project)
+    run_train(project, base="bundled", dev=0, params=TrainParams(max_iterations=max_iterations), use="always")
+    return project

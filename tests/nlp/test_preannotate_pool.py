@@ -66,13 +66,10 @@ def test_a_trained_models_workers_take_its_bundled_features_from_the_servers_mod
     """A model trained on top of the bundled one reads the bundled model's labels as
     features: its workers use the server's loaded model instead of each loading a copy,
     and open no crfsuite tagger of their own (the fast path reads the weights itself)."""
-    from annotator.jobs.train import TrainParams, run_train
     from annotator.nlp.trained import materialize
-    from ner_fixture import add_gold
+    from ner_fixture import project_with_model
 
-    with Project.create(tmp_path / "gold.annot") as project:
-        add_gold(project)
-        run_train(project, base="bundled", dev=0, params=TrainParams(max_iterations=5), use="always")
+    with project_with_model(tmp_path / "gold.annot") as project:
         with materialize(project, "latest") as spec:
             assert "bundled" in spec.settings["features"]["groups"]
             ctx, fork_server = preannotate._pool_context()

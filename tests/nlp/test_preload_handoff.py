@@ -70,13 +70,10 @@ def _uses_the_servers_model(_=None) -> bool:
 
 @pytest.fixture(scope="module")
 def trained_project(tmp_path_factory):
-    from annotator.jobs.train import TrainParams, run_train
-    from ner_fixture import add_gold
+    from ner_fixture import project_with_model
 
     path = tmp_path_factory.mktemp("handoff") / "gold.annot"
-    with Project.create(path) as project:
-        add_gold(project)
-        run_train(project, base="bundled", dev=0, params=TrainParams(max_iterations=5), use="always")
+    with project_with_model(path) as project:
         with project.transaction():
             for i in range(60):
                 project.add_document(DocumentData(text=f"{TEXTS[i % 2]} ครั้งที่ {i}"))

@@ -12,18 +12,15 @@ from annotator.nlp.crf import sequences
 from annotator.nlp.features import Featurizer, char_class, char_classes, kind, shape
 from annotator.nlp.tokenizer import tokenize
 from annotator.store.project import Project
-from ner_fixture import UNSEEN, add_gold, training_docs
+from ner_fixture import UNSEEN, training_docs
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    from annotator.jobs.train import TrainParams, run_train
     from annotator.nlp.trained import TrainedModel, materialize
+    from ner_fixture import project_with_model
 
-    path = tmp_path_factory.mktemp("trained") / "gold.annot"
-    with Project.create(path) as project:
-        add_gold(project)
-        run_train(project, base="bundled", dev=0, params=TrainParams(max_iterations=30), use="always")
+    with project_with_model(tmp_path_factory.mktemp("trained") / "gold.annot", max_iterations=30) as project:
         with materialize(project, "latest") as spec:
             model = TrainedModel(spec)
             model.predict(UNSEEN, tokenize(UNSEEN))  # builds the fast path
