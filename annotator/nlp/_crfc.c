@@ -610,6 +610,16 @@ token_offsets(PyObject *tokens, Py_ssize_t size, Py_ssize_t *n, Py_ssize_t **off
     return result;
 }
 
+/* (s, e) onto the list out. */
+static int
+append_token(PyObject *out, Py_ssize_t s, Py_ssize_t e)
+{
+    PyObject *token = Py_BuildValue("(nn)", s, e);
+    int failed = token == NULL || PyList_Append(out, token) < 0;
+    Py_XDECREF(token);
+    return failed ? -1 : 0;
+}
+
 /* Dictionary matching on word tokens (annotator/nlp/matching.py, longest_matches): the
  * (start, end) of the longest run of whole tokens whose text is in entries, left to right,
  * never overlapping; prefixes holds every prefix of every entry, so a run stops growing at
@@ -657,14 +667,8 @@ crfc_longest_matches(PyObject *self, PyObject *args)
             i++;
             continue;
         }
-        {
-            PyObject *found = Py_BuildValue("(nn)", s, ends[best]);
-            if (found == NULL || PyList_Append(out, found) < 0) {
-                Py_XDECREF(found);
-                goto fail;
-            }
-            Py_DECREF(found);
-        }
+        if (append_token(out, s, ends[best]) < 0)
+            goto fail;
         i = best + 1;
     }
     goto done;
@@ -673,15 +677,6 @@ fail:
 done:
     PyMem_Free(starts);
     return out;
-}
-
-static int
-append_token(PyObject *out, Py_ssize_t s, Py_ssize_t e)
-{
-    PyObject *token = Py_BuildValue("(nn)", s, e);
-    int failed = token == NULL || PyList_Append(out, token) < 0;
-    Py_XDECREF(token);
-    return failed ? -1 : 0;
 }
 
 /* Token (a, b) after the learned cuts (annotator/nlp/refine.py, SplitTable.apply): cut

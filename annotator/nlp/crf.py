@@ -377,7 +377,6 @@ class CrfModel:
         if self._known_words is None:
             self._known_words = _known_words(self._weights.attributes)
         known_of, unknown = self._known_words.get, (None, None, None)
-        stop = stopwords()
         alikes = self._alike
         new: dict[tuple, int] = {}  # alike keys first met here -> their place in wanted
         wanted: list[list[str]] = []  # the attributes of each role of each of those
@@ -388,7 +387,7 @@ class CrfModel:
             word, tag = (key, None) if word_keys else key  # type: ignore[misc]
             if tags_of is not None:
                 tag = tags_of[n_key]
-            flags = (word in stop, is_thai_word(word), word.isspace(), word.isdigit())  # as _flags()
+            flags = _flags(word)
             # Most new words are words the model does not know: their rows depend only on
             # the flags and the tag, so words alike share one computation.
             known = known_of(word, unknown)
@@ -541,11 +540,7 @@ def _write_tags(out, items, parts, runs: _Runs | None, states, weights, confiden
     for a, b, j, label in zip(runs.begin, runs.end, runs.sequence, runs.kind):
         k, lo, _hi = parts[tagged[j]]
         text, tokens = items[k]
-        a, b = lo + a, lo + b
-        while a < b and text[tokens[a][0]:tokens[a][1]].isspace():  # as _span trims them
-            a += 1
-        while b > a and text[tokens[b - 1][0]:tokens[b - 1][1]].isspace():
-            b -= 1
+        a, b = _without_space_edges(text, tokens, lo + a, lo + b)  # as _span trims them
         if a == b:
             continue
         seq = out[k]
@@ -575,16 +570,22 @@ def _iob_tables(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str
     return _iob_label_tables(tuple(labels))
 
 
+def _without_space_edges(text: str, tokens: Sequence[tuple[int, int]], a: int, b: int) -> tuple[int, int]:
+    """Tokens [a, b) without the whitespace tokens at either edge."""
+    while a < b and text[tokens[a][0]:tokens[a][1]].isspace():
+        a += 1
+    while b > a and text[tokens[b - 1][0]:tokens[b - 1][1]].isspace():
+        b -= 1
+    return a, b
+
+
 def _span(text: str, tokens: Sequence[tuple[int, int]], a: int, b: int, label: str,
           chosen: list[float] | None, c: int) -> SpanData | None:
     """:func:`label_spans`' span of tokens [a, b) of ``label`` (None if they are all
     whitespace); ``chosen[c:]`` holds the marginals of tokens a, a+1, … (None: no
     confidence). Never starts or ends a suggestion on whitespace."""
-    while a < b and text[tokens[a][0]:tokens[a][1]].isspace():
-        a += 1
-        c += 1
-    while b > a and text[tokens[b - 1][0]:tokens[b - 1][1]].isspace():
-        b -= 1
+    trimmed, b = _without_space_edges(text, tokens, a, b)
+    a, c = trimmed, c + trimmed - a
     if a == b:
         return None
     start, end = tokens[a][0], tokens[b - 1][1]

@@ -164,10 +164,10 @@ def tokenize(text: str, seg: Segment | None = None) -> list[tuple[int, int]]:
         ends = list(accumulate(map(len, words)))
         total = ends[-1] if ends else 0
         offsets = list(zip([0, *ends[:-1]], ends))
-        cuts = None
+        cuts = _cuts_a_cluster(words)
     if total != len(text):
         raise AssertionError("the segmenter lost characters")
-    return mend_clusters(text, offsets) if (cuts if cuts is not None else _cuts_a_cluster(words)) else offsets
+    return mend_clusters(text, offsets) if cuts else offsets
 
 
 def _cuts_a_cluster(words: Sequence[str]) -> bool:

@@ -28,7 +28,7 @@ import numpy as np
 
 from annotator.core.model import SpanData
 from annotator.nlp import crf, fastcrf
-from annotator.nlp.crf import decode_spans, label_spans, sequenced_words, sequences
+from annotator.nlp.crf import _SUMMED_IN_C, decode_spans, label_spans, sequenced_words, sequences
 from annotator.nlp.features import EntityDictionary, FeatureSet, Featurizer
 from annotator.nlp.pos import tags_by_word
 from annotator.nlp.refine import SplitTable
@@ -326,8 +326,6 @@ def _known_pairs(ids: dict[str, int], zero: int) -> tuple[dict[tuple[str, str], 
             at = joined.find("|", at + 1)
     return index, np.array(rows, dtype=np.intp).reshape(-1, 2)
 
-
-_SUMMED_IN_C = fastcrf.COMPILED and hasattr(fastcrf._crfc, "state_scores")  # an older build lacks it
 
 
 def _joined(parts: Sequence[tuple[dict[str, list[str]], int, int]]) -> dict[str, list[str]]:
