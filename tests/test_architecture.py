@@ -41,11 +41,11 @@ def test_pre_annotation_workers_load_no_project_code():
     assert "sqlite_utils" not in loaded and "annotator.store.project" not in loaded
 
 
-def test_the_project_loads_sqlite_utils_without_pandas_and_pandas_still_imports():
+def test_the_project_loads_sqlite_utils_without_pandas_or_numpy_and_both_still_import():
     loaded = _loaded_after("import annotator.store.project")
-    assert "sqlite_utils" in loaded and "pandas" not in loaded
-    loaded = _loaded_after("import annotator.store.project, pandas\nassert pandas.DataFrame")
-    assert "pandas" in loaded
+    assert "sqlite_utils" in loaded and "pandas" not in loaded and "numpy" not in loaded
+    loaded = _loaded_after("import annotator.store.project, pandas, numpy\nassert pandas.DataFrame and numpy.zeros")
+    assert "pandas" in loaded and "numpy" in loaded
 
 
 def _imports(modules: dict[str, "Path"]) -> dict[str, set[str]]:

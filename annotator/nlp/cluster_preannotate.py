@@ -118,7 +118,7 @@ class ModelPlugin(_PluginBase):
             if idle:
                 return idle.pop()
         from annotator.nlp.preannotate import _make_suggester
-        from annotator.nlp.trained import ModelSpec
+        from annotator.nlp.model_files import ModelSpec
 
         return _make_suggester(None if self.data is None else ModelSpec(self.path, self.version, self.settings))
 
@@ -178,7 +178,7 @@ def run_cluster_preannotate(
 
 
 def _model_plugin(project: Project, model) -> ModelPlugin:
-    from annotator.nlp.trained import ModelSpec
+    from annotator.nlp.model_files import ModelSpec
     from annotator.store import models
 
     record = models.resolve(project, model)

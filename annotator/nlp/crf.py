@@ -25,9 +25,7 @@ import numpy as np
 
 from annotator.core.model import SpanData
 from annotator.nlp import fastcrf
-
-BUNDLED_MODEL_FILE = "thainer_crf_1_5_1.model"
-BUNDLED_VERSION = "thainer-crf-1.5.1"
+from annotator.nlp.model_files import BUNDLED_MODEL_FILE, BUNDLED_VERSION  # noqa: F401 - named here too
 
 # A CRF sequence is one line; lines longer than this many tokens are cut (at a space
 # token when there is one in the last quarter) so one run-on paragraph cannot make a
@@ -35,7 +33,9 @@ BUNDLED_VERSION = "thainer-crf-1.5.1"
 # longest 324; on val, cutting at 300 scores as well as not cutting, at 100 a little lower.
 MAX_SEQUENCE = 300
 DECODE_TOKENS = 12_000  # tokens decoded together by the fast path (about 16 median articles)
-STATES_TOKENS = 4 * DECODE_TOKENS  # tokens whose state scores are held at once (a task of median articles)
+# Tokens whose state scores are held at once. Four times as many (a whole task of median
+# articles) took the same CPU in one process and 8 MB more in each pre-annotation worker.
+STATES_TOKENS = DECODE_TOKENS
 
 PosTagger = Callable[[Sequence[str]], list[str]]
 
@@ -337,7 +337,7 @@ class CrfModel:
         if None in ids:
             # the new words, once each, in order; then every token looked up again
             new = list(dict.fromkeys(compress(keys, map(is_, ids, repeat(None)))))
-            if len(triples) + len(new) > 300_000:  # the table is cleared first: all of them are new
+            if len(triples) + len(new) > fastcrf.WORDS_KEPT:  # the table is cleared first: all of them are new
                 new = list(dict.fromkeys(keys))
             self._add_triples(new)
             ids = list(map(triples.get, keys))
@@ -368,7 +368,7 @@ class CrfModel:
         """Indexes in ``_table`` of the rows each of ``keys`` (a word, or a word and POS tag;
         none of them in ``_triples``) gives as current, previous and next word: the
         attributes of :func:`_word_features` in each role, the new summed rows made together."""
-        if len(self._triples) + len(keys) > 300_000:  # bound memory on endless input
+        if len(self._triples) + len(keys) > fastcrf.WORDS_KEPT:  # bound memory on endless input
             self._triples.clear()
             self._n_triples = 1
         if self._n_triples + len(keys) > len(self._table):

@@ -84,6 +84,14 @@ def read_model(path: str) -> CrfWeights:
     return CrfWeights(labels, {a: i for i, a in enumerate(attrs)}, state, trans)
 
 
+# Distinct words whose cached rows a model keeps; then it forgets them all at once and
+# starts again. Each word costs ~1 KB in a trained model (its rows, their index, the slots)
+# and the vocabulary of a corpus never stops growing: without a bound a pre-annotation
+# worker grew by ~100 MB over 14,000 articles. News repeats its common words, so they are
+# back within a few hundred articles.
+WORDS_KEPT = 30_000
+
+
 def grown(table: np.ndarray, used: int, wanted: int = 0) -> np.ndarray:
     """``table`` with room for a quarter more rows (at least 1,024), its first ``used`` rows
     copied: the caches of per-word rows grow over a whole corpus (tens of thousands of

@@ -187,7 +187,7 @@ def model_version(model=None) -> str:
     """The version pre-annotation with ``model`` stores, without loading the model (the
     parent process never tags, so it never holds a model)."""
     from annotator.nlp.suggest import suggester_version
-    from annotator.nlp.trained import ModelSpec
+    from annotator.nlp.model_files import ModelSpec
 
     if isinstance(model, ModelSpec):
         return suggester_version(model.version)
@@ -195,7 +195,7 @@ def model_version(model=None) -> str:
 
 
 def crf_model_version(path: str | None) -> str:
-    from annotator.nlp.crf import BUNDLED_MODEL_FILE, BUNDLED_VERSION
+    from annotator.nlp.model_files import BUNDLED_MODEL_FILE, BUNDLED_VERSION
 
     if path is None or os.path.basename(path) == BUNDLED_MODEL_FILE:
         return BUNDLED_VERSION
@@ -221,7 +221,7 @@ def run_preannotate(
     """
     if model_path is not None:
         return _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars)
-    from annotator.nlp.trained import materialize
+    from annotator.nlp.model_files import materialize
 
     with materialize(project, model) as spec:
         return _run(project, doc_ids, workers, spec, progress, cancelled, max_chars)
@@ -229,7 +229,7 @@ def run_preannotate(
 
 def _run(project, doc_ids, workers, model_path, progress, cancelled, max_chars) -> PreannotateReport:
     from annotator.nlp.preload_handoff import offered
-    from annotator.nlp.trained import ModelSpec
+    from annotator.nlp.model_files import ModelSpec
 
     if doc_ids is None:
         doc_ids = project.document_ids((NEW, IN_PROGRESS))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:
-    from annotator.nlp.trained import ModelSpec
+    from annotator.nlp.model_files import ModelSpec
 
 
 def _folder(create: bool) -> Path | None:
@@ -79,7 +79,7 @@ def offered(spec: "ModelSpec | None") -> Iterator[None]:
 
 def taken() -> "ModelSpec | None":
     """In a fork server: the spec its parent offered, or None."""
-    from annotator.nlp.trained import ModelSpec
+    from annotator.nlp.model_files import ModelSpec
 
     folder = _folder(create=False)
     if folder is None:

@@ -25,12 +25,14 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from annotator.core.model import SpanData
 from annotator.nlp import gazetteer, person_spans, rules
-from annotator.nlp.crf import CrfModel
 from annotator.nlp.tokenizer import tokenize
+
+if TYPE_CHECKING:  # imported when a Suggester is made: suggester_version needs no numpy
+    from annotator.nlp.crf import CrfModel
 
 MERGE_MODES = ("off", "fill", "cover", "cover-or-same", "override")
 
@@ -107,7 +109,11 @@ class Suggester:
     def __init__(self, model_path: str | None = None, policy: MergePolicy = DEFAULT_POLICY,
                  person_names: bool = False, model: object | None = None) -> None:
         self.policy = policy
-        self.model = model if model is not None else CrfModel(model_path)
+        if model is None:
+            from annotator.nlp.crf import CrfModel
+
+            model = CrfModel(model_path)
+        self.model = model
         self._gazetteer = None
         if policy.gazetteer != "off":
             self._gazetteer = gazetteer.Gazetteer(places=True, persons=person_names)

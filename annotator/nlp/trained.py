@@ -16,18 +16,14 @@ wherever else it stands in that document on token boundaries and nothing else wa
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import compress
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from annotator.core.model import SpanData
 from annotator.nlp import crf, fastcrf
+from annotator.nlp.model_files import ModelSpec, materialize  # noqa: F401 - named here too
 from annotator.nlp.crf import _SUMMED_IN_C, decode_spans, label_spans, sequenced_words, sequences
 from annotator.nlp.features import EntityDictionary, FeatureSet, Featurizer
 from annotator.nlp.pos import tags_by_word
@@ -39,15 +35,6 @@ if TYPE_CHECKING:
 
 MIN_CONSISTENT_CHARS = 3  # shorter strings are too often parts of other words
 _TAGGED = "O".__ne__  # a token a tag source marked
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """What a process needs to load a project model. Picklable."""
-
-    path: str
-    version: str
-    settings: dict[str, Any] = field(hash=False, compare=False)
 
 
 class TrainedModel:
@@ -143,8 +130,6 @@ class _FastScores:
     run in C (``annotator/nlp/_crfc.c``, ``state_scores``) when it is built, else with numpy,
     the same doubles either way."""
 
-    KEPT = 200_000  # distinct words whose ids are kept; then all forgotten at once
-
     def __init__(self, featurizer: Featurizer, weights: "fastcrf.CrfWeights") -> None:
         self.featurizer = featurizer
         self.weights = weights
@@ -197,24 +182,27 @@ class _FastScores:
         is built) or with numpy; the two give the same doubles."""
         f = self.featurizer
         total = len(words)
-        if len(self._slots) + total > self.KEPT:  # bound memory on endless input
-            self._slots.clear()
-        get, add = self._slots.get, self._add
         if self._by_word:  # a word's tag is its own: tagged only when first met
-            pos_of = f._pos
-            slots = list(map(get, words))
-            if None in slots:  # the words met for the first time (a repeat is found by get)
-                for i in [i for i, slot in enumerate(slots) if slot is None]:
-                    w = words[i]
-                    slots[i] = get(w) or add(w, w, pos_of([w])[0] if pos_of is not None else None)
+            keys, pos = words, None
         else:
-            pos: list = []
+            pos = []
             at = 0
             for n in lengths:  # tagged sequence by sequence, as when tagged alone
                 pos += f._pos(words[at:at + n])
                 at += n
             keys = [w + "\x00" + t for w, t in zip(words, pos)]
-            slots = [get(k) or add(k, w, t) for k, w, t in zip(keys, words, pos)]
+        slots = list(map(self._slots.get, keys))
+        if None in slots:  # the words met for the first time (a repeat is found by get)
+            new = [i for i, slot in enumerate(slots) if slot is None]
+            if len(self._slots) + len(new) > fastcrf.WORDS_KEPT:  # bound memory: forget every word, and its rows
+                self._slots.clear()
+                self._rows = fastcrf.RowCache(self.weights)
+                new = range(total)
+            get, add, pos_of = self._slots.get, self._add, f._pos
+            for i in new:
+                key, w = keys[i], words[i]
+                slots[i] = get(key) or add(key, w, pos[i] if pos is not None
+                                           else pos_of([w])[0] if pos_of is not None else None)
         idx = self._slot_rows[np.array(slots, dtype=np.intp)]
         if self._bigram and total > 1:
             pget = self._pairs.get
@@ -365,24 +353,3 @@ def make_consistent(text: str, tokens: Sequence[tuple[int, int]], spans: list[Sp
             pos = text.find(string, pos + 1)
     out.sort(key=lambda s: (s.start, s.end))
     return out
-
-
-@contextmanager
-def materialize(project, which: str | int | None = "suggesting") -> Iterator[ModelSpec | None]:
-    """The project's model ``which`` (``suggesting``, ``latest``, an id, or ``bundled``) as a
-    :class:`ModelSpec` whose file lives in a temporary folder for as long as the block
-    runs (worker processes open it by path). None: the bundled model."""
-    from annotator.store import models
-
-    record = models.resolve(project, which)
-    if record is None:
-        yield None
-        return
-    folder = tempfile.mkdtemp(prefix="annotator-model-")
-    try:
-        path = os.path.join(folder, f"{record.version}.crfsuite")
-        with open(path, "wb") as fh:
-            fh.write(models.model_data(project, record.id))
-        yield ModelSpec(path, record.version, record.settings)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)

@@ -115,3 +115,29 @@ def test_a_pooled_job_suggests_what_one_process_does_with_the_servers_model(trai
     from pathlib import Path
 
     assert not (Path(tempfile.gettempdir()) / f"thai-ner-annotator-{os.getuid()}" / f"preload-{os.getpid()}.json").exists()
+
+
+@pytest.mark.parametrize("model", ["latest", "bundled"])
+def test_the_process_running_a_pooled_job_never_loads_numpy(trained_project, tmp_path, model):
+    # It only writes what its workers find: numpy (and a model) would cost it ~25 MB.
+    import shutil
+    import subprocess
+
+    path = tmp_path / "job.annot"
+    shutil.copyfile(trained_project, path)
+    code = (
+        "import sys\n"
+        "from annotator.store.project import Project\n"
+        "from annotator.nlp.preannotate import run_preannotate\n"
+        "if __name__ == '__main__':\n"
+        f"    with Project.open({str(path)!r}) as project:\n"
+        f"        report = run_preannotate(project, workers=2, model={model!r})\n"
+        "    print(report.added, 'numpy' in sys.modules)\n"
+    )
+    script = tmp_path / "job.py"
+    script.write_text(code, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHAINLP_OFFLINE": "1"})
+    assert result.returncode == 0, result.stderr
+    added, numpy_loaded = result.stdout.split()
+    assert int(added) > 60 and numpy_loaded == "False"

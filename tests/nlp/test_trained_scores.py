@@ -80,18 +80,47 @@ def test_scores_summed_in_c_are_numpys(trained):
 
 
 def test_forgetting_the_kept_words_changes_no_score(trained, monkeypatch):
+    from annotator.nlp import fastcrf
+
     seqs = _sequences(trained)
     words = [w for ws, _ in seqs for w in ws]
     tags = {k: [t for _, ts in seqs for t in ts[k]] for k in seqs[0][1]}
     lengths = [len(ws) for ws, _ in seqs]
     fast = trained._fast
     before = fast.scores_many(words, lengths, tags)
-    monkeypatch.setattr(type(fast), "KEPT", len(words) // 2)  # every call now starts from nothing
+    half = len(seqs) // 2
+    first = [w for ws, _ in seqs[:half] for w in ws]
+    fast._slots.clear()
+    fast.scores_many(first, lengths[:half], {k: v[:len(first)] for k, v in tags.items()})
+    # room for every word of one call, not for those kept and the call's new ones: all forgotten
+    monkeypatch.setattr(fastcrf, "WORDS_KEPT", len(set(words)) - 1)
+    rows = fast._rows
     assert np.array_equal(fast.scores_many(words, lengths, tags), before)
+    assert fast._rows is not rows and len(fast._slots) == len(set(words))
     # and a table that must grow while a call fills it
+    fast._slots.clear()
     fast._slot_rows = fast._slot_rows[:2].copy()
     assert np.array_equal(fast.scores_many(words, lengths, tags), before)
-    assert len(fast._slot_rows) > 2 and len(fast._slots) <= len(set(words))
+    assert len(fast._slot_rows) > 2 and len(fast._slots) == len(set(words))
+
+
+def test_the_kept_words_and_their_rows_stay_bounded(trained, monkeypatch):
+    from annotator.nlp import fastcrf
+
+    fast = trained._fast
+    monkeypatch.setattr(fastcrf, "WORDS_KEPT", 20)
+    roles = fast._slot_rows.shape[1]
+    fast._slots.clear()  # from nothing: the earlier tests' words are all kept
+    fast._rows = fastcrf.RowCache(fast.weights)
+    seqs = _sequences(trained)
+    assert len({w for ws, _ in seqs for w in ws}) > 100  # many more words than are kept
+    most = max(20, *(len(set(ws)) for ws, _ in seqs))  # a call keeps at least its own words
+    for words, tags in seqs:
+        before = fast.scores(words, tags)
+        # a word adds at most one row per role: rows kept from words forgotten would exceed it
+        assert len(fast._slots) <= most
+        assert fast._rows._n <= 1 + len(fast._slots) * roles
+        assert np.array_equal(fast.scores(words, tags), before)
 
 
 def test_known_pairs_are_every_split_of_the_models_bigram_names():
@@ -242,3 +271,29 @@ def test_a_trained_model_scores_a_batch_a_bounded_group_at_a_time(trained, monke
     monkeypatch.setattr(crf, "STATES_TOKENS", 40)
     assert trained.predict_many(items) == whole
     assert len(sizes) > 3 and max(sizes) <= max(40, crf.MAX_SEQUENCE)
+
+
+def test_the_kind_and_shape_of_any_classes_are_those_of_their_definitions():
+    import random
+
+    from annotator.nlp.features import _kind_of, _shape_of
+
+    def kind_by_sets(classes: str) -> str:
+        found = set(classes)
+        for name, allowed in (("space", {"S"}), ("digit", {"D", ".", "P"}), ("thai", set("CLVTM.")),
+                              ("latin", {"X", "x", "."}), ("punct", {"P", "."})):
+            if found <= allowed and (name != "digit" or "D" in found):
+                return name
+        return "mixed"
+
+    rng = random.Random(7)
+    alphabets = ["S", "D.P", "CLVTM.", "Xx.", "P.", "CLVTMDPXxS.O"]
+    seen = set()
+    for _ in range(5000):
+        letters = rng.choice(alphabets) + rng.choice(["", "", "CDXS"])
+        classes = "".join(rng.choice(letters) for _ in range(rng.randint(0, 14)))
+        seen.add(kind_by_sets(classes))
+        assert _kind_of(classes) == kind_by_sets(classes), classes
+        collapsed = "".join(k for i, k in enumerate(classes) if i == 0 or classes[i - 1] != k)
+        assert _shape_of(classes) == collapsed[:8], classes
+    assert seen == {"space", "digit", "thai", "latin", "punct", "mixed"}
