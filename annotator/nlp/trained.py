@@ -214,7 +214,7 @@ class _FastScores:
         starts = ends - lens
         place = np.arange(total) - np.repeat(starts, lens)  # each token's index in its sequence
         size = np.repeat(lens, lens)
-        w, ids, zero = self.weights.state, self._ids, self._zero
+        w = self.weights.state
         if compiled is None:
             compiled = _SUMMED_IN_C
         if compiled:
