@@ -142,7 +142,8 @@ def suggester_for(base, params, train, unlabelled, folder: str):
     the training seconds."""
     from annotator.jobs.train import train_model
     from annotator.nlp.suggest import Suggester
-    from annotator.nlp.trained import ModelSpec, TrainedModel
+    from annotator.nlp.model_files import ModelSpec
+    from annotator.nlp.trained import TrainedModel
 
     if base is None:
         return Suggester(), 0.0

@@ -103,7 +103,8 @@ def speed(train: Path, val: Path, corpus: Path, sample: int) -> None:
     """CPU time of Suggester.suggest per document, bundled and newest trained model."""
     from annotator.nlp.suggest import Suggester
     from annotator.nlp.tokenizer import tokenize
-    from annotator.nlp.trained import TrainedModel, materialize
+    from annotator.nlp.model_files import materialize
+    from annotator.nlp.trained import TrainedModel
     from annotator.store.project import Project
 
     with Project.open(val, readonly=True) as gold:
@@ -178,7 +179,7 @@ def variants():
 def ablation(train: Path, val: Path, threads: int) -> None:
     from annotator.evaluation.evaluate import evaluate_model
     from annotator.jobs.train import run_train
-    from annotator.nlp.trained import materialize
+    from annotator.nlp.model_files import materialize
     from annotator.store.project import Project
 
     with Project.open(val, readonly=True) as gold:

@@ -110,7 +110,7 @@ def _predictor(spec, model_only: bool):
 def evaluate_spec(project: Project, spec, doc_ids: Sequence[int], model_only: bool = False,
                   progress: ProgressFn = no_progress,
                   cancelled: Callable[[], bool] = never_cancelled) -> EvalReport:
-    """Scores of a model (a :class:`~annotator.nlp.trained.ModelSpec`, None: bundled) on
+    """Scores of a model (a :class:`~annotator.nlp.model_files.ModelSpec`, None: bundled) on
     ``doc_ids`` of ``project``."""
     predict, version = _predictor(spec, model_only)
     exact, partial = score_documents(project, doc_ids, predict, progress, cancelled)
@@ -138,7 +138,7 @@ def evaluate_model(
 ) -> EvalReport:
     """Score ``model`` (``latest``, ``bundled`` or an id) of ``project`` on gold documents
     it was not trained on (see the module doc for ``split`` and ``gold``)."""
-    from annotator.nlp.trained import materialize
+    from annotator.nlp.model_files import materialize
 
     if split not in SPLITS:
         raise ModelError(f"--split {split!r}: choose {' or '.join(SPLITS)}")

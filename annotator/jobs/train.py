@@ -513,7 +513,7 @@ def _score_dev(project, model_path, settings, dev_ids, current, progress, cancel
     ``judged`` the new and the suggesting (``current``) model on the held-out documents
     ``current`` did not train on."""
     from annotator.evaluation.evaluate import evaluate_spec
-    from annotator.nlp.trained import ModelSpec, materialize
+    from annotator.nlp.model_files import ModelSpec, materialize
 
     spec = ModelSpec(model_path, "new model", settings)
     scores = evaluate_spec(project, spec, dev_ids, progress=progress, cancelled=cancelled).to_json()

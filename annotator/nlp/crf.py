@@ -25,7 +25,7 @@ import numpy as np
 
 from annotator.core.model import SpanData
 from annotator.nlp import fastcrf
-from annotator.nlp.model_files import BUNDLED_MODEL_FILE, BUNDLED_VERSION  # noqa: F401 - named here too
+from annotator.nlp.model_files import BUNDLED_MODEL_FILE, BUNDLED_VERSION
 
 # A CRF sequence is one line; lines longer than this many tokens are cut (at a space
 # token when there is one in the last quarter) so one run-on paragraph cannot make a

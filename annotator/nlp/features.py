@@ -322,7 +322,7 @@ class Featurizer:
         as farther ones' (-2, +2 …), the last two without their prefixes: those of
         :meth:`_group_attrs` in the order of WORD_GROUPS, of all its groups, then of those of
         CONTEXT_GROUPS and of _FAR_GROUPS without the kind ("k="). Made directly, as a new
-        word costs this once per process (the same lists: tests/nlp/test_trained_scores.py)."""
+        word costs this each time a model meets it anew (the same lists: tests/nlp/test_trained_scores.py)."""
         g = self._g
         classes = word.translate(_CLASSES)  # once, for the shape, the kind and the Thai facts
         own: list[str] = []

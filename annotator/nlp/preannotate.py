@@ -70,10 +70,11 @@ def split_task(items: list[tuple[int, str]], max_chars: int = TASK_CHARS) -> lis
 
 def _make_suggester(model, bundled=None):
     """A Suggester for a crfsuite file path of the bundled kind (None: the bundled model)
-    or a project model's :class:`~annotator.nlp.trained.ModelSpec`. ``bundled``: a loaded
+    or a project model's :class:`~annotator.nlp.model_files.ModelSpec`. ``bundled``: a loaded
     bundled CrfModel, for a project model whose features include its labels."""
     from annotator.nlp.suggest import Suggester
-    from annotator.nlp.trained import ModelSpec, TrainedModel
+    from annotator.nlp.model_files import ModelSpec
+    from annotator.nlp.trained import TrainedModel
 
     if isinstance(model, ModelSpec):
         return Suggester(model=TrainedModel(model, bundled=bundled))

@@ -3,7 +3,7 @@
 The fork server (nlp/worker_preload.py) is a fresh interpreter to which multiprocessing
 passes nothing but a list of module names. To load a project model there once, and have
 both workers share its pages instead of each loading a copy, the job writes the model's
-:class:`~annotator.nlp.trained.ModelSpec` to a file that the server finds by its parent's
+:class:`~annotator.nlp.model_files.ModelSpec` to a file that the server finds by its parent's
 process id, in a folder only this user may enter, and removes it once the workers are
 forked. A worker uses the server's model only if its spec is the one the worker was given;
 on any mismatch or failure it loads its own, as it would without this.

@@ -23,7 +23,7 @@ import numpy as np
 
 from annotator.core.model import SpanData
 from annotator.nlp import crf, fastcrf
-from annotator.nlp.model_files import ModelSpec, materialize  # noqa: F401 - named here too
+from annotator.nlp.model_files import ModelSpec
 from annotator.nlp.crf import _SUMMED_IN_C, decode_spans, label_spans, sequenced_words, sequences
 from annotator.nlp.features import EntityDictionary, FeatureSet, Featurizer
 from annotator.nlp.pos import tags_by_word
@@ -313,7 +313,6 @@ def _known_pairs(ids: dict[str, int], zero: int) -> tuple[dict[tuple[str, str], 
             rows[n][side] = i
             at = joined.find("|", at + 1)
     return index, np.array(rows, dtype=np.intp).reshape(-1, 2)
-
 
 
 def _joined(parts: Sequence[tuple[dict[str, list[str]], int, int]]) -> dict[str, list[str]]:

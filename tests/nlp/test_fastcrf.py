@@ -296,7 +296,8 @@ def test_trained_model_fast_path_equals_crfsuite(tmp_path, base, algorithm):
     from ner_fixture import UNSEEN, add_gold
 
     from annotator.jobs.train import TrainParams, run_train
-    from annotator.nlp.trained import TrainedModel, materialize
+    from annotator.nlp.model_files import materialize
+    from annotator.nlp.trained import TrainedModel
 
     params = TrainParams(max_iterations=40) if algorithm == "lbfgs" else TrainParams.for_algorithm(algorithm)
     with Project.create(tmp_path / "gold.annot") as project:

@@ -66,7 +66,7 @@ def test_a_trained_models_workers_take_its_bundled_features_from_the_servers_mod
     """A model trained on top of the bundled one reads the bundled model's labels as
     features: its workers use the server's loaded model instead of each loading a copy,
     and open no crfsuite tagger of their own (the fast path reads the weights itself)."""
-    from annotator.nlp.trained import materialize
+    from annotator.nlp.model_files import materialize
     from ner_fixture import project_with_model
 
     with project_with_model(tmp_path / "gold.annot") as project:

@@ -12,7 +12,7 @@ import pytest
 from annotator.core.model import DocumentData
 from annotator.nlp import preannotate, preload_handoff
 from annotator.nlp.preannotate import run_preannotate
-from annotator.nlp.trained import ModelSpec
+from annotator.nlp.model_files import ModelSpec
 from annotator.store.project import Project
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no fork server on Windows")
@@ -81,7 +81,7 @@ def trained_project(tmp_path_factory):
 
 
 def test_workers_given_the_offered_model_use_the_servers_and_others_load_their_own(trained_project):
-    from annotator.nlp.trained import materialize
+    from annotator.nlp.model_files import materialize
 
     with Project.open(trained_project) as project, materialize(project, "latest") as spec:
         for given, shared in ((spec, True), (ModelSpec(spec.path, spec.version + "-other", spec.settings), False)):

@@ -291,7 +291,8 @@ def test_every_algorithm_learns_the_fixture(project, algorithm):
     """Each of crfsuite's methods, through the app's training, finds the entities it was
     taught in new text (all but at most one of them), and the stored settings say how it
     was trained."""
-    from annotator.nlp.trained import TrainedModel, materialize
+    from annotator.nlp.model_files import materialize
+    from annotator.nlp.trained import TrainedModel
 
     add_gold(project)
     report = run_train(project, base="scratch", dev=0, params=TrainParams.for_algorithm(algorithm))

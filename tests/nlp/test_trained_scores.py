@@ -17,7 +17,8 @@ from ner_fixture import UNSEEN, training_docs
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    from annotator.nlp.trained import TrainedModel, materialize
+    from annotator.nlp.model_files import materialize
+    from annotator.nlp.trained import TrainedModel
     from ner_fixture import project_with_model
 
     with project_with_model(tmp_path_factory.mktemp("trained") / "gold.annot", max_iterations=30) as project:
